@@ -1,0 +1,162 @@
+"""Analyses on the compiled graph: content coverage and the map's weak spots (warnings)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import networkx as nx
+
+from toolkit.diagnostics import Diagnostic, Location, warning
+from toolkit.graph import nid, nodes_of
+
+
+@dataclass(frozen=True)
+class StepCoverage:
+    step: str  # node id
+    journey: str
+    stage: str
+    segment: str | None
+    items: tuple[str, ...]  # published content ids covering the step, sorted
+    pipeline: tuple[str, ...]  # draft/planned content ids that would cover it, sorted
+
+    @property
+    def count(self) -> int:
+        return len(self.items)
+
+
+def _targets(g: nx.MultiDiGraph, content: str, kind: str) -> set[str]:
+    return {
+        g.nodes[v]["id"] for _, v, d in g.out_edges(content, data=True) if d["type"] == kind
+    }
+
+
+@dataclass(frozen=True)
+class _Item:
+    id: str
+    status: str | None
+    stages: frozenset[str]
+    segments: frozenset[str] | None  # None = all segments
+
+
+def _items(g: nx.MultiDiGraph) -> list[_Item]:
+    return [
+        _Item(
+            d["id"],
+            d.get("status"),
+            frozenset(_targets(g, n, "targets_stage")),
+            None if d.get("segments") is None else frozenset(_targets(g, n, "targets_segment")),
+        )
+        for n, d in nodes_of(g, "content")
+    ]
+
+
+def _matches(item: _Item, stage: str, segment: str | None) -> bool:
+    if stage not in item.stages:
+        return False
+    return item.segments is None or (segment is not None and segment in item.segments)
+
+
+def step_actions(g: nx.MultiDiGraph, step: str) -> list[str]:
+    """Action node ids at a step, in source order."""
+    acts = [u for u, _, d in g.in_edges(step, data=True) if d["type"] == "action_at"]
+    return sorted(acts, key=lambda a: g.nodes[a]["index"])
+
+
+def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
+    return {
+        g.nodes[v]["id"]
+        for a in step_actions(g, step)
+        for _, v, d in g.out_edges(a, data=True)
+        if d["type"] == "uses"
+    }
+
+
+def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
+    """Coverage of every journey step, as docs/FORMAT.md defines it."""
+    items = _items(g)
+    status = {i.id: i.status for i in items}
+    out = []
+    for node, data in nodes_of(g, "step"):
+        segment = g.nodes[nid("journey", data["journey"])]["segment"]
+        matching = {i.id for i in items if _matches(i, data["stage"], segment)}
+        candidates = matching | named_content(g, node)
+        out.append(
+            StepCoverage(
+                step=node,
+                journey=data["journey"],
+                stage=data["stage"],
+                segment=segment,
+                items=tuple(sorted(c for c in candidates if status.get(c) == "published")),
+                pipeline=tuple(sorted(c for c in candidates if status.get(c) in ("draft", "planned"))),
+            )
+        )
+    return out
+
+
+def _loc(data: dict[str, Any]) -> Location:
+    return Location(data["file"], data["line"], data["column"])
+
+
+def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
+    """seller-absent, content-gap, orphan-content and unserved-stage warnings."""
+    out: list[Diagnostic] = []
+    for node, data in nodes_of(g, "step"):
+        if not step_actions(g, node):
+            out.append(
+                warning(
+                    "seller-absent",
+                    f"step '{data['stage']}' of journey '{data['journey']}' has no seller action",
+                    _loc(data),
+                    "add 'actions:' or accept that the buyer is alone here",
+                )
+            )
+    for cov in step_coverage(g):
+        if cov.count == 0:
+            data = g.nodes[cov.step]
+            pipe = f"in the pipeline: {', '.join(cov.pipeline)}" if cov.pipeline else ""
+            out.append(
+                warning(
+                    "content-gap",
+                    f"step '{cov.stage}' of journey '{cov.journey}' has no published content",
+                    _loc(data),
+                    pipe or "publish an item that targets this stage and segment",
+                )
+            )
+    out.extend(_orphans(g))
+    for node, data in nodes_of(g, "stage"):
+        if not any(d["type"] == "serves" for _, _, d in g.in_edges(node, data=True)):
+            out.append(
+                warning(
+                    "unserved-stage",
+                    f"no funnel stage serves customer stage '{data['id']}'",
+                    _loc(data),
+                    "add it to a funnel stage's 'serves:'",
+                )
+            )
+    return out
+
+
+def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
+    steps = [
+        (d["stage"], g.nodes[nid("journey", d["journey"])]["segment"]) for _, d in nodes_of(g, "step")
+    ]
+    named = {
+        g.nodes[v]["id"] for _, v, d in g.edges(data=True) if d["type"] == "uses"
+    }
+    out = []
+    for item, (node, data) in zip(_items(g), nodes_of(g, "content"), strict=True):
+        if item.status == "retired" or item.id in named:
+            continue
+        if any(_matches(item, stage, seg) for stage, seg in steps):
+            continue
+        out.append(
+            warning(
+                "orphan-content",
+                f"content item '{item.id}' serves no journey step",
+                _loc(data),
+                "target a stage and segment that a journey has, name it in an action, "
+                "or retire it",
+            )
+        )
+    return out

@@ -1,0 +1,110 @@
+"""Command line: thin wrappers that run the pipeline and print what it found."""
+
+from __future__ import annotations
+
+import json
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from toolkit import __version__
+from toolkit.diagnostics import Diagnostic, promote, split
+from toolkit.graph import to_node_link
+from toolkit.pipeline import compile_project
+from toolkit.schema import format_schema
+
+PROJECT_ARG = click.argument(
+    "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
+)
+
+
+def _paint(d: Diagnostic, colour: bool) -> str:
+    text = d.render()
+    if not colour:
+        return text
+    return click.style(text, fg="red" if d.severity == "error" else "yellow")
+
+
+def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
+    """Print diagnostics as text lines (with a summary) or as one JSON object."""
+    errors, warnings = split(diags)
+    if fmt == "json":
+        body = {"errors": [d.to_json() for d in errors], "warnings": [d.to_json() for d in warnings]}
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2), err=err)
+        return
+    stream = sys.stderr if err else sys.stdout
+    colour = stream.isatty()
+    for d in [*errors, *warnings]:
+        click.echo(_paint(d, colour), err=err)
+    click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="journey")
+@click.option("--debug", is_flag=True, help="Show the traceback of internal errors.")
+def cli(debug: bool) -> None:
+    """Customer journeys as code: check, compile and render journey projects."""
+
+
+@cli.command()
+@PROJECT_ARG
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--ignore", multiple=True, metavar="CODE", help="Silence a warning code (repeatable).")
+def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...]) -> int:
+    """Validate PROJECT and report every error and warning in one run."""
+    compiled = compile_project(project)
+    diags = promote(compiled.diagnostics, strict, frozenset(ignore))
+    report(diags, fmt)
+    return 1 if any(d.severity == "error" for d in diags) else 0
+
+
+@cli.command()
+@PROJECT_ARG
+def graph(project: Path) -> int:
+    """Print the compiled journey graph of PROJECT as networkx node-link JSON."""
+    compiled = compile_project(project)
+    if compiled.graph is None:
+        report(compiled.diagnostics, "text", err=True)
+        return 1
+    click.echo(json.dumps(to_node_link(compiled.graph), ensure_ascii=False, indent=1))
+    return 0
+
+
+@cli.command()
+def schema() -> int:
+    """Print the JSON Schema of format v1 (for editors)."""
+    click.echo(json.dumps(format_schema(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: exit 0 ok, 1 problems in the project, 2 usage or internal error."""
+    args = sys.argv[1:] if argv is None else argv
+    try:
+        code = cli.main(args=args, prog_name="journey", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.UsageError as exc:
+        exc.show()
+        code = 2
+    except click.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        code = 130
+    except BrokenPipeError:
+        code = 0
+    except Exception as exc:  # the one place that turns a bug into exit 2
+        if "--debug" in args:
+            traceback.print_exc()
+        click.echo(
+            f"journey: internal error, sorry ({type(exc).__name__}: {exc}); "
+            "this is a bug: please report it (rerun with --debug for the traceback)",
+            err=True,
+        )
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,259 @@
+"""Graph: compile a validated project into the journey graph (a networkx MultiDiGraph).
+
+Every renderer and analysis reads this graph only. Node ids are ``<type>:<id>``; steps are
+``step:<journey>/<stage>`` and actions ``action:<journey>/<stage>/<n>`` (n from 1). Node
+attribute ``type`` names the node type, edge attribute ``type`` the edge type; both are listed
+in docs/GRAPH.md.
+"""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import networkx as nx
+
+from toolkit import models as m
+from toolkit.project import Entry, Project
+
+NODE_TYPES = (
+    "stage",
+    "funnel_stage",
+    "role",
+    "lead_class",
+    "segment",
+    "persona",
+    "journey",
+    "step",
+    "action",
+    "content",
+)
+
+
+def nid(kind: str, *parts: str | int) -> str:
+    return f"{kind}:" + "/".join(str(p) for p in parts)
+
+
+def _where(entry: Entry[Any], *sub: str | int, key: bool = False) -> dict[str, Any]:
+    loc = entry.loc(*sub, key=key)
+    return {"file": loc.file, "line": loc.line, "column": loc.column}
+
+
+def _fields(model: m.Model, *drop: str) -> dict[str, Any]:
+    data = model.model_dump(mode="json", by_alias=True)
+    for key in ("kind", *drop):
+        data.pop(key, None)
+    return data
+
+
+def journey_segment(project: Project, journey: m.JourneyDoc) -> str | None:
+    """The segment a journey belongs to: its own, or its persona's."""
+    if journey.segment is not None:
+        return journey.segment
+    persona = next((p.model for p in project.personas if p.model.id == journey.persona), None)
+    return persona.segment if persona else None
+
+
+def ordered_steps(project: Project, journey: m.JourneyDoc) -> list[str]:
+    """The journey's step stage ids in stage order."""
+    order = [s.model.id for s in project.stages]
+    return [s for s in order if s in journey.steps]
+
+
+def compile_graph(project: Project) -> nx.MultiDiGraph:
+    g = nx.MultiDiGraph()
+    g.graph.update(_graph_meta(project))
+    _add_stages(g, project)
+    _add_funnel(g, project)
+    _add_people(g, project)
+    for journey in project.journeys:
+        _add_journey(g, project, journey)
+    _add_content(g, project)
+    return g
+
+
+def _graph_meta(project: Project) -> dict[str, Any]:
+    meta = project.meta
+    return {
+        "title": meta.title if meta and meta.title is not None else None,
+        "language": project.language,
+        "client": meta.client if meta else None,
+        "axes": [
+            {"id": a.model.id, "label": a.model.label, "values": dict(a.model.values)}
+            for a in project.axes
+        ],
+    }
+
+
+def _edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, key: str | None = None, **attrs: Any) -> None:
+    g.add_edge(u, v, key=key or kind, type=kind, **attrs)
+
+
+def _add_stages(g: nx.MultiDiGraph, project: Project) -> None:
+    for order, stage in enumerate(project.stages):
+        g.add_node(
+            nid("stage", stage.model.id),
+            type="stage",
+            order=order,
+            **_fields(stage.model),
+            **_where(stage, "id"),
+        )
+    for a, b in pairwise(project.stages):
+        _edge(g, nid("stage", a.model.id), nid("stage", b.model.id), "stage_next")
+
+
+def _add_funnel(g: nx.MultiDiGraph, project: Project) -> None:
+    for role in project.roles:
+        g.add_node(nid("role", role.model.id), type="role", **_fields(role.model), **_where(role, "id"))
+    for order, lc in enumerate(project.lead_classes):
+        g.add_node(
+            nid("lead_class", lc.model.id),
+            type="lead_class",
+            order=order,
+            **_fields(lc.model),
+            **_where(lc, "id"),
+        )
+    for a, b in pairwise(project.lead_classes):
+        _edge(g, nid("lead_class", a.model.id), nid("lead_class", b.model.id), "lead_class_next")
+    for order, fs in enumerate(project.funnel_stages):
+        node = nid("funnel_stage", fs.model.id)
+        g.add_node(node, type="funnel_stage", order=order, **_fields(fs.model), **_where(fs, "id"))
+        for owner in fs.model.owners:
+            _edge(g, nid("role", owner), node, "owns")
+        for stage in fs.model.serves:
+            _edge(g, node, nid("stage", stage), "serves")
+        if fs.model.lead_class is not None:
+            _edge(g, node, nid("lead_class", fs.model.lead_class), "lead_class")
+    for a, b in pairwise(project.funnel_stages):
+        _edge(g, nid("funnel_stage", a.model.id), nid("funnel_stage", b.model.id), "funnel_next")
+        for new_owner in b.model.owners:
+            if new_owner in a.model.owners:
+                continue
+            for old_owner in a.model.owners:
+                _edge(
+                    g,
+                    nid("role", old_owner),
+                    nid("role", new_owner),
+                    "handoff",
+                    key=f"handoff:{a.model.id}->{b.model.id}",
+                    from_stage=a.model.id,
+                    to_stage=b.model.id,
+                )
+
+
+def _add_people(g: nx.MultiDiGraph, project: Project) -> None:
+    for seg in project.segments:
+        g.add_node(nid("segment", seg.model.id), type="segment", **_fields(seg.model), **_where(seg, "id"))
+    for persona in project.personas:
+        p = persona.model
+        node = nid("persona", p.id)
+        g.add_node(node, type="persona", **_fields(p), **_where(persona, "id"))
+        if p.segment is not None:
+            _edge(g, node, nid("segment", p.segment), "in_segment")
+
+
+def _add_journey(g: nx.MultiDiGraph, project: Project, journey: Entry[m.JourneyDoc]) -> None:
+    j = journey.model
+    node = nid("journey", j.id)
+    segment = journey_segment(project, j)
+    g.add_node(
+        node,
+        type="journey",
+        id=j.id,
+        title=j.title,
+        persona=j.persona,
+        segment=segment,
+        transitions=[_fields(t) for t in j.transitions],
+        **_where(journey, "id"),
+    )
+    if j.persona is not None:
+        _edge(g, node, nid("persona", j.persona), "journey_of")
+    if segment is not None:
+        _edge(g, node, nid("segment", segment), "for_segment")
+    serving = _serving(project)
+    stages = ordered_steps(project, j)
+    for order, stage_id in enumerate(stages):
+        _add_step(g, journey, stage_id, order, serving.get(stage_id, []))
+    for a, b in pairwise(stages):
+        _edge(g, nid("step", j.id, a), nid("step", j.id, b), "step_next")
+    for i, tr in enumerate(j.transitions):
+        _edge(
+            g,
+            nid("step", j.id, tr.from_),
+            nid("step", j.id, tr.to),
+            "transition",
+            key=f"transition:{i}",
+            label=tr.label,
+            index=i,
+        )
+
+
+def _serving(project: Project) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for fs in project.funnel_stages:
+        for stage in fs.model.serves:
+            out.setdefault(stage, []).append(fs.model.id)
+    return out
+
+
+def _add_step(
+    g: nx.MultiDiGraph, journey: Entry[m.JourneyDoc], stage_id: str, order: int, serving: list[str]
+) -> None:
+    j = journey.model
+    step = j.steps[stage_id]
+    node = nid("step", j.id, stage_id)
+    funnel = list(step.funnel) or list(serving)
+    g.add_node(
+        node,
+        type="step",
+        id=f"{j.id}/{stage_id}",
+        journey=j.id,
+        stage=stage_id,
+        order=order,
+        funnel=funnel,
+        funnel_explicit=bool(step.funnel),
+        **_fields(step, "actions", "funnel"),
+        **_where(journey, "steps", stage_id, key=True),
+    )
+    _edge(g, node, nid("journey", j.id), "step_of")
+    _edge(g, node, nid("stage", stage_id), "at_stage")
+    for fs in funnel:
+        _edge(g, node, nid("funnel_stage", fs), "served_by")
+    for i, action in enumerate(step.actions, start=1):
+        anode = nid("action", j.id, stage_id, i)
+        g.add_node(
+            anode,
+            type="action",
+            id=f"{j.id}/{stage_id}/{i}",
+            journey=j.id,
+            stage=stage_id,
+            index=i,
+            **_fields(action),
+            **_where(journey, "steps", stage_id, "actions", i - 1),
+        )
+        _edge(g, anode, node, "action_at")
+        _edge(g, anode, nid("role", action.role), "action_by")
+        for content_id in dict.fromkeys(action.content):
+            _edge(g, anode, nid("content", content_id), "uses")
+
+
+def _add_content(g: nx.MultiDiGraph, project: Project) -> None:
+    for item in project.content:
+        c = item.model
+        node = nid("content", c.id)
+        g.add_node(node, type="content", **_fields(c), **_where(item, "id"))
+        for stage in dict.fromkeys(c.stages):
+            _edge(g, node, nid("stage", stage), "targets_stage")
+        for seg in dict.fromkeys(c.segments or []):
+            _edge(g, node, nid("segment", seg), "targets_segment")
+        if c.owner is not None:
+            _edge(g, node, nid("role", c.owner), "owned_by")
+
+
+def nodes_of(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """Nodes of one type, in insertion (= source) order."""
+    return [(n, d) for n, d in g.nodes(data=True) if d["type"] == kind]
+
+
+def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:
+    return nx.node_link_data(g, edges="edges")

@@ -1,0 +1,33 @@
+"""Pipeline: the named phases shared by every command (load -> validate -> compile -> analyse)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import networkx as nx
+
+from toolkit.analyses import graph_warnings
+from toolkit.diagnostics import Diagnostic
+from toolkit.graph import compile_graph
+from toolkit.project import Project, load_project
+
+
+@dataclass
+class Compiled:
+    project: Project
+    graph: nx.MultiDiGraph | None
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return self.graph is not None and not any(d.severity == "error" for d in self.diagnostics)
+
+
+def compile_project(root: Path, shown_as: str | None = None) -> Compiled:
+    """Load and validate a project; compile and analyse its graph when it has no errors."""
+    loaded = load_project(root, shown_as)
+    if not loaded.ok:
+        return Compiled(loaded.project, None, loaded.diagnostics)
+    graph = compile_graph(loaded.project)
+    return Compiled(loaded.project, graph, [*loaded.diagnostics, *graph_warnings(graph)])

@@ -1,0 +1,313 @@
+"""Project: validated documents assembled into one model, with every reference resolved."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from pydantic import ValidationError
+
+from toolkit import models as m
+from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error
+from toolkit.sources import Document, Path_, display_root, load_project_files
+from toolkit.validation import convert
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Entry(Generic[T]):
+    """A validated entity and where it was written."""
+
+    model: T
+    doc: Document
+    path: Path_
+
+    def loc(self, *sub: str | int, key: bool = False) -> Location:
+        return self.doc.loc((*self.path, *sub), key=key)
+
+
+@dataclass
+class Project:
+    root: Path
+    shown_as: str
+    meta: m.ProjectDoc | None = None
+    stages: list[Entry[m.Stage]] = field(default_factory=list)
+    axes: list[Entry[m.Axis]] = field(default_factory=list)
+    roles: list[Entry[m.Role]] = field(default_factory=list)
+    lead_classes: list[Entry[m.LeadClass]] = field(default_factory=list)
+    funnel_stages: list[Entry[m.FunnelStage]] = field(default_factory=list)
+    segments: list[Entry[m.Segment]] = field(default_factory=list)
+    personas: list[Entry[m.PersonaDoc]] = field(default_factory=list)
+    journeys: list[Entry[m.JourneyDoc]] = field(default_factory=list)
+    content: list[Entry[m.ContentItem]] = field(default_factory=list)
+
+    @property
+    def language(self) -> str:
+        return self.meta.language if self.meta else "en"
+
+
+@dataclass
+class LoadResult:
+    project: Project
+    diagnostics: list[Diagnostic]
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+ENTITY_NAMES = {
+    "stage": "customer stage",
+    "axis": "axis",
+    "role": "role",
+    "lead_class": "lead class",
+    "funnel_stage": "funnel stage",
+    "segment": "segment",
+    "persona": "persona",
+    "journey": "journey",
+    "content": "content item",
+}
+
+
+def load_project(root: Path, shown_as: str | None = None) -> LoadResult:
+    """Load, validate and cross-check a project folder."""
+    shown = display_root(str(root)) if shown_as is None else shown_as
+    project = Project(root, shown)
+    if not any((root / d).is_dir() for d in ("personas", "journeys")):
+        where = Location(shown or ".")
+        msg = "no 'personas/' or 'journeys/' folder here"
+        return LoadResult(project, [error("not-a-project", msg, where, "run 'journey init DIR'")])
+    docs, diags = load_project_files(root, shown)
+    invalid_ids: dict[str, set[str]] = {}
+    first_single: dict[str, Document] = {}
+    for doc in docs:
+        diags.extend(_admit(doc, project, first_single, invalid_ids))
+    for kind in m.REQUIRED_KINDS:
+        if kind not in first_single and kind not in invalid_ids:
+            diags.append(
+                error(
+                    f"missing-{kind}",
+                    f"the project has no 'kind: {kind}' document",
+                    Location(shown or "."),
+                    f"add one under journeys/ (see docs/FORMAT.md, kind: {kind})",
+                )
+            )
+    diags.extend(_check_ids(project))
+    diags.extend(_check_refs(project, invalid_ids))
+    return LoadResult(project, diags)
+
+
+def _admit(
+    doc: Document,
+    project: Project,
+    first_single: dict[str, Document],
+    invalid_ids: dict[str, set[str]],
+) -> list[Diagnostic]:
+    data = doc.data
+    if not isinstance(data, dict):
+        return [error("wrong-type", "a document must be a mapping with a 'kind:' key", doc.loc())]
+    kind = data.get("kind")
+    if kind is None:
+        return [error("missing-kind", "document has no 'kind:'", doc.loc(), _kinds_hint())]
+    model = m.KINDS.get(kind) if isinstance(kind, str) else None
+    if model is None:
+        hint = did_you_mean(str(kind), m.KINDS) or _kinds_hint()
+        return [error("unknown-kind", f"unknown kind {kind!r}", doc.loc(("kind",)), hint)]
+    if kind in m.SINGLE_KINDS:
+        if kind in first_single:
+            first = first_single[kind].loc(("kind",))
+            return [
+                error(
+                    "duplicate-kind",
+                    f"a second 'kind: {kind}' document (the first is at {first})",
+                    doc.loc(("kind",)),
+                    f"a project holds at most one '{kind}' document",
+                )
+            ]
+        first_single[kind] = doc
+    try:
+        parsed = model.model_validate(data)
+    except ValidationError as exc:
+        _remember_raw_ids(kind, data, invalid_ids)
+        return convert(exc, doc, model)
+    _add(project, parsed, doc)
+    return []
+
+
+def _kinds_hint() -> str:
+    return "one of: " + ", ".join(m.KINDS)
+
+
+def _add(project: Project, parsed: Any, doc: Document) -> None:
+    if isinstance(parsed, m.ProjectDoc):
+        project.meta = parsed
+    elif isinstance(parsed, m.StagesDoc):
+        project.stages = [Entry(s, doc, ("stages", i)) for i, s in enumerate(parsed.stages)]
+        project.axes = [Entry(a, doc, ("axes", i)) for i, a in enumerate(parsed.axes)]
+    elif isinstance(parsed, m.FunnelDoc):
+        project.roles = [Entry(r, doc, ("roles", i)) for i, r in enumerate(parsed.roles)]
+        project.lead_classes = [
+            Entry(c, doc, ("lead_classes", i)) for i, c in enumerate(parsed.lead_classes)
+        ]
+        project.funnel_stages = [
+            Entry(s, doc, ("stages", i)) for i, s in enumerate(parsed.stages)
+        ]
+    elif isinstance(parsed, m.SegmentsDoc):
+        project.segments = [Entry(s, doc, ("segments", i)) for i, s in enumerate(parsed.segments)]
+    elif isinstance(parsed, m.PersonaDoc):
+        project.personas.append(Entry(parsed, doc, ()))
+    elif isinstance(parsed, m.JourneyDoc):
+        project.journeys.append(Entry(parsed, doc, ()))
+    elif isinstance(parsed, m.ContentDoc):
+        project.content.extend(Entry(c, doc, ("items", i)) for i, c in enumerate(parsed.items))
+
+
+RAW_LISTS = {
+    "stages": {"stages": "stage", "axes": "axis"},
+    "funnel": {"roles": "role", "lead_classes": "lead_class", "stages": "funnel_stage"},
+    "segments": {"segments": "segment"},
+    "content": {"items": "content"},
+}
+
+
+def _remember_raw_ids(kind: str, data: dict[str, Any], out: dict[str, set[str]]) -> None:
+    """Ids of a document that failed validation, so references to them do not cascade."""
+    out.setdefault(kind, set())
+    if kind in ("persona", "journey") and isinstance(data.get("id"), str):
+        out.setdefault(kind, set()).add(data["id"])
+    for key, entity in RAW_LISTS.get(kind, {}).items():
+        items = data.get(key)
+        for item in items if isinstance(items, list) else []:
+            if isinstance(item, dict) and isinstance(item.get("id"), str):
+                out.setdefault(entity, set()).add(item["id"])
+
+
+def entities(project: Project) -> dict[str, list[Entry[Any]]]:
+    return {
+        "stage": project.stages,
+        "axis": project.axes,
+        "role": project.roles,
+        "lead_class": project.lead_classes,
+        "funnel_stage": project.funnel_stages,
+        "segment": project.segments,
+        "persona": project.personas,
+        "journey": project.journeys,
+        "content": project.content,
+    }
+
+
+def _check_ids(project: Project) -> list[Diagnostic]:
+    out = []
+    for kind, entries in entities(project).items():
+        seen: dict[str, Entry[Any]] = {}
+        for entry in entries:
+            ident = entry.model.id
+            if ident in seen:
+                out.append(
+                    error(
+                        "duplicate-id",
+                        f"duplicate {ENTITY_NAMES[kind]} id '{ident}' "
+                        f"(also defined at {seen[ident].loc('id')})",
+                        entry.loc("id"),
+                        "ids must be unique within their kind",
+                    )
+                )
+            else:
+                seen[ident] = entry
+    return out
+
+
+class _Refs:
+    """Resolves references of one kind, collecting an `unknown-ref` per miss."""
+
+    def __init__(self, project: Project, invalid: dict[str, set[str]]) -> None:
+        self.known = {
+            kind: {e.model.id for e in entries} | invalid.get(kind, set())
+            for kind, entries in entities(project).items()
+        }
+        self.diags: list[Diagnostic] = []
+
+    def check(self, kind: str, value: str, loc: Location) -> bool:
+        if value in self.known[kind]:
+            return True
+        name = ENTITY_NAMES[kind]
+        hint = did_you_mean(value, self.known[kind])
+        if not hint:
+            hint = f"no {name} is defined" if not self.known[kind] else f"define {name} '{value}'"
+        self.diags.append(error("unknown-ref", f"unknown {name} '{value}'", loc, hint))
+        return False
+
+    def check_all(self, kind: str, values: Iterable[str], entry: Entry[Any], *path: Any) -> None:
+        for i, value in enumerate(values):
+            self.check(kind, value, entry.loc(*path, i))
+
+
+def _check_refs(project: Project, invalid: dict[str, set[str]]) -> list[Diagnostic]:
+    refs = _Refs(project, invalid)
+    for axis in project.axes:
+        for stage_id in axis.model.values:
+            refs.check("stage", stage_id, axis.loc("values", stage_id, key=True))
+    for fs in project.funnel_stages:
+        refs.check_all("role", fs.model.owners, fs, "owners")
+        refs.check_all("stage", fs.model.serves, fs, "serves")
+        if fs.model.lead_class is not None:
+            refs.check("lead_class", fs.model.lead_class, fs.loc("lead_class"))
+    _check_persona_segments(project, refs)
+    for journey in project.journeys:
+        _check_journey(journey, refs)
+    for item in project.content:
+        refs.check_all("stage", item.model.stages, item, "stages")
+        refs.check_all("segment", item.model.segments or [], item, "segments")
+        if item.model.owner is not None:
+            refs.check("role", item.model.owner, item.loc("owner"))
+    return refs.diags
+
+
+def _check_persona_segments(project: Project, refs: _Refs) -> None:
+    has_segments = bool(refs.known["segment"])
+    for persona in project.personas:
+        if persona.model.segment is not None:
+            refs.check("segment", persona.model.segment, persona.loc("segment"))
+        elif has_segments:
+            refs.diags.append(
+                error(
+                    "missing-segment",
+                    f"persona '{persona.model.id}' names no segment, but the project has segments",
+                    persona.loc("id"),
+                    "add 'segment:' with one of: " + ", ".join(sorted(refs.known["segment"])),
+                )
+            )
+
+
+def _check_journey(journey: Entry[m.JourneyDoc], refs: _Refs) -> None:
+    j = journey.model
+    if j.persona is not None:
+        refs.check("persona", j.persona, journey.loc("persona"))
+    if j.segment is not None:
+        refs.check("segment", j.segment, journey.loc("segment"))
+    for stage_id, step in j.steps.items():
+        refs.check("stage", stage_id, journey.loc("steps", stage_id, key=True))
+        refs.check_all("funnel_stage", step.funnel, journey, "steps", stage_id, "funnel")
+        for i, action in enumerate(step.actions):
+            at = ("steps", stage_id, "actions", i)
+            refs.check("role", action.role, journey.loc(*at, "role"))
+            refs.check_all("content", action.content, journey, *at, "content")
+    for i, tr in enumerate(j.transitions):
+        for end, key in ((tr.from_, "from"), (tr.to, "to")):
+            loc = journey.loc("transitions", i, key)
+            if end in j.steps:
+                continue
+            if end not in refs.known["stage"]:
+                refs.check("stage", end, loc)
+                continue
+            refs.diags.append(
+                error(
+                    "bad-transition",
+                    f"transition {key} '{end}', which is not a step of journey '{j.id}'",
+                    loc,
+                    did_you_mean(end, j.steps) or "add a step for that stage or change the transition",
+                )
+            )

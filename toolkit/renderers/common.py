@@ -1,0 +1,106 @@
+"""Helpers shared by the renderers: labels in the output language, safe URLs, ordering."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import networkx as nx
+
+from toolkit.analyses import StepCoverage, step_actions, step_coverage
+from toolkit.graph import nid, nodes_of
+
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+@dataclass(frozen=True)
+class RenderOptions:
+    lang: str
+    formats: frozenset[str] = field(default_factory=frozenset)
+
+
+def pick(label: Any, lang: str, fallback: str = "") -> str:
+    """A label in the output language, then English, then the first given, then fallback."""
+    if label is None:
+        return fallback
+    if isinstance(label, str):
+        return label
+    if isinstance(label, dict) and label:
+        for key in (lang, "en"):
+            if label.get(key):
+                return str(label[key])
+        return str(next(iter(label.values())))
+    return fallback
+
+
+def label_of(data: dict[str, Any], lang: str) -> str:
+    """The display label of a node: its label, title or name, else its id."""
+    for key in ("label", "title", "name"):
+        if data.get(key) is not None:
+            return pick(data[key], lang, str(data.get("id", "")))
+    return str(data.get("id", ""))
+
+
+def safe_url(url: str | None) -> str | None:
+    """The URL when its scheme is http, https or mailto; None otherwise (javascript:, data:...)."""
+    if not url:
+        return None
+    cleaned = CONTROL.sub("", url).strip()
+    try:
+        scheme = urlsplit(cleaned).scheme.lower()
+    except ValueError:
+        return None
+    return cleaned if scheme in SAFE_SCHEMES and not any(c.isspace() for c in cleaned) else None
+
+
+def strip_controls(text: str) -> str:
+    """Text without C0 control characters other than tab, newline and carriage return."""
+    return CONTROL.sub("", text)
+
+
+def emotion_score(emotion: int | None) -> int:
+    """Emotion -2..2 as a 1..5 score (missing emotion is neutral, 3)."""
+    return 3 if emotion is None else max(1, min(5, int(emotion) + 3))
+
+
+def ordered(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
+    """Nodes of a type in their model order (stages, funnel stages, lead classes), else source order."""
+    found = nodes_of(g, kind)
+    if found and "order" in found[0][1]:
+        return sorted(found, key=lambda nd: nd[1]["order"])
+    return found
+
+
+def journey_steps(g: nx.MultiDiGraph, journey_id: str) -> list[tuple[str, dict[str, Any]]]:
+    """A journey's step nodes in stage order."""
+    steps = [
+        (u, g.nodes[u])
+        for u, _, d in g.in_edges(nid("journey", journey_id), data=True)
+        if d["type"] == "step_of"
+    ]
+    return sorted(steps, key=lambda nd: nd[1]["order"])
+
+
+def actions_at(g: nx.MultiDiGraph, step: str) -> list[dict[str, Any]]:
+    return [g.nodes[a] for a in step_actions(g, step)]
+
+
+def coverage_by_step(g: nx.MultiDiGraph) -> dict[str, StepCoverage]:
+    return {c.step: c for c in step_coverage(g)}
+
+
+def step_flags(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
+    """Warning codes marked on each step node: seller-absent and/or content-gap."""
+    cov = coverage_by_step(g)
+    flags: dict[str, tuple[str, ...]] = {}
+    for node, _ in nodes_of(g, "step"):
+        codes = []
+        if not step_actions(g, node):
+            codes.append("seller-absent")
+        if cov[node].count == 0:
+            codes.append("content-gap")
+        flags[node] = tuple(codes)
+    return flags

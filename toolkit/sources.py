@@ -1,0 +1,413 @@
+"""Sources: find the project's YAML files and load them into plain data with locations.
+
+Loading is one pass over PyYAML's event stream (libyaml's parser when available). Working
+on events instead of constructed objects lets the loader:
+
+- keep the line and column of every key and value (for diagnostics),
+- keep every scalar as the text the author typed (no YAML 1.1 surprises such as
+  ``NO`` -> False or ``1.10`` -> 1.1); typed fields are converted later by the models,
+- reject duplicate keys, unknown tags and recursive aliases,
+- bound nesting depth and alias expansion *before* anything is built (libyaml's composer
+  crashes on very deep nesting; a few hundred bytes of aliases expand to gigabytes).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from toolkit.diagnostics import Diagnostic, Location, error, warning
+
+MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_ALIAS_NODES = 100_000
+SOURCE_DIRS = ("personas", "journeys")
+YAML_SUFFIXES = (".yaml", ".yml")
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+CORE_TAG = "tag:yaml.org,2002:"
+SAFE_TAGS = frozenset(
+    {"!", *(CORE_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))}
+)
+
+Path_ = tuple[str | int, ...]
+Pos = tuple[int, int]
+
+
+@dataclass
+class Document:
+    """One YAML document: plain data (dicts, lists, str, None) and where each part is."""
+
+    file: str
+    index: int
+    data: Any
+    values: dict[Path_, Pos] = field(default_factory=dict)
+    keys: dict[Path_, Pos] = field(default_factory=dict)
+
+    def loc(self, path: Path_ = (), *, key: bool = False) -> Location:
+        """Location of the value (or key) at path, falling back to the nearest parent."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        if key and probe not in table:
+            table = self.values
+        while probe not in table and probe:
+            probe = probe[:-1]
+        line, col = table.get(probe, (1, 1))
+        return Location(self.file, line, col)
+
+
+@dataclass
+class SourceFile:
+    path: Path
+    display: str
+
+
+class LoadAbort(Exception):
+    """Stops loading one file; carries the diagnostic."""
+
+    def __init__(self, diag: Diagnostic) -> None:
+        super().__init__(diag.message)
+        self.diag = diag
+
+
+def yaml_loader() -> type:
+    """libyaml's loader when PyYAML was built with it, else the pure-Python one."""
+    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def has_libyaml() -> bool:
+    return bool(getattr(yaml, "__with_libyaml__", False)) and hasattr(yaml, "CSafeLoader")
+
+
+def display_root(project: str) -> str:
+    norm = os.path.normpath(project)
+    return "" if norm == "." else norm
+
+
+def find_sources(project: Path, shown_as: str) -> list[SourceFile]:
+    """All YAML files below personas/ and journeys/, in a stable order; hidden paths skipped."""
+    found: list[SourceFile] = []
+    for sub in SOURCE_DIRS:
+        base = project / sub
+        if not base.is_dir():
+            continue
+        for path in base.rglob("*"):
+            rel = path.relative_to(project)
+            if any(part.startswith(".") for part in rel.parts):
+                continue
+            if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
+                display = rel.as_posix() if not shown_as else f"{shown_as}/{rel.as_posix()}"
+                found.append(SourceFile(path, display))
+    return sorted(found, key=lambda s: s.display)
+
+
+def decode(raw: bytes, display: str) -> str:
+    """UTF-8 (a BOM is allowed) or an `invalid-utf8` diagnostic at the first bad byte."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise LoadAbort(
+            error(
+                "invalid-utf8",
+                f"byte 0x{raw[exc.start]:02x} is not valid UTF-8",
+                Location(display, line, col),
+                "save the file as UTF-8",
+            )
+        ) from None
+
+
+def read_source(source: SourceFile) -> tuple[list[Document], list[Diagnostic]]:
+    """Load one file into documents, or diagnostics explaining why not."""
+    try:
+        size = source.path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise LoadAbort(
+                error(
+                    "file-too-large",
+                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                    Location(source.display, 1, 1),
+                    "split it into several files",
+                )
+            )
+        raw = source.path.read_bytes()
+        text = decode(raw, source.display)
+        docs, diags = parse_documents(text, source.display)
+    except LoadAbort as abort:
+        return [], [abort.diag]
+    except OSError as exc:
+        return [], [error("unreadable", f"cannot read file: {exc.strerror}", Location(source.display))]
+    if not docs and not any(d.severity == "error" for d in diags):
+        diags.append(
+            warning(
+                "empty-file",
+                "file holds no YAML document",
+                Location(source.display, 1, 1),
+                "remove it or add a document with 'kind:'",
+            )
+        )
+    return docs, diags
+
+
+def near_tab(text: str, line: int, col: int) -> bool:
+    """Whether the line of a syntax error has a tab at or before the reported column."""
+    lines = text.splitlines()
+    return 0 < line <= len(lines) and "\t" in lines[line - 1][: col + 1]
+
+
+def syntax_error(exc: yaml.YAMLError, text: str, display: str) -> Diagnostic:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None)
+    message = f"{context}, {problem}" if context else str(problem)
+    if near_tab(text, line, col):
+        return error(
+            "yaml-tab",
+            "tab character where YAML expects indentation or a value",
+            Location(display, line, col),
+            "indent with spaces, never tabs",
+        )
+    return error("yaml-syntax", message, Location(display, line, col), "check indentation and quoting")
+
+
+@dataclass
+class _Frame:
+    container: dict[str, Any] | list[Any]
+    path: Path_
+    anchor: str | None
+    size: int = 1
+    key: str | None = None
+    key_pos: Pos | None = None
+    is_merge: bool = False
+    merges: list[tuple[Any, Pos]] = field(default_factory=list)
+    explicit: set[str] = field(default_factory=set)
+
+
+class _Builder:
+    """Turns an event stream into Documents, enforcing the loader's limits."""
+
+    def __init__(self, display: str) -> None:
+        self.display = display
+        self.docs: list[Document] = []
+        self.diags: list[Diagnostic] = []
+        self.stack: list[_Frame] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.alias_nodes = 0
+        self.doc: Document | None = None
+
+    def at(self, event: Any) -> Location:
+        mark = event.start_mark
+        return Location(self.display, mark.line + 1, mark.column + 1)
+
+    def check_tag(self, event: Any) -> None:
+        tag = getattr(event, "tag", None)
+        if tag is not None and tag not in SAFE_TAGS:
+            shown = "!!" + tag[len(CORE_TAG) :] if tag.startswith(CORE_TAG) else tag
+            self.diags.append(
+                error(
+                    "unsafe-tag",
+                    f"tag '{shown}' is not allowed",
+                    self.at(event),
+                    "remove the tag; values are plain text, lists and mappings",
+                )
+            )
+
+    def child_path(self) -> Path_:
+        if not self.stack:
+            return ()
+        top = self.stack[-1]
+        if isinstance(top.container, list):
+            return (*top.path, len(top.container))
+        return (*top.path, top.key if top.key is not None else "")
+
+    def add(self, value: Any, size: int, pos: Pos, anchor: str | None, path: Path_) -> None:
+        if anchor:
+            self.anchors[anchor] = (value, size)
+        assert self.doc is not None
+        if not self.stack:
+            self.doc.data = value
+            self.doc.values[()] = pos
+            return
+        top = self.stack[-1]
+        top.size += size
+        if isinstance(top.container, list):
+            top.container.append(value)
+            self.doc.values.setdefault(path, pos)
+            return
+        if top.key is None:
+            self.set_key(top, value, pos)
+            return
+        key, key_pos = top.key, top.key_pos
+        top.key = None
+        if top.is_merge:
+            top.is_merge = False
+            top.merges.append((value, pos))
+            return
+        if key in top.container:
+            assert key_pos is not None
+            first = self.doc.keys.get(path, pos)
+            self.diags.append(
+                error(
+                    "duplicate-key",
+                    f"duplicate key '{key}' (first at line {first[0]})",
+                    Location(self.display, key_pos[0], key_pos[1]),
+                    "each key may appear once in a mapping",
+                )
+            )
+            return
+        top.container[key] = value
+        top.explicit.add(key)
+        self.doc.values[path] = pos
+        if key_pos is not None:
+            self.doc.keys[path] = key_pos
+
+    def set_key(self, top: _Frame, value: Any, pos: Pos) -> None:
+        if isinstance(value, dict | list):
+            self.diags.append(
+                error(
+                    "wrong-type",
+                    "a mapping key must be plain text",
+                    Location(self.display, *pos),
+                )
+            )
+            value = ""
+        top.key = "" if value is None else str(value)
+        top.key_pos = pos
+
+    def scalar(self, event: Any) -> None:
+        self.check_tag(event)
+        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+        plain = event.style in (None, "") and event.tag in (None, "!")
+        value: str | None = event.value
+        if (plain and event.value in NULLS) or event.tag == CORE_TAG + "null":
+            value = None
+        top = self.stack[-1] if self.stack else None
+        is_key = top is not None and isinstance(top.container, dict) and top.key is None
+        if is_key:
+            assert top is not None
+            top.is_merge = plain and event.value == "<<"
+            self.set_key(top, event.value, pos)
+            return
+        self.add(value, 1, pos, event.anchor, self.child_path())
+
+    def start(self, event: Any, container: dict[str, Any] | list[Any]) -> None:
+        self.check_tag(event)
+        if len(self.stack) >= MAX_DEPTH:
+            raise LoadAbort(
+                error(
+                    "yaml-depth",
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    self.at(event),
+                    "flatten the structure",
+                )
+            )
+        self.stack.append(_Frame(container, self.child_path(), event.anchor))
+        assert self.doc is not None
+        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+        self.doc.values.setdefault(self.stack[-1].path, pos)
+
+    def end(self) -> None:
+        frame = self.stack.pop()
+        if isinstance(frame.container, dict):
+            self.apply_merges(frame)
+        assert self.doc is not None
+        pos = self.doc.values.get(frame.path, (1, 1))
+        self.add(frame.container, frame.size, pos, frame.anchor, frame.path)
+
+    def apply_merges(self, frame: _Frame) -> None:
+        assert isinstance(frame.container, dict)
+        for value, pos in frame.merges:
+            sources = value if isinstance(value, list) else [value]
+            for src in sources:
+                if not isinstance(src, dict):
+                    self.diags.append(
+                        error("wrong-type", "'<<' merges mappings only", Location(self.display, *pos))
+                    )
+                    continue
+                for k, v in src.items():
+                    if k not in frame.explicit and k not in frame.container:
+                        frame.container[k] = v
+
+    def alias(self, event: Any) -> None:
+        name = event.anchor
+        if name not in self.anchors:
+            raise LoadAbort(
+                error(
+                    "yaml-alias",
+                    f"alias '*{name}' refers to no finished anchor",
+                    self.at(event),
+                    "define '&" + name + "' before using it, and never inside itself",
+                )
+            )
+        value, size = self.anchors[name]
+        self.alias_nodes += size
+        if self.alias_nodes > MAX_ALIAS_NODES:
+            raise LoadAbort(
+                error(
+                    "yaml-alias",
+                    f"aliases expand to more than {MAX_ALIAS_NODES:,} nodes",
+                    self.at(event),
+                    "write the values out instead of nesting aliases",
+                )
+            )
+        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
+        top = self.stack[-1] if self.stack else None
+        if top is not None and isinstance(top.container, dict) and top.key is None:
+            self.set_key(top, value, pos)
+            return
+        self.add(value, size, pos, None, self.child_path())
+
+    def feed(self, events: Iterator[Any]) -> None:
+        for event in events:
+            kind = type(event).__name__
+            if kind == "ScalarEvent":
+                self.scalar(event)
+            elif kind == "MappingStartEvent":
+                self.start(event, {})
+            elif kind == "SequenceStartEvent":
+                self.start(event, [])
+            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
+                self.end()
+            elif kind == "AliasEvent":
+                self.alias(event)
+            elif kind == "DocumentStartEvent":
+                self.doc = Document(self.display, len(self.docs), None)
+                self.anchors = {}
+            elif kind == "DocumentEndEvent":
+                assert self.doc is not None
+                if self.doc.data is not None:
+                    self.docs.append(self.doc)
+                self.doc = None
+
+
+def parse_documents(text: str, display: str) -> tuple[list[Document], list[Diagnostic]]:
+    """Parse YAML text into documents; syntax problems become diagnostics."""
+    builder = _Builder(display)
+    try:
+        builder.feed(yaml.parse(text, Loader=yaml_loader()))
+    except yaml.YAMLError as exc:
+        return [], [*builder.diags, syntax_error(exc, text, display)]
+    except LoadAbort as abort:
+        return [], [*builder.diags, abort.diag]
+    return builder.docs, builder.diags
+
+
+def load_project_files(
+    project: Path, shown_as: str
+) -> tuple[list[Document], list[Diagnostic]]:
+    """Every document of every source file, and every loading problem."""
+    docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    for source in find_sources(project, shown_as):
+        file_docs, file_diags = read_source(source)
+        docs.extend(file_docs)
+        diags.extend(file_diags)
+    return docs, diags
