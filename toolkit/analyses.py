@@ -27,7 +27,7 @@ class StepCoverage:
 
 def _targets(g: nx.MultiDiGraph, content: str, kind: str) -> set[str]:
     return {
-        g.nodes[v]["id"] for _, v, d in g.out_edges(content, data=True) if d["type"] == kind
+        g.nodes[v]["ref"] for _, v, d in g.out_edges(content, data=True) if d["type"] == kind
     }
 
 
@@ -42,7 +42,7 @@ class _Item:
 def _items(g: nx.MultiDiGraph) -> list[_Item]:
     return [
         _Item(
-            d["id"],
+            d["ref"],
             d.get("status"),
             frozenset(_targets(g, n, "targets_stage")),
             None if d.get("segments") is None else frozenset(_targets(g, n, "targets_segment")),
@@ -65,7 +65,7 @@ def step_actions(g: nx.MultiDiGraph, step: str) -> list[str]:
 
 def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
     return {
-        g.nodes[v]["id"]
+        g.nodes[v]["ref"]
         for a in step_actions(g, step)
         for _, v, d in g.out_edges(a, data=True)
         if d["type"] == "uses"
@@ -129,7 +129,7 @@ def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
             out.append(
                 warning(
                     "unserved-stage",
-                    f"no funnel stage serves customer stage '{data['id']}'",
+                    f"no funnel stage serves customer stage '{data['ref']}'",
                     _loc(data),
                     "add it to a funnel stage's 'serves:'",
                 )
@@ -142,7 +142,7 @@ def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
         (d["stage"], g.nodes[nid("journey", d["journey"])]["segment"]) for _, d in nodes_of(g, "step")
     ]
     named = {
-        g.nodes[v]["id"] for _, v, d in g.edges(data=True) if d["type"] == "uses"
+        g.nodes[v]["ref"] for _, v, d in g.edges(data=True) if d["type"] == "uses"
     }
     out = []
     for item, (node, data) in zip(_items(g), nodes_of(g, "content"), strict=True):

@@ -2,8 +2,8 @@
 
 Every renderer and analysis reads this graph only. Node ids are ``<type>:<id>``; steps are
 ``step:<journey>/<stage>`` and actions ``action:<journey>/<stage>/<n>`` (n from 1). Node
-attribute ``type`` names the node type, edge attribute ``type`` the edge type; both are listed
-in docs/GRAPH.md.
+attribute ``type`` names the node type and ``ref`` the entity's id in the YAML; edge attribute
+``type`` names the edge type. All are listed in docs/GRAPH.md.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ def _fields(model: m.Model, *drop: str) -> dict[str, Any]:
     data = model.model_dump(mode="json", by_alias=True)
     for key in ("kind", *drop):
         data.pop(key, None)
+    if "id" in data:  # node-link JSON uses "id" for the node id itself
+        data["ref"] = data.pop("id")
     return data
 
 
@@ -159,7 +161,7 @@ def _add_journey(g: nx.MultiDiGraph, project: Project, journey: Entry[m.JourneyD
     g.add_node(
         node,
         type="journey",
-        id=j.id,
+        ref=j.id,
         title=j.title,
         persona=j.persona,
         segment=segment,
@@ -206,7 +208,7 @@ def _add_step(
     g.add_node(
         node,
         type="step",
-        id=f"{j.id}/{stage_id}",
+        ref=f"{j.id}/{stage_id}",
         journey=j.id,
         stage=stage_id,
         order=order,
@@ -224,7 +226,7 @@ def _add_step(
         g.add_node(
             anode,
             type="action",
-            id=f"{j.id}/{stage_id}/{i}",
+            ref=f"{j.id}/{stage_id}/{i}",
             journey=j.id,
             stage=stage_id,
             index=i,

@@ -40,8 +40,8 @@ def label_of(data: dict[str, Any], lang: str) -> str:
     """The display label of a node: its label, title or name, else its id."""
     for key in ("label", "title", "name"):
         if data.get(key) is not None:
-            return pick(data[key], lang, str(data.get("id", "")))
-    return str(data.get("id", ""))
+            return pick(data[key], lang, str(data.get("ref", "")))
+    return str(data.get("ref", ""))
 
 
 def safe_url(url: str | None) -> str | None:

@@ -1,0 +1,45 @@
+"""Shared fixtures: the repository root, the bundled example compiled once per session."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from toolkit.pipeline import Compiled, compile_project
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def repo_root() -> Path:
+    return REPO
+
+
+@pytest.fixture(scope="session")
+def example() -> Compiled:
+    compiled = compile_project(REPO, shown_as="")
+    assert compiled.ok, [d.render() for d in compiled.diagnostics]
+    return compiled
+
+
+@pytest.fixture(scope="session")
+def example_graph(example: Compiled) -> nx.MultiDiGraph:
+    assert example.graph is not None
+    return example.graph
+
+
+@pytest.fixture
+def example_copy(tmp_path: Path) -> Path:
+    """A writable copy of the bundled example project (personas/ and journeys/ only)."""
+    dest = tmp_path / "project"
+    for sub in ("personas", "journeys"):
+        shutil.copytree(REPO / sub, dest / sub)
+    return dest
+
+
+def chromium_path() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
