@@ -26,9 +26,7 @@ class StepCoverage:
 
 
 def _targets(g: nx.MultiDiGraph, content: str, kind: str) -> set[str]:
-    return {
-        g.nodes[v]["ref"] for _, v, d in g.out_edges(content, data=True) if d["type"] == kind
-    }
+    return {g.nodes[v]["ref"] for _, v, d in g.out_edges(content, data=True) if d["type"] == kind}
 
 
 @dataclass(frozen=True)
@@ -88,7 +86,9 @@ def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
                 stage=data["stage"],
                 segment=segment,
                 items=tuple(sorted(c for c in candidates if status.get(c) == "published")),
-                pipeline=tuple(sorted(c for c in candidates if status.get(c) in ("draft", "planned"))),
+                pipeline=tuple(
+                    sorted(c for c in candidates if status.get(c) in ("draft", "planned"))
+                ),
             )
         )
     return out
@@ -139,13 +139,12 @@ def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
 
 def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
     steps = [
-        (d["stage"], g.nodes[nid("journey", d["journey"])]["segment"]) for _, d in nodes_of(g, "step")
+        (d["stage"], g.nodes[nid("journey", d["journey"])]["segment"])
+        for _, d in nodes_of(g, "step")
     ]
-    named = {
-        g.nodes[v]["ref"] for _, v, d in g.edges(data=True) if d["type"] == "uses"
-    }
+    named = {g.nodes[v]["ref"] for _, v, d in g.edges(data=True) if d["type"] == "uses"}
     out = []
-    for item, (node, data) in zip(_items(g), nodes_of(g, "content"), strict=True):
+    for item, (_, data) in zip(_items(g), nodes_of(g, "content"), strict=True):
         if item.status == "retired" or item.id in named:
             continue
         if any(_matches(item, stage, seg) for stage, seg in steps):
@@ -155,8 +154,7 @@ def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
                 "orphan-content",
                 f"content item '{item.id}' serves no journey step",
                 _loc(data),
-                "target a stage and segment that a journey has, name it in an action, "
-                "or retire it",
+                "target a stage and segment that a journey has, name it in an action, or retire it",
             )
         )
     return out

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
 import traceback
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import click
 
 from toolkit import __version__
+from toolkit.builder import FormatError, has_dot, plan_formats, render_all
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
+from toolkit.renderers.common import RenderOptions
 from toolkit.schema import format_schema
+from toolkit.writer import OutputError, write_output
 
 PROJECT_ARG = click.argument(
     "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
@@ -31,7 +37,10 @@ def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
     """Print diagnostics as text lines (with a summary) or as one JSON object."""
     errors, warnings = split(diags)
     if fmt == "json":
-        body = {"errors": [d.to_json() for d in errors], "warnings": [d.to_json() for d in warnings]}
+        body = {
+            "errors": [d.to_json() for d in errors],
+            "warnings": [d.to_json() for d in warnings],
+        }
         click.echo(json.dumps(body, ensure_ascii=False, indent=2), err=err)
         return
     stream = sys.stderr if err else sys.stdout
@@ -52,7 +61,9 @@ def cli(debug: bool) -> None:
 @PROJECT_ARG
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--ignore", multiple=True, metavar="CODE", help="Silence a warning code (repeatable).")
+@click.option(
+    "--ignore", multiple=True, metavar="CODE", help="Silence a warning code (repeatable)."
+)
 def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...]) -> int:
     """Validate PROJECT and report every error and warning in one run."""
     compiled = compile_project(project)
@@ -78,6 +89,72 @@ def schema() -> int:
     """Print the JSON Schema of format v1 (for editors)."""
     click.echo(json.dumps(format_schema(), ensure_ascii=False, indent=2))
     return 0
+
+
+@cli.command()
+@PROJECT_ARG
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Output folder (default: PROJECT/output).",
+)
+@click.option(
+    "--format",
+    "formats",
+    default=None,
+    metavar="LIST",
+    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv (default: all it can make).",
+)
+@click.option("--lang", default=None, help="Output language (default: the project's).")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel Graphviz jobs.")
+def build(
+    project: Path, out: Path | None, formats: str | None, lang: str | None, jobs: int | None
+) -> int:
+    """Render PROJECT's journey maps, diagrams and data into OUT."""
+    out_dir = out if out is not None else project / "output"
+    try:
+        plan = plan_formats(formats, has_dot())
+    except FormatError as exc:
+        raise click.BadParameter(str(exc), param_hint="--format") from None
+    compiled = compile_project(project)
+    if compiled.graph is None or not compiled.ok:
+        report(compiled.diagnostics, "text", err=True)
+        return 1
+    if compiled.diagnostics:
+        report(compiled.diagnostics, "text", err=True)
+    for note in plan.notes:
+        click.echo(note, err=True)
+    options = RenderOptions(lang or compiled.graph.graph["language"], plan.formats)
+    try:
+        with _progress() as phase:
+            files = render_all(compiled.graph, options, jobs or default_jobs(), phase)
+        write_output(project, out_dir, files)
+    except OutputError as exc:
+        click.echo(f"journey build: {exc}", err=True)
+        return 2
+    click.echo(f"wrote {len(files)} files to {out_dir}/ (open {out_dir / 'index.html'})", err=True)
+    return 0
+
+
+def default_jobs() -> int:
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Callable[[str], None]]:
+    """A one-line progress display on a terminal; silent otherwise."""
+    if not sys.stderr.isatty():
+        yield lambda _name: None
+        return
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("rendering {task.description}"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("", total=None)
+        yield lambda name: progress.update(task, description=name)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -87,7 +87,9 @@ def _graph_meta(project: Project) -> dict[str, Any]:
     }
 
 
-def _edge(g: nx.MultiDiGraph, u: str, v: str, kind: str, key: str | None = None, **attrs: Any) -> None:
+def _edge(
+    g: nx.MultiDiGraph, u: str, v: str, kind: str, key: str | None = None, **attrs: Any
+) -> None:
     g.add_edge(u, v, key=key or kind, type=kind, **attrs)
 
 
@@ -106,7 +108,9 @@ def _add_stages(g: nx.MultiDiGraph, project: Project) -> None:
 
 def _add_funnel(g: nx.MultiDiGraph, project: Project) -> None:
     for role in project.roles:
-        g.add_node(nid("role", role.model.id), type="role", **_fields(role.model), **_where(role, "id"))
+        g.add_node(
+            nid("role", role.model.id), type="role", **_fields(role.model), **_where(role, "id")
+        )
     for order, lc in enumerate(project.lead_classes):
         g.add_node(
             nid("lead_class", lc.model.id),
@@ -145,7 +149,9 @@ def _add_funnel(g: nx.MultiDiGraph, project: Project) -> None:
 
 def _add_people(g: nx.MultiDiGraph, project: Project) -> None:
     for seg in project.segments:
-        g.add_node(nid("segment", seg.model.id), type="segment", **_fields(seg.model), **_where(seg, "id"))
+        g.add_node(
+            nid("segment", seg.model.id), type="segment", **_fields(seg.model), **_where(seg, "id")
+        )
     for persona in project.personas:
         p = persona.model
         node = nid("persona", p.id)

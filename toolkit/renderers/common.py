@@ -67,7 +67,7 @@ def emotion_score(emotion: int | None) -> int:
 
 
 def ordered(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
-    """Nodes of a type in their model order (stages, funnel stages, lead classes), else source order."""
+    """Nodes of a type in model order (stages, funnel stages, lead classes), else source order."""
     found = nodes_of(g, kind)
     if found and "order" in found[0][1]:
         return sorted(found, key=lambda nd: nd[1]["order"])

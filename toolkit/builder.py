@@ -1,0 +1,86 @@
+"""Builder: the phases of `journey build`, from the compiled graph to the files of OUT."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import networkx as nx
+
+from toolkit.renderers.common import RenderOptions
+from toolkit.renderers.data import render_csv, render_json
+from toolkit.renderers.dot import dot_available, render_dot, render_images
+from toolkit.renderers.html import render_html
+from toolkit.renderers.mermaid import render_mermaid
+
+ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv")
+IMAGE_FORMATS = frozenset({"svg", "png", "pdf"})
+NO_DOT_NOTE = (
+    "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
+    "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; macOS: brew install graphviz)"
+)
+
+
+class FormatError(ValueError):
+    """An unknown name in --format."""
+
+
+@dataclass(frozen=True)
+class Plan:
+    formats: frozenset[str]
+    notes: tuple[str, ...]
+
+
+def plan_formats(requested: str | None, has_dot: bool) -> Plan:
+    """The formats to build: the requested ones (default all), less images without `dot`."""
+    if requested is None:
+        wanted = set(ALL_FORMATS)
+    else:
+        wanted = {f.strip().lower() for f in requested.split(",") if f.strip()}
+        unknown = sorted(wanted - set(ALL_FORMATS))
+        if unknown or not wanted:
+            raise FormatError(
+                f"unknown format {', '.join(unknown) or '(none)'}; "
+                f"choose from {','.join(ALL_FORMATS)}"
+            )
+    notes: tuple[str, ...] = ()
+    if not has_dot and wanted & IMAGE_FORMATS:
+        wanted -= IMAGE_FORMATS
+        notes = (NO_DOT_NOTE,)
+    return Plan(frozenset(wanted), notes)
+
+
+Phase = Callable[[str], None]
+
+
+def render_all(
+    graph: nx.MultiDiGraph, options: RenderOptions, jobs: int, phase: Phase = lambda _: None
+) -> dict[str, bytes]:
+    """Every output file of the build, keyed by its path inside OUT."""
+    fmts = options.formats
+    files: dict[str, bytes] = {}
+    if "html" in fmts:
+        phase("html")
+        files.update(render_html(graph, options))
+    if fmts & (IMAGE_FORMATS | {"dot"}):
+        phase("diagrams")
+        dot_files = render_dot(graph, options)
+        if "dot" in fmts:
+            files.update(dot_files)
+        if fmts & IMAGE_FORMATS:
+            phase("graphviz")
+            files.update(render_images(dot_files, fmts & IMAGE_FORMATS, jobs))
+    if "mermaid" in fmts:
+        phase("mermaid")
+        files.update(render_mermaid(graph, options))
+    if "json" in fmts:
+        phase("json")
+        files.update(render_json(graph, options))
+    if "csv" in fmts:
+        phase("csv")
+        files.update(render_csv(graph, options))
+    return files
+
+
+def has_dot() -> bool:
+    return dot_available()
