@@ -13,7 +13,6 @@ from pathlib import Path
 import click
 
 from toolkit import __version__
-from toolkit.builder import FormatError, has_dot, plan_formats, render_all
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
@@ -113,6 +112,8 @@ def build(
     project: Path, out: Path | None, formats: str | None, lang: str | None, jobs: int | None
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
+    from toolkit.builder import FormatError, has_dot, plan_formats, render_all
+
     out_dir = out if out is not None else project / "output"
     try:
         plan = plan_formats(formats, has_dot())
