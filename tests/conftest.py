@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import networkx as nx
@@ -12,6 +14,12 @@ from toolkit.pipeline import Compiled, compile_project
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Keep the parse cache of the whole test run in a throwaway folder."""
+    if "JOURNEY_CACHE_DIR" not in os.environ:
+        os.environ["JOURNEY_CACHE_DIR"] = tempfile.mkdtemp(prefix="journey-test-cache-")
 
 
 @pytest.fixture(scope="session")

@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from toolkit import __version__
+from toolkit.cache import ParseCache, default_dir
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
@@ -23,6 +24,13 @@ from toolkit.writer import OutputError, write_output
 PROJECT_ARG = click.argument(
     "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
 )
+NO_CACHE = click.option(
+    "--no-cache", is_flag=True, help="Neither read nor write the parse cache (cold run)."
+)
+
+
+def cache_for(no_cache: bool) -> ParseCache | None:
+    return None if no_cache else ParseCache(default_dir())
 
 
 def _paint(d: Diagnostic, colour: bool) -> str:
@@ -63,9 +71,10 @@ def cli(debug: bool) -> None:
 @click.option(
     "--ignore", multiple=True, metavar="CODE", help="Silence a warning code (repeatable)."
 )
-def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...]) -> int:
+@NO_CACHE
+def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cache: bool) -> int:
     """Validate PROJECT and report every error and warning in one run."""
-    compiled = compile_project(project)
+    compiled = compile_project(project, cache=cache_for(no_cache))
     diags = promote(compiled.diagnostics, strict, frozenset(ignore))
     report(diags, fmt)
     return 1 if any(d.severity == "error" for d in diags) else 0
@@ -73,9 +82,10 @@ def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...]) -> int
 
 @cli.command()
 @PROJECT_ARG
-def graph(project: Path) -> int:
+@NO_CACHE
+def graph(project: Path, no_cache: bool) -> int:
     """Print the compiled journey graph of PROJECT as networkx node-link JSON."""
-    compiled = compile_project(project)
+    compiled = compile_project(project, cache=cache_for(no_cache))
     if compiled.graph is None:
         report(compiled.diagnostics, "text", err=True)
         return 1
@@ -108,8 +118,14 @@ def schema() -> int:
 )
 @click.option("--lang", default=None, help="Output language (default: the project's).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel Graphviz jobs.")
+@NO_CACHE
 def build(
-    project: Path, out: Path | None, formats: str | None, lang: str | None, jobs: int | None
+    project: Path,
+    out: Path | None,
+    formats: str | None,
+    lang: str | None,
+    jobs: int | None,
+    no_cache: bool,
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
     from toolkit.builder import FormatError, has_dot, plan_formats, render_all
@@ -119,7 +135,7 @@ def build(
         plan = plan_formats(formats, has_dot())
     except FormatError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
-    compiled = compile_project(project)
+    compiled = compile_project(project, cache=cache_for(no_cache))
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
         return 1

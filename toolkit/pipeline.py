@@ -11,6 +11,7 @@ from toolkit.analyses import graph_warnings
 from toolkit.diagnostics import Diagnostic
 from toolkit.graph import compile_graph
 from toolkit.project import Project, load_project
+from toolkit.sources import Cache
 
 
 @dataclass
@@ -24,9 +25,11 @@ class Compiled:
         return self.graph is not None and not any(d.severity == "error" for d in self.diagnostics)
 
 
-def compile_project(root: Path, shown_as: str | None = None) -> Compiled:
+def compile_project(
+    root: Path, shown_as: str | None = None, cache: Cache | None = None
+) -> Compiled:
     """Load and validate a project; compile and analyse its graph when it has no errors."""
-    loaded = load_project(root, shown_as)
+    loaded = load_project(root, shown_as, cache)
     if not loaded.ok:
         return Compiled(loaded.project, None, loaded.diagnostics)
     graph = compile_graph(loaded.project)

@@ -11,7 +11,7 @@ from pydantic import ValidationError
 
 from toolkit import models as m
 from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error
-from toolkit.sources import Document, Path_, display_root, load_project_files
+from toolkit.sources import Cache, Document, Path_, display_root, load_project_files
 from toolkit.validation import convert
 
 T = TypeVar("T")
@@ -72,7 +72,9 @@ ENTITY_NAMES = {
 }
 
 
-def load_project(root: Path, shown_as: str | None = None) -> LoadResult:
+def load_project(
+    root: Path, shown_as: str | None = None, cache: Cache | None = None
+) -> LoadResult:
     """Load, validate and cross-check a project folder."""
     shown = display_root(str(root)) if shown_as is None else shown_as
     project = Project(root, shown)
@@ -80,7 +82,7 @@ def load_project(root: Path, shown_as: str | None = None) -> LoadResult:
         where = Location(shown or ".")
         msg = "no 'personas/' or 'journeys/' folder here"
         return LoadResult(project, [error("not-a-project", msg, where, "run 'journey init DIR'")])
-    docs, diags = load_project_files(root, shown)
+    docs, diags = load_project_files(root, shown, cache)
     invalid_ids: dict[str, set[str]] = {}
     first_single: dict[str, Document] = {}
     for doc in docs:
@@ -119,6 +121,7 @@ def _admit(
     if kind in m.SINGLE_KINDS:
         if kind in first_single:
             first = first_single[kind].loc(("kind",))
+            _remember_raw_ids(kind, data, invalid_ids)  # its ids exist: no unknown-ref cascade
             return [
                 error(
                     "duplicate-kind",

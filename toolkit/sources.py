@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -113,7 +113,8 @@ def decode(raw: bytes, display: str) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        line_start = raw.rfind(b"\n", 0, exc.start) + 1
+        col = len(raw[line_start : exc.start].decode("utf-8")) + 1  # in characters, as YAML's
         raise LoadAbort(
             error(
                 "invalid-utf8",
@@ -124,35 +125,68 @@ def decode(raw: bytes, display: str) -> str:
         ) from None
 
 
-def read_source(source: SourceFile) -> tuple[list[Document], list[Diagnostic]]:
-    """Load one file into documents, or diagnostics explaining why not."""
-    try:
-        size = source.path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise LoadAbort(
-                error(
-                    "file-too-large",
-                    f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
-                    Location(source.display, 1, 1),
-                    "split it into several files",
-                )
+class Cache(Protocol):
+    """Where parses of unchanged files are kept (see toolkit.cache.ParseCache)."""
+
+    def get(self, key: str, display: str) -> tuple[list[Document], list[Diagnostic]] | None: ...
+
+    def put(self, key: str, docs: list[Document], diags: list[Diagnostic]) -> None: ...
+
+    def key(self, raw: bytes) -> str: ...
+
+
+def read_bytes(source: SourceFile) -> bytes:
+    """The file's bytes, refused before reading when it is over the size limit."""
+    size = source.path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise LoadAbort(
+            error(
+                "file-too-large",
+                f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}",
+                Location(source.display, 1, 1),
+                "split it into several files",
             )
-        raw = source.path.read_bytes()
-        text = decode(raw, source.display)
-        docs, diags = parse_documents(text, source.display)
+        )
+    return source.path.read_bytes()
+
+
+def parse_bytes(raw: bytes, display: str) -> tuple[list[Document], list[Diagnostic]]:
+    """Decode and parse one file's bytes; an empty file is a warning."""
+    try:
+        docs, diags = parse_documents(decode(raw, display), display)
     except LoadAbort as abort:
         return [], [abort.diag]
-    except OSError as exc:
-        return [], [error("unreadable", f"cannot read file: {exc.strerror}", Location(source.display))]
     if not docs and not any(d.severity == "error" for d in diags):
         diags.append(
             warning(
                 "empty-file",
                 "file holds no YAML document",
-                Location(source.display, 1, 1),
+                Location(display, 1, 1),
                 "remove it or add a document with 'kind:'",
             )
         )
+    return docs, diags
+
+
+def read_source(
+    source: SourceFile, cache: Cache | None = None
+) -> tuple[list[Document], list[Diagnostic]]:
+    """Load one file into documents, or diagnostics explaining why not."""
+    try:
+        raw = read_bytes(source)
+    except LoadAbort as abort:
+        return [], [abort.diag]
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        return [], [error("unreadable", f"cannot read file: {reason}", Location(source.display))]
+    if cache is None:
+        return parse_bytes(raw, source.display)
+    key = cache.key(raw)
+    hit = cache.get(key, source.display)
+    if hit is not None:
+        return hit
+    docs, diags = parse_bytes(raw, source.display)
+    cache.put(key, docs, diags)
     return docs, diags
 
 
@@ -162,7 +196,26 @@ def near_tab(text: str, line: int, col: int) -> bool:
     return 0 < line <= len(lines) and "\t" in lines[line - 1][: col + 1]
 
 
+def reader_error(exc: yaml.reader.ReaderError, text: str, display: str) -> Diagnostic:
+    """A character YAML does not allow (a control character, U+FFFE, ...), where it is.
+
+    The error's position is a character offset from PyYAML but a byte offset from libyaml,
+    so the character itself is searched for: it is the first one of its kind in the text.
+    """
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or " ")
+    at = max(text.find(chr(code)), 0)
+    line_start = text.rfind("\n", 0, at) + 1
+    return error(
+        "yaml-syntax",
+        f"character U+{code:04X} is not allowed in YAML",
+        Location(display, text.count("\n", 0, at) + 1, at - line_start + 1),
+        f"remove it, or write it as the escape \\u{code:04x} inside double quotes",
+    )
+
+
 def syntax_error(exc: yaml.YAMLError, text: str, display: str) -> Diagnostic:
+    if isinstance(exc, yaml.reader.ReaderError):
+        return reader_error(exc, text, display)
     mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
     line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
     problem = getattr(exc, "problem", None) or str(exc)
@@ -401,13 +454,13 @@ def parse_documents(text: str, display: str) -> tuple[list[Document], list[Diagn
 
 
 def load_project_files(
-    project: Path, shown_as: str
+    project: Path, shown_as: str, cache: Cache | None = None
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Every document of every source file, and every loading problem."""
     docs: list[Document] = []
     diags: list[Diagnostic] = []
     for source in find_sources(project, shown_as):
-        file_docs, file_diags = read_source(source)
+        file_docs, file_diags = read_source(source, cache)
         docs.extend(file_docs)
         diags.extend(file_diags)
     return docs, diags

@@ -1,0 +1,107 @@
+"""Parse cache: the loaded documents of each YAML file, keyed by a hash of its bytes.
+
+An unchanged file is not parsed again. Entries hold only plain data (dicts, lists, tuples,
+strings, ints, None) serialised with `marshal`, which cannot run code, behind a header with
+a checksum; an entry that is corrupt, truncated, from another toolkit version or otherwise
+unreadable is ignored and rewritten. Writes go to a temporary file that is renamed into
+place, so concurrent builds never see half an entry.
+
+The cache lives in $JOURNEY_CACHE_DIR, else $XDG_CACHE_HOME/journey-toolkit, else
+~/.cache/journey-toolkit: never inside the project, so `journey check` leaves it untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import marshal
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from toolkit import __version__
+from toolkit.diagnostics import Diagnostic
+from toolkit.sources import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, Document
+
+FORMAT = 1
+MAGIC = b"JTC1"
+SALT = f"journey-toolkit {__version__} {FORMAT} {MAX_FILE_BYTES} {MAX_DEPTH} {MAX_ALIAS_NODES}"
+
+
+def default_dir() -> Path:
+    env = os.environ.get("JOURNEY_CACHE_DIR")
+    if env:
+        return Path(env)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "journey-toolkit"
+
+
+def content_key(raw: bytes) -> str:
+    return hashlib.sha256(SALT.encode() + b"\0" + raw).hexdigest()
+
+
+@dataclass
+class ParseCache:
+    root: Path
+
+    def key(self, raw: bytes) -> str:
+        return content_key(raw)
+
+    def _path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.bin"
+
+    def get(self, key: str, display: str) -> tuple[list[Document], list[Diagnostic]] | None:
+        """The cached parse of a file, or None when absent or not trustworthy."""
+        try:
+            blob = self._path(key).read_bytes()
+        except OSError:
+            return None
+        if len(blob) < 36 or blob[:4] != MAGIC:
+            return None
+        digest, payload = blob[4:36], blob[36:]
+        if hashlib.sha256(payload).digest() != digest:
+            return None
+        try:
+            stored = marshal.loads(payload)
+            return _thaw(stored, display)
+        except (ValueError, EOFError, TypeError, KeyError, IndexError):
+            return None
+
+    def put(self, key: str, docs: list[Document], diags: list[Diagnostic]) -> None:
+        """Store a parse; failures (read-only disk, full disk) are ignored."""
+        try:
+            payload = marshal.dumps(_freeze(docs, diags))
+        except ValueError:
+            return
+        blob = MAGIC + hashlib.sha256(payload).digest() + payload
+        target = self._path(key)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(blob)
+                os.replace(tmp, target)
+            except BaseException:
+                Path(tmp).unlink(missing_ok=True)
+                raise
+        except OSError:
+            return
+
+
+def _freeze(docs: list[Document], diags: list[Diagnostic]) -> tuple[Any, ...]:
+    return (
+        FORMAT,
+        [(d.index, d.data, d.values, d.keys) for d in docs],
+        [(g.severity, g.code, g.message, g.line, g.column, g.hint) for g in diags],
+    )
+
+
+def _thaw(stored: Any, display: str) -> tuple[list[Document], list[Diagnostic]]:
+    version, docs, diags = stored
+    if version != FORMAT:
+        raise ValueError("cache format")
+    out_docs = [Document(display, i, data, values, keys) for i, data, values, keys in docs]
+    out_diags = [Diagnostic(s, c, m, display, ln, col, h) for s, c, m, ln, col, h in diags]
+    return out_docs, out_diags
