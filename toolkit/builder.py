@@ -53,10 +53,21 @@ def plan_formats(requested: str | None, has_dot: bool) -> Plan:
 Phase = Callable[[str], None]
 
 
+ImageMemo = dict[tuple[str, bytes], bytes]
+
+
 def render_all(
-    graph: nx.MultiDiGraph, options: RenderOptions, jobs: int, phase: Phase = lambda _: None
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    jobs: int,
+    phase: Phase = lambda _: None,
+    memo: ImageMemo | None = None,
 ) -> dict[str, bytes]:
-    """Every output file of the build, keyed by its path inside OUT."""
+    """Every output file of the build, keyed by its path inside OUT.
+
+    With a memo (kept between builds by `journey serve`), diagrams whose DOT source did not
+    change are not laid out again.
+    """
     fmts = options.formats
     files: dict[str, bytes] = {}
     if "html" in fmts:
@@ -69,7 +80,7 @@ def render_all(
             files.update(dot_files)
         if fmts & IMAGE_FORMATS:
             phase("graphviz")
-            files.update(render_images(dot_files, fmts & IMAGE_FORMATS, jobs))
+            files.update(images(dot_files, fmts & IMAGE_FORMATS, jobs, memo))
     if "mermaid" in fmts:
         phase("mermaid")
         files.update(render_mermaid(graph, options))
@@ -80,6 +91,27 @@ def render_all(
         phase("csv")
         files.update(render_csv(graph, options))
     return files
+
+
+def images(
+    dot_files: dict[str, bytes], fmts: frozenset[str], jobs: int, memo: ImageMemo | None
+) -> dict[str, bytes]:
+    """Graphviz output for every DOT file, reusing memoised results for unchanged sources."""
+    if memo is None:
+        return render_images(dot_files, fmts, jobs)
+    wanted = {
+        (f"{name.rsplit('.', 1)[0]}.{fmt}", src): name
+        for name, src in dot_files.items()
+        for fmt in sorted(fmts)
+    }
+    todo = {name: dot_files[name] for key, name in wanted.items() if key not in memo}
+    fresh = render_images(todo, fmts, jobs) if todo else {}
+    for key in wanted:
+        if key[0] in fresh and dot_files[wanted[key]] == key[1]:
+            memo[key] = fresh[key[0]]
+    for key in [k for k in memo if k not in wanted]:
+        del memo[key]
+    return {key[0]: memo[key] for key in wanted}
 
 
 def has_dot() -> bool:

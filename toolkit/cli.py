@@ -155,6 +155,72 @@ def build(
     return 0
 
 
+@cli.command()
+@PROJECT_ARG
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=None)
+@click.option("--format", "formats", default="html,svg,mermaid,json,csv", show_default=True)
+@click.option("--lang", default=None, help="Output language (default: the project's).")
+@NO_CACHE
+def serve(
+    project: Path,
+    host: str,
+    port: int,
+    out: Path | None,
+    formats: str,
+    lang: str | None,
+    no_cache: bool,
+) -> int:
+    """Build PROJECT, serve the output and rebuild on every save (live reload)."""
+    import signal
+    import threading
+    import time
+
+    from toolkit.builder import FormatError, has_dot, plan_formats
+    from toolkit.server import LiveBuild, fingerprint, make_server, watch
+    from toolkit.writer import check_out_dir
+
+    out_dir = out if out is not None else project / "output"
+    try:
+        plan = plan_formats(formats, has_dot())
+        check_out_dir(project, out_dir)
+    except (FormatError, OutputError) as exc:
+        raise click.UsageError(str(exc)) from None
+    live = LiveBuild(project, out_dir, plan.formats, lang, default_jobs(), cache_for(no_cache))
+
+    def rebuild() -> None:
+        started = time.perf_counter()
+        ok, lines, changed = live.rebuild()
+        for line in lines:
+            click.echo(line, err=True)
+        ms = (time.perf_counter() - started) * 1000
+        if ok:
+            click.echo(f"built in {ms:.0f} ms, {len(changed)} file(s) changed", err=True)
+        else:
+            click.echo(f"build failed in {ms:.0f} ms; the last good output stays", err=True)
+
+    sources = fingerprint(project)
+    rebuild()
+    try:
+        server = make_server(host, port, out_dir, live.state)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C is the normal way to stop
+        signal.signal(signum, lambda *_: stop.set())
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    click.echo(f"serving {out_dir} at http://{host}:{server.server_port}/ (Ctrl-C to stop)")
+    sys.stdout.flush()
+    try:
+        watch(project, rebuild, stop, sources)
+    finally:
+        server.shutdown()
+        server.server_close()
+    click.echo("stopped", err=True)
+    return 0
+
+
 def default_jobs() -> int:
     return max(1, min(8, os.cpu_count() or 1))
 

@@ -93,3 +93,38 @@ def _swap(staging: Path, dest: Path) -> None:
     os.chmod(dest, 0o755)  # mkdtemp made the staging folder private
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def update_output(project: Path, out: Path, files: dict[str, bytes]) -> list[str]:
+    """Bring OUT up to date in place: rewrite only changed files, remove stale ones.
+
+    Used by `journey serve`, where pages stay readable while a rebuild lands: each file is
+    replaced atomically on its own. Returns the paths that changed.
+    """
+    check_out_dir(project, out)
+    dest = out.resolve()
+    if not dest.is_dir():
+        write_output(project, out, files)
+        return sorted(files)
+    wanted = {**files, MARKER: MARKER_TEXT}
+    changed = []
+    for name in sorted(wanted):
+        target = dest.joinpath(*safe_relative(name).parts)
+        try:
+            if target.read_bytes() == wanted[name]:
+                continue
+        except OSError:
+            pass
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(wanted[name])
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+        changed.append(name)
+    for path in sorted(dest.rglob("*")):
+        rel = path.relative_to(dest).as_posix()
+        if path.is_file() and rel not in wanted and path.name not in KEEP:
+            path.unlink()
+            changed.append(rel)
+    return changed

@@ -1,0 +1,231 @@
+"""Server: `journey serve`, a live build for workshops.
+
+One build at start, then a rebuild whenever a YAML file under journeys/ or personas/ is
+saved. Open pages poll a small state endpoint and reload themselves after a successful
+rebuild; a rebuild that finds errors leaves the last good output in place and the pages show
+the diagnostics in an overlay until the next good build. Only the output folder is served.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from toolkit.builder import render_all
+from toolkit.diagnostics import split
+from toolkit.pipeline import compile_project
+from toolkit.renderers.common import RenderOptions
+from toolkit.sources import SOURCE_DIRS, YAML_SUFFIXES, Cache
+from toolkit.writer import update_output
+
+STATE_PATH = "/__journey__/state"
+POLL_MS = 250
+
+RELOAD_SCRIPT = """<script>
+(function () {
+  var version = %(version)d;
+  function overlay(errors) {
+    var box = document.getElementById("journey-live-overlay");
+    if (!errors.length) { if (box) { box.remove(); } return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "journey-live-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;" +
+        "background:#3b0d0d;color:#fff;font:14px/1.5 monospace;padding:12px 16px;z-index:99999;" +
+        "box-shadow:0 -4px 16px rgba(0,0,0,.4);white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "";
+    var head = document.createElement("strong");
+    head.textContent = "journey: the last save has errors; showing the last good map";
+    box.appendChild(head);
+    errors.forEach(function (d) {
+      var line = document.createElement("div");
+      line.className = "journey-live-error";
+      line.textContent = d.file + ":" + d.line + ":" + d.column + ": " + d.code + ": " + d.message;
+      box.appendChild(line);
+    });
+  }
+  function poll() {
+    fetch("%(state)s", {cache: "no-store"})
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.version !== version) { location.reload(); return; }
+        overlay(s.errors);
+        setTimeout(poll, %(poll)d);
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  setTimeout(poll, %(poll)d);
+})();
+</script>"""
+
+WAITING_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>journey serve</title></head>
+<body><p>No successful build yet: fix the errors shown below and save.</p></body></html>"""
+
+
+@dataclass
+class LiveState:
+    """What the pages poll: the number of the last good build and the current errors."""
+
+    version: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"version": self.version, "ok": not self.errors, "errors": list(self.errors)}
+
+
+@dataclass
+class LiveBuild:
+    """Rebuilds a project into OUT, keeping the last good output when a build fails."""
+
+    project: Path
+    out: Path
+    formats: frozenset[str]
+    lang: str | None
+    jobs: int
+    cache: Cache | None
+    state: LiveState = field(default_factory=LiveState)
+    images: dict[tuple[str, bytes], bytes] = field(default_factory=dict)
+
+    def rebuild(self) -> tuple[bool, list[str], list[str]]:
+        """One build; returns (ok, diagnostic lines, changed output paths)."""
+        compiled = compile_project(self.project, cache=self.cache)
+        errors, warnings = split(compiled.diagnostics)
+        lines = [d.render() for d in (*errors, *warnings)]
+        if compiled.graph is None or errors:
+            with self.state.lock:
+                self.state.errors = [d.to_json() for d in errors]
+            return False, lines, []
+        options = RenderOptions(self.lang or compiled.graph.graph["language"], self.formats)
+        files = render_all(compiled.graph, options, self.jobs, memo=self.images)
+        changed = update_output(self.project, self.out, files)
+        with self.state.lock:
+            self.state.errors = []
+            if changed or self.state.version == 0:
+                self.state.version += 1
+        return True, lines, changed
+
+
+def inject(page: bytes, version: int) -> bytes:
+    """The page with the live-reload script before </body> (files on disk stay script-free)."""
+    script = RELOAD_SCRIPT % {"version": version, "state": STATE_PATH, "poll": POLL_MS}
+    marker = b"</body>"
+    at = page.rfind(marker)
+    payload = script.encode("utf-8")
+    return page[:at] + payload + page[at:] if at >= 0 else page + payload
+
+
+def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
+    served = root.resolve()
+
+    class Handler(SimpleHTTPRequestHandler):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+        def do_GET(self) -> None:  # noqa: N802
+            path = self.path.split("?", 1)[0].split("#", 1)[0]
+            if path == STATE_PATH:
+                self._send(json.dumps(state.snapshot()).encode(), "application/json")
+                return
+            target = Path(self.translate_path(path))
+            if target.is_dir():
+                target = target / "index.html"
+            try:
+                real = target.resolve()
+            except OSError:
+                real = target
+            if served not in real.parents and real != served:
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            if real.suffix == ".html":
+                self._html(real)
+                return
+            super().do_GET()
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+
+        def _html(self, page: Path) -> None:
+            version = state.snapshot()["version"]
+            try:
+                body = page.read_bytes()
+            except OSError:
+                if page.name != "index.html":
+                    self.send_error(HTTPStatus.NOT_FOUND)
+                    return
+                body = WAITING_PAGE.encode()
+            self._send(inject(body, version), "text/html; charset=utf-8")
+
+        def _send(self, body: bytes, ctype: str) -> None:
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+def make_server(host: str, port: int, root: Path, state: LiveState) -> ThreadingHTTPServer:
+    server = ThreadingHTTPServer((host, port), handler_for(root, state))
+    server.daemon_threads = True
+    return server
+
+
+def is_source_change(changes: Iterable[tuple[Any, str]]) -> bool:
+    return any(Path(path).suffix.lower() in YAML_SUFFIXES for _, path in changes)
+
+
+def fingerprint(project: Path) -> tuple[tuple[str, int, int], ...]:
+    """Path, size and modification time of every YAML source file."""
+    out = []
+    for sub in SOURCE_DIRS:
+        for path in sorted((project / sub).rglob("*")):
+            if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
+                st = path.stat()
+                out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def watch(
+    project: Path,
+    on_change: Callable[[], None],
+    stop: threading.Event,
+    seen: tuple[tuple[str, int, int], ...],
+) -> None:
+    """Call on_change after every save of a YAML file under journeys/ or personas/.
+
+    File events drive rebuilds; on every quiet tick the sources' fingerprint is compared as
+    well, which catches saves made before the watcher was ready.
+    """
+    import watchfiles
+
+    dirs = [str(project / d) for d in SOURCE_DIRS if (project / d).is_dir()]
+    for changes in watchfiles.watch(
+        *dirs,
+        stop_event=stop,
+        debounce=60,
+        step=30,
+        rust_timeout=300,
+        yield_on_timeout=True,
+        raise_interrupt=False,
+    ):
+        current = fingerprint(project)
+        if (changes and is_source_change(changes)) or current != seen:
+            seen = current
+            on_change()
