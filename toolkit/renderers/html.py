@@ -15,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, actions_at, journey_steps, label_of, pick
+from toolkit.renderers.dot import journey_diagram_paths
 from toolkit.renderers.html_context import (
     Facts,
     Node,
@@ -102,13 +103,21 @@ def profile_card(f: Facts, journey: str) -> dict[str, Any]:
             (f.ui["info_sources"], texts(p.get("info_sources"))),
         ]
         title = text(pick(p.get("title"), f.lang))
-        return card("persona", f.ui["persona"], text(p.get("name")), title, facts, sections,
-                    text(p.get("quote")))
+        return card(
+            "persona",
+            f.ui["persona"],
+            text(p.get("name")),
+            title,
+            facts,
+            sections,
+            text(p.get("quote")),
+        )
     seg = nid("segment", data["segment"])
     facts = [(text(k), text(v)) for k, v in (f.g.nodes[seg].get("criteria") or {}).items()]
     sections = [(f.ui["description"], texts([f.g.nodes[seg].get("description")]))]
-    return card("segment", f.ui["segment"], name_of(f, seg), f.ui["whole_segment"], facts,
-                sections, "")
+    return card(
+        "segment", f.ui["segment"], name_of(f, seg), f.ui["whole_segment"], facts, sections, ""
+    )
 
 
 def card(
@@ -136,14 +145,13 @@ def legend(f: Facts, keys: list[str]) -> list[dict[str, str]]:
 
 
 def journey_downloads(f: Facts, ref: str) -> list[dict[str, str]]:
+    svg = journey_diagram_paths(f.g)[ref].removesuffix(".dot") + ".svg"
     links = [
-        ("svg", "diagram_svg", "diagrams", ".svg"),
-        ("mermaid", "diagram_mermaid", "mermaid", ".mmd"),
+        ("svg", "diagram_svg", svg),
+        ("mermaid", "diagram_mermaid", slug_path("mermaid", ref, suffix=".mmd")),
     ]
     return [
-        {"label": f.ui[key], "href": "../" + slug_path(folder, ref, suffix=suffix)}
-        for fmt, key, folder, suffix in links
-        if fmt in f.formats
+        {"label": f.ui[key], "href": "../" + href} for fmt, key, href in links if fmt in f.formats
     ]
 
 
@@ -190,8 +198,9 @@ def stage_table(f: Facts) -> dict[str, Any]:
     rows = [
         row(ui["description"], "model", [[text(d.get("description"))] for d in stages]),
         row(ui["problem_state"], "model", [problem(d) for d in stages]),
-        row(ui["story"], "model", [[story_text(f, s) for s in d.get("story") or []]
-                                   for d in stages]),
+        row(
+            ui["story"], "model", [[story_text(f, s) for s in d.get("story") or []] for d in stages]
+        ),
     ]
     for axis in f.g.graph.get("axes") or []:
         values = axis.get("values") or {}

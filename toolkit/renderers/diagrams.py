@@ -1,0 +1,455 @@
+"""Diagram text safety and the journey-flow diagram as Graphviz DOT source.
+
+The funnel and overview diagrams are built in toolkit.renderers.dot with the helpers here;
+the Mermaid renderer reuses ``clean_text``.
+
+Journey layout (rankdir=LR): one ``rank=same`` group per customer-stage column,
+ordered top to bottom by invisible edges: the buyer's step first, then the seller lane (the
+funnel stages serving it, the actions at it, the content they use). A node shared by several
+columns (a funnel stage, a content item) sits in the first column that needs it. Every edge is
+written from the node placed first to the node placed later (``dir=back`` when the meaning
+runs the other way), so the ordering constraints never form a cycle. No lane clusters: dot is
+slow on them and draws each lane as one column.
+
+Safety: node ids are generated (``n0``, ``n1``... in placement order), never user text; every
+label is cleaned (controls, bidi overrides, unpaired surrogates dropped; whitespace
+collapsed), truncated, wrapped and passed through ``graphviz.escape`` and ``nohtml`` so it is
+always a quoted text label, never an HTML-like one. No URL, href or tooltip attributes.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import graphviz
+import networkx as nx
+
+from toolkit.analyses import step_actions
+from toolkit.graph import nid
+from toolkit.renderers.common import (
+    emotion_score,
+    journey_steps,
+    label_of,
+    ordered,
+    pick,
+    step_flags,
+    strip_controls,
+)
+
+FONT = "IPAGothic"
+WRAP_WIDTH = 28  # display columns (a CJK character counts two)
+TITLE_LIMIT = 80
+TEXT_LIMIT = 120
+MAX_NODES = 600  # per journey diagram; steps always fit, the rest is admitted in priority order
+UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff\u202a-\u202e\u2066-\u2069]"
+)
+ELLIPSIS = "…"
+TOKENS = re.compile(r"[!-~]+| |.")
+NO_LINE_START = frozenset("、。，．）」』】〕・ー…：；！？,.)]!?:;")
+
+EMOTION_FILL = {1: "#f4b6b6", 2: "#f9dcc0", 3: "#eeeeee", 4: "#d8eec6", 5: "#b9e4b9"}
+ROLE_FILL = ("#cfe2f3", "#fce5cd", "#d9d2e9", "#d9ead3", "#fff2cc", "#f4cccc", "#d0e0e3", "#ead1dc")
+GAP_COLOR = "#c0392b"
+
+WORDS: dict[str, dict[str, str]] = {
+    "buyer": {"ja": "買い手（顧客）", "en": "Buyer"},
+    "seller": {"ja": "売り手（ファネル）", "en": "Seller"},
+    "emotion": {"ja": "感情", "en": "Emotion"},
+    "no-content": {"ja": "[公開コンテンツなし]", "en": "[no published content]"},
+    "no-seller": {"ja": "[売り手の行動なし]", "en": "[no seller action]"},
+    "more": {"ja": "ほか {n} 件は省略", "en": "{n} more not shown"},
+    "funnel": {"ja": "セールスファネル", "en": "Sales funnel"},
+    "overview": {"ja": "顧客ステージとファネル", "en": "Customer stages and funnel"},
+    "stages": {"ja": "顧客ステージ", "en": "Customer stages"},
+    "lead-classes": {"ja": "リード分類", "en": "Lead classes"},
+    "roles": {"ja": "担当", "en": "Roles"},
+}
+
+
+# --- text -------------------------------------------------------------------------------
+
+
+def clean_text(text: Any, limit: int = TEXT_LIMIT) -> str:
+    """One line of plain text: controls and bidi overrides dropped, whitespace collapsed,
+    truncated to ``limit`` characters."""
+    if text is None:
+        return ""
+    collapsed = " ".join(strip_controls(str(text)).split())
+    return truncate(" ".join(UNSAFE.sub("", collapsed).split()), limit)
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: max(limit - 1, 0)].rstrip() + ELLIPSIS
+
+
+def char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def text_width(text: str) -> int:
+    return sum(char_width(c) for c in text)
+
+
+def wrap(text: str, width: int = WRAP_WIDTH) -> list[str]:
+    """Greedy wrap by display width: ASCII words stay whole where they fit, CJK text breaks
+    between characters, closing punctuation never starts a line."""
+    lines: list[str] = []
+    current = ""
+    for token in TOKENS.findall(text):
+        if token == " ":
+            if current and text_width(current) < width:
+                current += " "
+            continue
+        if current and (text_width(current + token) <= width or token in NO_LINE_START):
+            current += token
+            continue
+        if current:
+            lines.append(current.rstrip())
+        current = token
+        while text_width(current) > width and len(current) > 1:
+            head = _fit(current, width)
+            lines.append(head)
+            current = current[len(head) :]
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def _fit(text: str, width: int) -> str:
+    """The longest prefix (at least one character) within the display width."""
+    used = 0
+    for i, ch in enumerate(text):
+        used += char_width(ch)
+        if used > width:
+            return text[: max(i, 1)]
+    return text
+
+
+def dot_label(*parts: Any, limit: int = TEXT_LIMIT, width: int = WRAP_WIDTH) -> str:
+    """A safe DOT text label: each part cleaned and wrapped, lines joined by DOT's ``\\n``."""
+    lines = [line for part in parts for line in wrap(clean_text(part, limit), width)]
+    return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines))
+
+
+def word(key: str, lang: str, **values: Any) -> str:
+    return pick(WORDS[key], lang, key).format(**values)
+
+
+# --- shared -----------------------------------------------------------------------------
+
+
+class Ids:
+    """Stable generated DOT node ids (n0, n1...) in first-use order."""
+
+    def __init__(self) -> None:
+        self._ids: dict[str, str] = {}
+
+    def __call__(self, key: str) -> str:
+        return self._ids.setdefault(key, f"n{len(self._ids)}")
+
+
+def new_digraph(name: str, title: str, rankdir: str) -> graphviz.Digraph:
+    return graphviz.Digraph(
+        name=name,
+        graph_attr={
+            "rankdir": rankdir,
+            "fontname": FONT,
+            "fontsize": "18",
+            "label": dot_label(title, limit=TITLE_LIMIT, width=80),
+            "labelloc": "t",
+            "nodesep": "0.3",
+            "ranksep": "0.6",
+            "charset": "UTF-8",
+        },
+        node_attr={
+            "fontname": FONT,
+            "fontsize": "11",
+            "shape": "box",
+            "style": "rounded,filled",
+            "fillcolor": "white",
+            "margin": "0.12,0.06",
+        },
+        edge_attr={"fontname": FONT, "fontsize": "9", "color": "#555555"},
+    )
+
+
+def ref_label(g: nx.MultiDiGraph, node: str, lang: str) -> str:
+    return label_of(g.nodes[node], lang) if node in g else node.partition(":")[2]
+
+
+def out_refs(g: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
+    """Targets of a node's out-edges of one type, in edge order, without repeats."""
+    return list(dict.fromkeys(v for _, v, d in g.out_edges(node, data=True) if d["type"] == kind))
+
+
+def role_fills(g: nx.MultiDiGraph) -> dict[str, str]:
+    return {n: ROLE_FILL[i % len(ROLE_FILL)] for i, (n, _) in enumerate(ordered(g, "role"))}
+
+
+def chain(dg: graphviz.Digraph, ids: Iterable[str], **attrs: str) -> None:
+    items = list(ids)
+    for a, b in zip(items, items[1:], strict=False):
+        dg.edge(a, b, **attrs)
+
+
+# --- journey flow -----------------------------------------------------------------------
+
+
+@dataclass
+class Column:
+    """One customer-stage column of a journey diagram, top to bottom."""
+
+    step: str
+    funnel: list[str] = field(default_factory=list)
+    actions: list[str] = field(default_factory=list)
+    content: list[str] = field(default_factory=list)
+
+    def nodes(self) -> list[str]:
+        return [self.step, *self.funnel, *self.actions, *self.content]
+
+
+@dataclass
+class Plan:
+    columns: list[Column]
+    omitted: int
+
+
+def plan_columns(g: nx.MultiDiGraph, journey: str, budget: int = MAX_NODES) -> Plan:
+    """Place every node of a journey diagram in a column; past the budget, leave nodes out."""
+    columns = [Column(step) for step, _ in journey_steps(g, journey)]
+    placed = {c.step for c in columns}
+    skipped: set[str] = set()
+
+    def admit(node: str, into: list[str]) -> None:
+        if node in placed or node in skipped or node not in g:
+            return
+        if len(placed) >= budget:
+            skipped.add(node)
+            return
+        placed.add(node)
+        into.append(node)
+
+    for col in columns:
+        for fs in g.nodes[col.step].get("funnel") or []:
+            admit(nid("funnel_stage", fs), col.funnel)
+    for col in columns:
+        for action in step_actions(g, col.step):
+            admit(action, col.actions)
+    for col in columns:
+        for action in col.actions:
+            for content in out_refs(g, action, "uses"):
+                admit(content, col.content)
+    return Plan(columns, len(skipped))
+
+
+def step_label(g: nx.MultiDiGraph, step: str, flags: tuple[str, ...], lang: str) -> str:
+    data = g.nodes[step]
+    emotion = data.get("emotion")
+    mood = f"{word('emotion', lang)} {emotion:+d}" if isinstance(emotion, int) else ""
+    mood = mood.replace("+0", "0")
+    notes = [
+        word(key, lang)
+        for key, code in (("no-seller", "seller-absent"), ("no-content", "content-gap"))
+        if code in flags
+    ]
+    return dot_label(
+        ref_label(g, nid("stage", data["stage"]), lang),
+        mood,
+        data.get("thinking"),
+        *notes,
+        limit=TITLE_LIMIT,
+    )
+
+
+def step_attrs(g: nx.MultiDiGraph, step: str, flags: tuple[str, ...]) -> dict[str, str]:
+    attrs = {
+        "class": "step",
+        "fillcolor": EMOTION_FILL[emotion_score(g.nodes[step].get("emotion"))],
+        "penwidth": "1.5",
+    }
+    if "seller-absent" in flags:
+        attrs["style"] = "rounded,filled,dashed"
+    if "content-gap" in flags:
+        attrs.update(color=GAP_COLOR, penwidth="2.5")
+    return attrs
+
+
+def action_label(g: nx.MultiDiGraph, action: str, lang: str) -> str:
+    data = g.nodes[action]
+    kpi = f"KPI: {data['kpi']}" if data.get("kpi") else ""
+    role = ref_label(g, nid("role", data["role"]), lang)
+    return dot_label(role, data.get("action"), kpi, limit=90)
+
+
+def content_label(g: nx.MultiDiGraph, content: str, lang: str) -> str:
+    data = g.nodes[content]
+    kind = " / ".join(str(x) for x in (data.get("format"), data.get("status")) if x)
+    return dot_label(label_of(data, lang), kind, limit=TITLE_LIMIT)
+
+
+def content_style(g: nx.MultiDiGraph, content: str) -> str:
+    status = g.nodes[content].get("status")
+    return "filled" if status == "published" else "filled,dashed"
+
+
+class Layout:
+    """Generated ids and (column, row) positions; edges run from the earlier position."""
+
+    def __init__(self, dg: graphviz.Digraph) -> None:
+        self.dg = dg
+        self.ids = Ids()
+        self.pos: dict[str, tuple[int, int]] = {}
+
+    def place(self, node: str, column: int, row: int) -> str:
+        self.pos[node] = (column, row)
+        return self.ids(node)
+
+    def edge(self, src: str, dst: str, **attrs: str) -> None:
+        if src not in self.pos or dst not in self.pos:
+            return
+        if self.pos[src] <= self.pos[dst]:
+            self.dg.edge(self.ids(src), self.ids(dst), **attrs)
+        else:
+            self.dg.edge(self.ids(dst), self.ids(src), dir="back", **attrs)
+
+
+def journey_dot(g: nx.MultiDiGraph, journey: str, lang: str, budget: int = MAX_NODES) -> str:
+    """The journey flow: buyer steps over the seller lane, one rank per customer stage."""
+    jnode = nid("journey", journey)
+    plan = plan_columns(g, journey, budget)
+    dg = new_digraph("journey", label_of(g.nodes[jnode], lang), "LR")
+    layout = Layout(dg)
+    _journey_header(g, layout, plan, lang)
+    flags = step_flags(g)
+    for c, col in enumerate(plan.columns):
+        with dg.subgraph(name=f"col{c}") as sub:
+            sub.attr(rank="same")
+            _journey_column(g, sub, layout, col, c, flags, lang)
+        chain(dg, (layout.ids(n) for n in col.nodes()), style="invis", weight="5")
+    if plan.columns:
+        dg.edge(layout.ids("lane:buyer"), layout.ids(plan.columns[0].step), style="invis")
+    _journey_edges(g, layout, plan, lang)
+    return dg.source
+
+
+def _journey_header(g: nx.MultiDiGraph, layout: Layout, plan: Plan, lang: str) -> None:
+    """Column 0: lane names and the legend of the roles acting in this journey."""
+    acting = {g.nodes[a]["role"] for col in plan.columns for a in col.actions}
+    fills = role_fills(g)
+    header: list[str] = []
+    with layout.dg.subgraph(name="lanes") as sub:
+        sub.attr(rank="same")
+        for key in ("buyer", "seller"):
+            sub.node(
+                layout.place(f"lane:{key}", 0, len(header)),
+                dot_label(word(key, lang)),
+                shape="plaintext",
+                style="solid",
+                fontsize="14",
+                **{"class": "lane"},
+            )
+            header.append(f"lane:{key}")
+        for role, data in ordered(g, "role"):
+            if data["ref"] in acting:
+                sub.node(
+                    layout.place(role, 0, len(header)),
+                    dot_label(label_of(data, lang)),
+                    fillcolor=fills[role],
+                    **{"class": "role"},
+                )
+                header.append(role)
+        if plan.omitted:
+            sub.node(
+                layout.place("note:omitted", 0, len(header)),
+                dot_label(word("more", lang, n=plan.omitted)),
+                shape="plaintext",
+                style="solid",
+                **{"class": "note"},
+            )
+            header.append("note:omitted")
+    chain(layout.dg, (layout.ids(n) for n in header), style="invis")
+
+
+def _journey_column(
+    g: nx.MultiDiGraph,
+    sub: graphviz.Digraph,
+    layout: Layout,
+    col: Column,
+    c: int,
+    flags: dict[str, tuple[str, ...]],
+    lang: str,
+) -> None:
+    fills = role_fills(g)
+    rows = iter(range(len(col.nodes())))
+    column = c + 1
+    step_flags_ = flags.get(col.step, ())
+    sub.node(
+        layout.place(col.step, column, next(rows)),
+        step_label(g, col.step, step_flags_, lang),
+        **step_attrs(g, col.step, step_flags_),
+    )
+    for fs in col.funnel:
+        sub.node(
+            layout.place(fs, column, next(rows)),
+            dot_label(ref_label(g, fs, lang)),
+            shape="cds",
+            style="filled",
+            fillcolor="#dddddd",
+            **{"class": "funnel_stage"},
+        )
+    for action in col.actions:
+        role = nid("role", g.nodes[action]["role"])
+        sub.node(
+            layout.place(action, column, next(rows)),
+            action_label(g, action, lang),
+            fillcolor=fills.get(role, "white"),
+            **{"class": "action"},
+        )
+    for content in col.content:
+        sub.node(
+            layout.place(content, column, next(rows)),
+            content_label(g, content, lang),
+            shape="note",
+            style=content_style(g, content),
+            fillcolor="#fffbe6",
+            **{"class": "content"},
+        )
+
+
+def _journey_edges(g: nx.MultiDiGraph, layout: Layout, plan: Plan, lang: str) -> None:
+    steps = [col.step for col in plan.columns]
+    for a, b in zip(steps, steps[1:], strict=False):
+        layout.edge(a, b, penwidth="2.5", color="#333333", weight="10", **{"class": "step_next"})
+    for col in plan.columns:
+        for fs in out_refs(g, col.step, "served_by"):
+            layout.edge(fs, col.step, style="dotted", arrowhead="none", **{"class": "serves"})
+        for action in col.actions:
+            layout.edge(action, col.step, color="#1f5fa8", **{"class": "action_at"})
+            for content in out_refs(g, action, "uses"):
+                layout.edge(action, content, color="#8a6d00", arrowsize="0.6", **{"class": "uses"})
+    for u, v, d in _transitions(g, steps):
+        attrs = {
+            "style": "dashed",
+            "color": "#7a3b8f",
+            "constraint": "false",
+            "class": "transition",
+        }
+        label = clean_text(pick(d.get("label"), lang, ""))
+        if label:
+            attrs["label"] = dot_label(label, limit=60, width=20)
+        layout.dg.edge(layout.ids(u), layout.ids(v), **attrs)
+
+
+def _transitions(g: nx.MultiDiGraph, steps: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    found = [
+        (u, v, d)
+        for step in steps
+        for u, v, d in g.out_edges(step, data=True)
+        if d["type"] == "transition"
+    ]
+    return sorted(found, key=lambda e: e[2].get("index", 0))

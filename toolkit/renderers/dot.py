@@ -1,0 +1,255 @@
+"""Graphviz renderer: DOT sources for the diagrams and images drawn by the system ``dot``.
+
+``render_dot`` returns ``diagrams/<journey>.dot`` for each journey (built in
+toolkit.renderers.diagrams, which also holds the label safety rules) plus
+``diagrams/funnel.dot`` and ``diagrams/overview.dot`` (built here); all UTF-8.
+``render_images`` runs ``dot -T<fmt>`` (no shell, DOT on stdin) for each source and format.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from pathlib import PurePosixPath
+from typing import Any
+
+import networkx as nx
+
+from toolkit.graph import nid, nodes_of
+from toolkit.renderers.common import RenderOptions, label_of, ordered
+from toolkit.renderers.diagrams import (
+    Ids,
+    chain,
+    dot_label,
+    journey_dot,
+    new_digraph,
+    ref_label,
+    role_fills,
+    word,
+)
+
+IMAGE_FORMATS = ("svg", "png", "pdf")
+DOT_TIMEOUT = 120  # seconds per image
+RESERVED = frozenset({"funnel", "overview"})
+STDERR_LINES = 20
+
+
+class DiagramError(RuntimeError):
+    """The system ``dot`` could not draw one diagram."""
+
+    def __init__(self, path: str, fmt: str, detail: str) -> None:
+        self.path = path
+        self.fmt = fmt
+        self.detail = detail
+        super().__init__(f"graphviz 'dot -T{fmt}' failed on {path}: {detail}")
+
+
+# --- funnel -----------------------------------------------------------------------------
+
+
+def funnel_dot(g: nx.MultiDiGraph, lang: str) -> str:
+    """Lead classes over funnel stages over roles; owner lines and role-to-role handoffs."""
+    dg = new_digraph("funnel", word("funnel", lang), "TB")
+    ids = Ids()
+    fills = role_fills(g)
+    rows = (
+        (
+            "lead_class",
+            "lead_class_next",
+            {"shape": "ellipse", "style": "filled", "fillcolor": "#eef3fb"},
+        ),
+        (
+            "funnel_stage",
+            "funnel_next",
+            {"shape": "cds", "style": "filled", "fillcolor": "#dddddd"},
+        ),
+        ("role", None, {}),
+    )
+    for kind, next_kind, attrs in rows:
+        nodes = ordered(g, kind)
+        if not nodes:
+            continue
+        with dg.subgraph(name=f"row_{kind}") as sub:
+            if kind != "role":
+                sub.attr(rank="same")
+            for node, data in nodes:
+                extra = {"fillcolor": fills[node]} if kind == "role" else {}
+                sub.node(
+                    ids(node),
+                    dot_label(label_of(data, lang)),
+                    **{**attrs, **extra},
+                    **{"class": kind},
+                )
+        if next_kind:
+            for u, v, d in g.edges(data=True):
+                if d["type"] == next_kind:
+                    dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
+    for u, v, d in g.edges(data=True):
+        if d["type"] == "lead_class":
+            dg.edge(ids(v), ids(u), style="dotted", dir="none", **{"class": "lead_class"})
+        elif d["type"] == "owns":
+            dg.edge(ids(v), ids(u), style="dotted", dir="none", **{"class": "owns"})
+    for u, v, _key, d in _handoffs(g):
+        label = "{} → {}".format(
+            ref_label(g, nid("funnel_stage", d["from_stage"]), lang),
+            ref_label(g, nid("funnel_stage", d["to_stage"]), lang),
+        )
+        dg.edge(
+            ids(u),
+            ids(v),
+            label=dot_label(label, width=24),
+            color="#b04a00",
+            fontcolor="#b04a00",
+            penwidth="1.5",
+            **{"class": "handoff"},
+        )
+    return dg.source
+
+
+def _handoffs(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]]]:
+    order = {n: d["order"] for n, d in ordered(g, "funnel_stage")}
+    found = [(u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if d["type"] == "handoff"]
+    return sorted(
+        found,
+        key=lambda e: (order.get(nid("funnel_stage", e[3]["from_stage"]), 0), e[2], e[0], e[1]),
+    )
+
+
+# --- overview ---------------------------------------------------------------------------
+
+
+def overview_dot(g: nx.MultiDiGraph, lang: str) -> str:
+    """Customer stages (top row) against funnel stages (bottom row): which serves which."""
+    dg = new_digraph("overview", word("overview", lang), "TB")
+    ids = Ids()
+    rows = (
+        ("stage", "stage_next", "stages", {"fillcolor": "#e8f1fb"}),
+        (
+            "funnel_stage",
+            "funnel_next",
+            "funnel",
+            {"shape": "cds", "style": "filled", "fillcolor": "#dddddd"},
+        ),
+    )
+    heads = []
+    for kind, next_kind, head, attrs in rows:
+        with dg.subgraph(name=f"row_{kind}") as sub:
+            sub.attr(rank="same")
+            sub.node(
+                ids(f"head:{kind}"),
+                dot_label(word(head, lang)),
+                shape="plaintext",
+                style="solid",
+                fontsize="13",
+                **{"class": "lane"},
+            )
+            for node, data in ordered(g, kind):
+                sub.node(ids(node), dot_label(label_of(data, lang)), **attrs, **{"class": kind})
+        heads.append(ids(f"head:{kind}"))
+        first = ordered(g, kind)[:1]
+        if first:
+            dg.edge(ids(f"head:{kind}"), ids(first[0][0]), style="invis")
+        for u, v, d in g.edges(data=True):
+            if d["type"] == next_kind:
+                dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
+    chain(dg, heads, style="invis")
+    for u, v, d in g.edges(data=True):
+        if d["type"] == "serves":
+            dg.edge(ids(v), ids(u), dir="back", color="#1f5fa8", **{"class": "serves"})
+    return dg.source
+
+
+# --- entry points -----------------------------------------------------------------------
+
+
+def journey_file(ref: str, taken: Iterable[str]) -> str:
+    """The journey diagram's path; a journey id equal to a fixed diagram's name gets a prefix."""
+    used = set(taken)
+    name = ref if ref not in RESERVED else f"journey-{ref}"
+    while f"diagrams/{name}.dot" in used:
+        name = f"journey-{name}"
+    return f"diagrams/{name}.dot"
+
+
+def journey_diagram_paths(graph: nx.MultiDiGraph) -> dict[str, str]:
+    """Journey id -> its diagram's DOT path (the other formats share the stem)."""
+    taken = ["diagrams/funnel.dot", "diagrams/overview.dot"]
+    paths: dict[str, str] = {}
+    for _, data in sorted(nodes_of(graph, "journey"), key=lambda nd: nd[1]["ref"]):
+        paths[data["ref"]] = journey_file(data["ref"], taken)
+        taken.append(paths[data["ref"]])
+    return paths
+
+
+def render_dot(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
+    lang = options.lang
+    out: dict[str, bytes] = {
+        "diagrams/funnel.dot": funnel_dot(graph, lang).encode("utf-8"),
+        "diagrams/overview.dot": overview_dot(graph, lang).encode("utf-8"),
+    }
+    for ref, path in journey_diagram_paths(graph).items():
+        out[path] = journey_dot(graph, ref, lang).encode("utf-8")
+    return dict(sorted(out.items()))
+
+
+def dot_available() -> bool:
+    return shutil.which("dot") is not None
+
+
+def image_path(dot_path: str, fmt: str) -> str:
+    return str(PurePosixPath(dot_path).with_suffix(f".{fmt}"))
+
+
+def render_image(path: str, source: bytes, fmt: str) -> bytes:
+    """One image from one DOT source; DiagramError with dot's stderr on any failure."""
+    exe = shutil.which("dot")
+    if exe is None:
+        raise DiagramError(path, fmt, "the 'dot' executable is not on PATH (install graphviz)")
+    try:
+        done = subprocess.run(
+            [exe, f"-T{fmt}"],
+            input=source,
+            capture_output=True,
+            timeout=DOT_TIMEOUT,
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise DiagramError(path, fmt, f"timed out after {DOT_TIMEOUT} s") from exc
+    except OSError as exc:
+        raise DiagramError(path, fmt, str(exc)) from exc
+    if done.returncode != 0 or not done.stdout:
+        err = done.stderr.decode("utf-8", "replace").strip().splitlines()[-STDERR_LINES:]
+        raise DiagramError(
+            path, fmt, f"exit {done.returncode}: " + (" | ".join(err) or "no output")
+        )
+    return done.stdout
+
+
+def render_images(
+    dot_files: dict[str, bytes], formats: frozenset[str], jobs: int
+) -> dict[str, bytes]:
+    """Draw each .dot source in each of svg/png/pdf present in formats, ``jobs`` at a time."""
+    tasks = [
+        (path, fmt)
+        for path in sorted(dot_files)
+        if path.endswith(".dot")
+        for fmt in IMAGE_FORMATS
+        if fmt in formats
+    ]
+    if not tasks:
+        return {}
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures: list[Future[bytes]] = [
+            pool.submit(render_image, path, dot_files[path], fmt) for path, fmt in tasks
+        ]
+        wait(futures, return_when="FIRST_EXCEPTION")
+        failed = next((f for f in futures if f.done() and f.exception() is not None), None)
+        if failed is not None:
+            for f in futures:
+                f.cancel()
+            raise failed.exception()  # type: ignore[misc]
+        return {
+            image_path(path, fmt): f.result() for (path, fmt), f in zip(tasks, futures, strict=True)
+        }
