@@ -19,7 +19,7 @@ from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
 from toolkit.renderers.common import RenderOptions
 from toolkit.schema import format_schema
-from toolkit.writer import OutputError, write_output
+from toolkit.writer import OutputError, check_out_dir, write_output
 
 PROJECT_ARG = click.argument(
     "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
@@ -135,6 +135,11 @@ def build(
         plan = plan_formats(formats, has_dot())
     except FormatError as exc:
         raise click.BadParameter(str(exc), param_hint="--format") from None
+    try:
+        check_out_dir(project, out_dir)
+    except OutputError as exc:
+        click.echo(f"journey build: {exc}", err=True)
+        return 2
     compiled = compile_project(project, cache=cache_for(no_cache))
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
@@ -179,7 +184,6 @@ def serve(
 
     from toolkit.builder import FormatError, has_dot, plan_formats
     from toolkit.server import LiveBuild, fingerprint, make_server, watch
-    from toolkit.writer import check_out_dir
 
     out_dir = out if out is not None else project / "output"
     try:

@@ -8,6 +8,9 @@ toolkit.renderers.diagrams, which also holds the label safety rules) plus
 
 from __future__ import annotations
 
+import datetime as dt
+import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterable
@@ -224,7 +227,25 @@ def render_image(path: str, source: bytes, fmt: str) -> bytes:
         raise DiagramError(
             path, fmt, f"exit {done.returncode}: " + (" | ".join(err) or "no output")
         )
-    return done.stdout
+    return fixed_pdf_date(done.stdout) if fmt == "pdf" else done.stdout
+
+
+PDF_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
+
+
+def build_stamp() -> str:
+    """SOURCE_DATE_EPOCH as a PDF date (YYYYMMDDHHMMSS), else the Unix epoch: no wall clock."""
+    try:
+        epoch = int(os.environ.get("SOURCE_DATE_EPOCH", "0"))
+    except ValueError:
+        epoch = 0
+    return dt.datetime.fromtimestamp(max(epoch, 0), dt.UTC).strftime("%Y%m%d%H%M%S")
+
+
+def fixed_pdf_date(pdf: bytes) -> bytes:
+    """Cairo stamps PDFs with the current time; replace it (same length, offsets stay valid)."""
+    stamp = f"/CreationDate (D:{build_stamp()}Z)".encode()
+    return PDF_DATE.sub(lambda _: stamp, pdf)
 
 
 def render_images(
