@@ -75,7 +75,8 @@ def test_without_dot_build_still_writes_the_rest(example_copy: Path, tmp_path: P
     notes = [line for line in done.stderr.splitlines() if "Graphviz" in line]
     assert notes == [
         "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
-        "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; macOS: brew install graphviz)"
+        "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; "
+        "macOS: brew install graphviz)"
     ]
     files = tree(tmp_path / "out")
     assert not [f for f in files if f.endswith((".svg", ".png", ".pdf"))]

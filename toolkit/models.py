@@ -57,7 +57,7 @@ def _label(value: Any) -> str | dict[str, str]:
         return out
     if isinstance(value, list):
         raise PydanticCustomError(
-            "wrong_type", "expected text or a language map like {{ja: ..., en: ...}}, not a list"
+            "wrong_type", "expected text or a language map like {ja: ..., en: ...}, not a list"
         )
     return _scalar_text(value)
 

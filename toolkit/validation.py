@@ -161,6 +161,8 @@ def _one(err: Any, path: Path_, doc: Document, model: type[BaseModel]) -> Diagno
             doc.loc(path),
             "name the persona whose journey it is, or the segment for a whole-segment journey",
         )
+    if kind == "wrong_type":  # the models' own type errors: "expected text", ...
+        return error("wrong-type", f"'{name}': {err['msg']}", doc.loc(path))
     if kind in TYPE_WORDS:
         return error(
             "wrong-type",
