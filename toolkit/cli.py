@@ -14,6 +14,7 @@ import click
 
 from toolkit import __version__
 from toolkit.cache import ParseCache, default_dir
+from toolkit.sources import has_libyaml
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
@@ -30,6 +31,12 @@ NO_CACHE = click.option(
 
 
 def cache_for(no_cache: bool) -> ParseCache | None:
+    if not has_libyaml():
+        click.echo(
+            "journey: PyYAML was built without libyaml; loading is about 4x slower "
+            "(reinstall PyYAML with libyaml-dev present)",
+            err=True,
+        )
     return None if no_cache else ParseCache(default_dir())
 
 
