@@ -14,12 +14,12 @@ import click
 
 from toolkit import __version__
 from toolkit.cache import ParseCache, default_dir
-from toolkit.sources import has_libyaml
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
 from toolkit.renderers.common import RenderOptions
 from toolkit.schema import format_schema
+from toolkit.sources import has_libyaml
 from toolkit.writer import OutputError, check_out_dir, write_output
 
 PROJECT_ARG = click.argument(
