@@ -49,12 +49,14 @@ def test_build_writes_every_deliverable_and_is_deterministic(
     assert first.returncode == 0, first.stderr
     assert (
         first.stderr.splitlines()[-1]
-        == f"wrote 36 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
+        == f"wrote 38 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
     )
     files = tree(tmp_path / "a")
     expected = {
         "index.html",
         "compare.html",
+        "coverage.html",
+        "data/coverage.xlsx",
         MARKER,
         "data/graph.json",
         "data/journeys.csv",
@@ -81,7 +83,7 @@ def test_without_dot_build_still_writes_the_rest(example_copy: Path, tmp_path: P
     files = tree(tmp_path / "out")
     assert not [f for f in files if f.endswith((".svg", ".png", ".pdf"))]
     assert {f"diagrams/{d}.dot" for d in DIAGRAMS} <= set(files)
-    assert {"index.html", "compare.html", "data/graph.json", "data/journeys.csv"} <= set(files)
+    assert {"index.html", "compare.html", "coverage.html", "data/journeys.csv"} <= set(files)
 
 
 def test_format_option_chooses_outputs(example_copy: Path, tmp_path: Path) -> None:

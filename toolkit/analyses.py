@@ -30,16 +30,16 @@ def _targets(g: nx.MultiDiGraph, content: str, kind: str) -> set[str]:
 
 
 @dataclass(frozen=True)
-class _Item:
+class ContentTarget:
     id: str
     status: str | None
     stages: frozenset[str]
     segments: frozenset[str] | None  # None = all segments
 
 
-def _items(g: nx.MultiDiGraph) -> list[_Item]:
+def content_items(g: nx.MultiDiGraph) -> list[ContentTarget]:
     return [
-        _Item(
+        ContentTarget(
             d["ref"],
             d.get("status"),
             frozenset(_targets(g, n, "targets_stage")),
@@ -49,7 +49,7 @@ def _items(g: nx.MultiDiGraph) -> list[_Item]:
     ]
 
 
-def _matches(item: _Item, stage: str, segment: str | None) -> bool:
+def item_matches(item: ContentTarget, stage: str, segment: str | None) -> bool:
     if stage not in item.stages:
         return False
     return item.segments is None or (segment is not None and segment in item.segments)
@@ -72,12 +72,12 @@ def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
 
 def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
     """Coverage of every journey step, as docs/FORMAT.md defines it."""
-    items = _items(g)
+    items = content_items(g)
     status = {i.id: i.status for i in items}
     out = []
     for node, data in nodes_of(g, "step"):
         segment = g.nodes[nid("journey", data["journey"])]["segment"]
-        matching = {i.id for i in items if _matches(i, data["stage"], segment)}
+        matching = {i.id for i in items if item_matches(i, data["stage"], segment)}
         candidates = matching | named_content(g, node)
         out.append(
             StepCoverage(
@@ -144,10 +144,10 @@ def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
     ]
     named = {g.nodes[v]["ref"] for _, v, d in g.edges(data=True) if d["type"] == "uses"}
     out = []
-    for item, (_, data) in zip(_items(g), nodes_of(g, "content"), strict=True):
+    for item, (_, data) in zip(content_items(g), nodes_of(g, "content"), strict=True):
         if item.status == "retired" or item.id in named:
             continue
-        if any(_matches(item, stage, seg) for stage, seg in steps):
+        if any(item_matches(item, stage, seg) for stage, seg in steps):
             continue
         out.append(
             warning(

@@ -8,12 +8,14 @@ from dataclasses import dataclass
 import networkx as nx
 
 from toolkit.renderers.common import RenderOptions
+from toolkit.renderers.coverage_html import render_coverage_html
 from toolkit.renderers.data import render_csv, render_json
 from toolkit.renderers.dot import dot_available, render_dot, render_images
 from toolkit.renderers.html import render_html
 from toolkit.renderers.mermaid import render_mermaid
+from toolkit.renderers.xlsx import render_xlsx
 
-ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv")
+ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
 IMAGE_FORMATS = frozenset({"svg", "png", "pdf"})
 NO_DOT_NOTE = (
     "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
@@ -73,6 +75,7 @@ def render_all(
     if "html" in fmts:
         phase("html")
         files.update(render_html(graph, options))
+        files.update(render_coverage_html(graph, options))
     if fmts & (IMAGE_FORMATS | {"dot"}):
         phase("diagrams")
         dot_files = render_dot(graph, options)
@@ -90,6 +93,9 @@ def render_all(
     if "csv" in fmts:
         phase("csv")
         files.update(render_csv(graph, options))
+    if "xlsx" in fmts:
+        phase("xlsx")
+        files.update(render_xlsx(graph, options))
     return files
 
 

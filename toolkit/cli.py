@@ -14,6 +14,7 @@ import click
 
 from toolkit import __version__
 from toolkit.cache import ParseCache, default_dir
+from toolkit.cli_coverage import content, coverage
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
@@ -121,7 +122,7 @@ def schema() -> int:
     "formats",
     default=None,
     metavar="LIST",
-    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv (default: all it can make).",
+    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx (default: all it can make).",
 )
 @click.option("--lang", default=None, help="Output language (default: the project's).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel Graphviz jobs.")
@@ -249,6 +250,10 @@ def _progress() -> Iterator[Callable[[str], None]]:
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("", total=None)
         yield lambda name: progress.update(task, description=name)
+
+
+cli.add_command(coverage)
+cli.add_command(content)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -246,7 +246,11 @@ def page_meta(f: Facts, title: str, depth: int, current: str) -> dict[str, Any]:
     """Document title, header and navigation for a page `depth` folders below the output."""
     root = "../" * depth
     project = text(pick(f.g.graph.get("title"), f.lang, f.ui["site"]))
-    nav = [("index", f.ui["overview"], "index.html"), ("compare", f.ui["compare"], "compare.html")]
+    nav = [
+        ("index", f.ui["overview"], "index.html"),
+        ("compare", f.ui["compare"], "compare.html"),
+        ("coverage", f.ui["coverage"], "coverage.html"),
+    ]
     return {
         "lang": text(f.lang) or "en",
         "title": f"{title} | {project}" if title and title != project else project,
