@@ -70,14 +70,25 @@ def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
     }
 
 
+def items_by_stage(items: list[ContentTarget]) -> dict[str, list[ContentTarget]]:
+    """Content items indexed by each stage they target."""
+    index: dict[str, list[ContentTarget]] = {}
+    for item in items:
+        for stage in item.stages:
+            index.setdefault(stage, []).append(item)
+    return index
+
+
 def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
     """Coverage of every journey step, as docs/FORMAT.md defines it."""
     items = content_items(g)
     status = {i.id: i.status for i in items}
+    by_stage = items_by_stage(items)
     out = []
     for node, data in nodes_of(g, "step"):
         segment = g.nodes[nid("journey", data["journey"])]["segment"]
-        matching = {i.id for i in items if item_matches(i, data["stage"], segment)}
+        stage_items = by_stage.get(data["stage"], [])
+        matching = {i.id for i in stage_items if item_matches(i, data["stage"], segment)}
         candidates = matching | named_content(g, node)
         out.append(
             StepCoverage(
@@ -138,16 +149,19 @@ def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
 
 
 def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
-    steps = [
+    steps = {
         (d["stage"], g.nodes[nid("journey", d["journey"])]["segment"])
         for _, d in nodes_of(g, "step")
-    ]
+    }
+    stages_with_steps = {stage for stage, _ in steps}
     named = {g.nodes[v]["ref"] for _, v, d in g.edges(data=True) if d["type"] == "uses"}
     out = []
     for item, (_, data) in zip(content_items(g), nodes_of(g, "content"), strict=True):
         if item.status == "retired" or item.id in named:
             continue
-        if any(item_matches(item, stage, seg) for stage, seg in steps):
+        if item.segments is None and item.stages & stages_with_steps:
+            continue
+        if any((stage, seg) in steps for stage in item.stages for seg in item.segments or ()):
             continue
         out.append(
             warning(
