@@ -25,10 +25,6 @@ class StepCoverage:
         return len(self.items)
 
 
-def _targets(g: nx.MultiDiGraph, content: str, kind: str) -> set[str]:
-    return {g.nodes[v]["ref"] for _, v, d in g.out_edges(content, data=True) if d["type"] == kind}
-
-
 @dataclass(frozen=True)
 class ContentTarget:
     id: str
@@ -38,14 +34,15 @@ class ContentTarget:
 
 
 def content_items(g: nx.MultiDiGraph) -> list[ContentTarget]:
+    """What each content item targets (the node attributes behind the targets_* edges)."""
     return [
         ContentTarget(
             d["ref"],
             d.get("status"),
-            frozenset(_targets(g, n, "targets_stage")),
-            None if d.get("segments") is None else frozenset(_targets(g, n, "targets_segment")),
+            frozenset(d.get("stages") or ()),
+            None if d.get("segments") is None else frozenset(d["segments"]),
         )
-        for n, d in nodes_of(g, "content")
+        for _, d in nodes_of(g, "content")
     ]
 
 
@@ -70,12 +67,13 @@ def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
     }
 
 
-def items_by_stage(items: list[ContentTarget]) -> dict[str, list[ContentTarget]]:
-    """Content items indexed by each stage they target."""
-    index: dict[str, list[ContentTarget]] = {}
+def targeting(items: list[ContentTarget]) -> dict[tuple[str, str | None], set[str]]:
+    """Item ids by (stage, segment) they target; segment None = items for all segments."""
+    index: dict[tuple[str, str | None], set[str]] = {}
     for item in items:
         for stage in item.stages:
-            index.setdefault(stage, []).append(item)
+            for seg in (None,) if item.segments is None else item.segments:
+                index.setdefault((stage, seg), set()).add(item.id)
     return index
 
 
@@ -83,12 +81,13 @@ def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
     """Coverage of every journey step, as docs/FORMAT.md defines it."""
     items = content_items(g)
     status = {i.id: i.status for i in items}
-    by_stage = items_by_stage(items)
+    index = targeting(items)
     out = []
     for node, data in nodes_of(g, "step"):
         segment = g.nodes[nid("journey", data["journey"])]["segment"]
-        stage_items = by_stage.get(data["stage"], [])
-        matching = {i.id for i in stage_items if item_matches(i, data["stage"], segment)}
+        matching = index.get((data["stage"], None), set())
+        if segment is not None:
+            matching = matching | index.get((data["stage"], segment), set())
         candidates = matching | named_content(g, node)
         out.append(
             StepCoverage(
