@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import sys
@@ -15,6 +16,7 @@ import click
 from toolkit import __version__
 from toolkit.cache import ParseCache, default_dir
 from toolkit.cli_coverage import content, coverage
+from toolkit.cli_workflow import diff, export, import_, init
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
@@ -156,6 +158,7 @@ def build(
         report(compiled.diagnostics, "text", err=True)
     for note in plan.notes:
         click.echo(note, err=True)
+    gc.freeze()  # a one-shot process: the graph lives to the end, never scan it again
     options = RenderOptions(lang or compiled.graph.graph["language"], plan.formats)
     try:
         with _progress() as phase:
@@ -254,6 +257,10 @@ def _progress() -> Iterator[Callable[[str], None]]:
 
 cli.add_command(coverage)
 cli.add_command(content)
+cli.add_command(init)
+cli.add_command(diff)
+cli.add_command(import_)
+cli.add_command(export)
 
 
 def main(argv: list[str] | None = None) -> None:
