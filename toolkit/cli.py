@@ -129,6 +129,27 @@ def schema() -> int:
 @click.option("--lang", default=None, help="Output language (default: the project's).")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel Graphviz jobs.")
 @NO_CACHE
+@click.option(
+    "--leads",
+    "leads_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Overlay lead counts judged from this CSV/Parquet export (see docs/QUALIFICATION.md).",
+)
+@click.option(
+    "--events",
+    "events_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Behaviour events for --leads.",
+)
+@click.option(
+    "--rules",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Qualification rules for --leads (default: the project's kind: qualification).",
+)
+@click.option("--as-of", "as_of", default=None, metavar="DATE", help="As-of moment for --leads.")
 def build(
     project: Path,
     out: Path | None,
@@ -136,6 +157,10 @@ def build(
     lang: str | None,
     jobs: int | None,
     no_cache: bool,
+    leads_file: Path | None,
+    events_file: Path | None,
+    rules: Path | None,
+    as_of: str | None,
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
     from toolkit.builder import FormatError, has_dot, plan_formats, render_all
@@ -160,9 +185,17 @@ def build(
         click.echo(note, err=True)
     gc.freeze()  # a one-shot process: the graph lives to the end, never scan it again
     options = RenderOptions(lang or compiled.graph.graph["language"], plan.formats)
+    overlay_files: dict[str, bytes] = {}
+    if leads_file is not None:
+        from toolkit.cli_leads import build_overlay
+
+        _overlay, overlay_files = build_overlay(
+            compiled, leads_file, events_file, rules, as_of, options.lang
+        )
     try:
         with _progress() as phase:
             files = render_all(compiled.graph, options, jobs or default_jobs(), phase)
+        files.update(overlay_files)
         write_output(project, out_dir, files)
     except OutputError as exc:
         click.echo(f"journey build: {exc}", err=True)
@@ -291,3 +324,6 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 2
     sys.exit(code if isinstance(code, int) else 0)
+
+
+import toolkit.cli_leads  # noqa: E402,F401  (adds the `leads` and `selfcheck` commands)

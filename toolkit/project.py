@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from toolkit import models as m
 from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error
+from toolkit.qualification import QualificationDoc, check_qualification
 from toolkit.sources import Cache, Document, Path_, display_root, load_project_files
 from toolkit.validation import convert
 
@@ -43,6 +44,7 @@ class Project:
     personas: list[Entry[m.PersonaDoc]] = field(default_factory=list)
     journeys: list[Entry[m.JourneyDoc]] = field(default_factory=list)
     content: list[Entry[m.ContentItem]] = field(default_factory=list)
+    qualification: Entry[QualificationDoc] | None = None
 
     @property
     def language(self) -> str:
@@ -72,9 +74,7 @@ ENTITY_NAMES = {
 }
 
 
-def load_project(
-    root: Path, shown_as: str | None = None, cache: Cache | None = None
-) -> LoadResult:
+def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = None) -> LoadResult:
     """Load, validate and cross-check a project folder."""
     shown = display_root(str(root)) if shown_as is None else shown_as
     project = Project(root, shown)
@@ -99,6 +99,8 @@ def load_project(
             )
     diags.extend(_check_ids(project))
     diags.extend(_check_refs(project, invalid_ids))
+    if project.qualification is not None:
+        diags.extend(check_qualification(project.qualification, project, invalid_ids))
     return LoadResult(project, diags)
 
 
@@ -155,9 +157,7 @@ def _add(project: Project, parsed: Any, doc: Document) -> None:
         project.lead_classes = [
             Entry(c, doc, ("lead_classes", i)) for i, c in enumerate(parsed.lead_classes)
         ]
-        project.funnel_stages = [
-            Entry(s, doc, ("stages", i)) for i, s in enumerate(parsed.stages)
-        ]
+        project.funnel_stages = [Entry(s, doc, ("stages", i)) for i, s in enumerate(parsed.stages)]
     elif isinstance(parsed, m.SegmentsDoc):
         project.segments = [Entry(s, doc, ("segments", i)) for i, s in enumerate(parsed.segments)]
     elif isinstance(parsed, m.PersonaDoc):
@@ -166,6 +166,8 @@ def _add(project: Project, parsed: Any, doc: Document) -> None:
         project.journeys.append(Entry(parsed, doc, ()))
     elif isinstance(parsed, m.ContentDoc):
         project.content.extend(Entry(c, doc, ("items", i)) for i, c in enumerate(parsed.items))
+    elif isinstance(parsed, QualificationDoc):
+        project.qualification = Entry(parsed, doc, ())
 
 
 RAW_LISTS = {
@@ -311,6 +313,7 @@ def _check_journey(journey: Entry[m.JourneyDoc], refs: _Refs) -> None:
                     "bad-transition",
                     f"transition {key} '{end}', which is not a step of journey '{j.id}'",
                     loc,
-                    did_you_mean(end, j.steps) or "add a step for that stage or change the transition",
+                    did_you_mean(end, j.steps)
+                    or "add a step for that stage or change the transition",
                 )
             )

@@ -228,7 +228,9 @@ def syntax_error(exc: yaml.YAMLError, text: str, display: str) -> Diagnostic:
             Location(display, line, col),
             "indent with spaces, never tabs",
         )
-    return error("yaml-syntax", message, Location(display, line, col), "check indentation and quoting")
+    return error(
+        "yaml-syntax", message, Location(display, line, col), "check indentation and quoting"
+    )
 
 
 @dataclass
@@ -382,7 +384,9 @@ class _Builder:
             for src in sources:
                 if not isinstance(src, dict):
                     self.diags.append(
-                        error("wrong-type", "'<<' merges mappings only", Location(self.display, *pos))
+                        error(
+                            "wrong-type", "'<<' merges mappings only", Location(self.display, *pos)
+                        )
                     )
                     continue
                 for k, v in src.items():

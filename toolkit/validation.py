@@ -47,6 +47,9 @@ def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
             if field is None:
                 return None
             current = field.annotation
+            inner = [t for t in _unwrap(current) if t is not type(None)]
+            if len(inner) == 1:  # Optional[Model] (or Annotated) -> Model
+                current = inner[0]
             continue
         options = _unwrap(current)
         nxt = None
