@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import gc
 import json
 import os
@@ -189,9 +190,10 @@ def build(
     if leads_file is not None:
         from toolkit.cli_leads import build_overlay
 
-        _overlay, overlay_files = build_overlay(
+        overlay, overlay_files = build_overlay(
             compiled, leads_file, events_file, rules, as_of, options.lang
         )
+        options = dataclasses.replace(options, overlay=overlay)
     try:
         with _progress() as phase:
             files = render_all(compiled.graph, options, jobs or default_jobs(), phase)

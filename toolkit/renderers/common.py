@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -20,6 +21,8 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 class RenderOptions:
     lang: str
     formats: frozenset[str] = field(default_factory=frozenset)
+    # Lead volumes from `journey build --leads` (toolkit.renderers.leads_overlay.overlay()).
+    overlay: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
 def pick(label: Any, lang: str, fallback: str = "") -> str:

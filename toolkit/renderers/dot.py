@@ -13,7 +13,7 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from pathlib import PurePosixPath
 from typing import Any
@@ -32,6 +32,7 @@ from toolkit.renderers.diagrams import (
     role_fills,
     word,
 )
+from toolkit.renderers.leads_overlay import lead_count_text, transition_labels
 
 IMAGE_FORMATS = ("svg", "png", "pdf")
 DOT_TIMEOUT = 120  # seconds per image
@@ -52,8 +53,13 @@ class DiagramError(RuntimeError):
 # --- funnel -----------------------------------------------------------------------------
 
 
-def funnel_dot(g: nx.MultiDiGraph, lang: str) -> str:
-    """Lead classes over funnel stages over roles; owner lines and role-to-role handoffs."""
+def funnel_dot(g: nx.MultiDiGraph, lang: str, overlay: Mapping[str, Any] | None = None) -> str:
+    """Lead classes over funnel stages over roles; owner lines and role-to-role handoffs.
+
+    With a leads overlay, funnel stages show their lead volume and handoffs their conversion.
+    """
+    volumes = funnel_volumes(overlay, lang) if overlay else {}
+    rates = transition_labels(dict(overlay)) if overlay else {}
     dg = new_digraph("funnel", word("funnel", lang), "TB")
     ids = Ids()
     fills = role_fills(g)
@@ -79,9 +85,12 @@ def funnel_dot(g: nx.MultiDiGraph, lang: str) -> str:
                 sub.attr(rank="same")
             for node, data in nodes:
                 extra = {"fillcolor": fills[node]} if kind == "role" else {}
+                text = label_of(data, lang)
+                if kind == "funnel_stage" and data["ref"] in volumes:
+                    text = f"{text} ({volumes[data['ref']]})"
                 sub.node(
                     ids(node),
-                    dot_label(label_of(data, lang)),
+                    dot_label(text),
                     **{**attrs, **extra},
                     **{"class": kind},
                 )
@@ -99,6 +108,8 @@ def funnel_dot(g: nx.MultiDiGraph, lang: str) -> str:
             ref_label(g, nid("funnel_stage", d["from_stage"]), lang),
             ref_label(g, nid("funnel_stage", d["to_stage"]), lang),
         )
+        if (d["from_stage"], d["to_stage"]) in rates:
+            label += " " + rates[(d["from_stage"], d["to_stage"])]
         dg.edge(
             ids(u),
             ids(v),
@@ -109,6 +120,15 @@ def funnel_dot(g: nx.MultiDiGraph, lang: str) -> str:
             **{"class": "handoff"},
         )
     return dg.source
+
+
+def funnel_volumes(overlay: Mapping[str, Any], lang: str) -> dict[str, str]:
+    """Funnel stage id -> lead volume text, for stages whose lead class has a count."""
+    return {
+        ref: lead_count_text(fs["reached"], lang)
+        for ref, fs in overlay["funnel_stages"].items()
+        if fs.get("reached") is not None
+    }
 
 
 def _handoffs(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]]]:
@@ -189,7 +209,7 @@ def journey_diagram_paths(graph: nx.MultiDiGraph) -> dict[str, str]:
 def render_dot(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
     lang = options.lang
     out: dict[str, bytes] = {
-        "diagrams/funnel.dot": funnel_dot(graph, lang).encode("utf-8"),
+        "diagrams/funnel.dot": funnel_dot(graph, lang, options.overlay).encode("utf-8"),
         "diagrams/overview.dot": overview_dot(graph, lang).encode("utf-8"),
     }
     for ref, path in journey_diagram_paths(graph).items():

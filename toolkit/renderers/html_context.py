@@ -28,6 +28,7 @@ from toolkit.renderers.common import (
     step_flags,
     strip_controls,
 )
+from toolkit.renderers.leads_overlay import step_badges
 
 Node = tuple[str, dict[str, Any]]
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -161,6 +162,7 @@ class Facts:
     stages: tuple[Node, ...]
     flags: dict[str, tuple[str, ...]]
     coverage: dict[str, StepCoverage]
+    leads: dict[str, str]  # step node -> lead volume text (build --leads), else empty
 
 
 def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
@@ -172,6 +174,7 @@ def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
         stages=tuple(ordered(g, "stage")),
         flags=step_flags(g),
         coverage=coverage_by_step(g),
+        leads=step_badges(dict(options.overlay), options.lang) if options.overlay else {},
     )
 
 
@@ -278,6 +281,7 @@ def stage_headers(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
                 "skipped": step is None,
                 "story": story_text(f, step[1].get("story")) if step else "",
                 "flags": badges,
+                "leads": f.leads.get(step[0], "") if step else "",
                 "classes": cell_classes(step, badges),
             }
         )

@@ -95,6 +95,11 @@ def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def lead_count_text(n: int, lang: str) -> str:
+    """'12 leads' / '12件'."""
+    return _leads(n, lang)
+
+
 def _leads(n: int, lang: str) -> str:
     return f"{n:,}件" if lang == "ja" else f"{n:,} lead{'s' if n != 1 else ''}"
 
