@@ -340,7 +340,7 @@ def test_file_over_the_limit_is_never_read(tmp_path: Path, monkeypatch: pytest.M
     assert [(d.severity, d.code, d.file, d.line, d.column) for d in diags] == [
         ("error", "file-too-large", "huge.yaml", 1, 1)
     ]
-    assert diags[0].message == "file is 52,428,800 bytes; the limit is 10,485,760"
+    assert diags[0].message == "file is 52,428,800 bytes; the limit is 2,097,152"
 
 
 def test_file_at_the_limit_is_read(tmp_path: Path) -> None:

@@ -20,13 +20,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from toolkit import __version__
+from toolkit import __version__, sources
 from toolkit.diagnostics import Diagnostic
 from toolkit.sources import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, Document
 
 FORMAT = 1
 MAGIC = b"JTC1"
-SALT = f"journey-toolkit {__version__} {FORMAT} {MAX_FILE_BYTES} {MAX_DEPTH} {MAX_ALIAS_NODES}"
+# The loader's own code is part of the key: a changed loader never sees old entries.
+LOADER = hashlib.sha256(Path(sources.__file__).read_bytes()).hexdigest()
+LIMITS = f"{MAX_FILE_BYTES} {MAX_DEPTH} {MAX_ALIAS_NODES}"
+SALT = f"journey-toolkit {__version__} {FORMAT} {LOADER} {LIMITS}"
 
 
 def default_dir() -> Path:

@@ -243,7 +243,8 @@ class JourneyDoc(Model):
     title: Label | None = None
     persona: Ref | None = None
     segment: Ref | None = None
-    steps: dict[str, Annotated[Step, BeforeValidator(lambda v: {} if v is None else v)]] = {}
+    # A step written with no value (`interest:`) is an empty step; never None after validation.
+    steps: dict[str, Annotated[Step | None, BeforeValidator(lambda v: {} if v is None else v)]] = {}
     transitions: list[Transition] = []
 
     @model_validator(mode="after")

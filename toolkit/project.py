@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,7 +13,14 @@ from pydantic import ValidationError
 from toolkit import models as m
 from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error
 from toolkit.qualification import QualificationDoc, check_qualification
-from toolkit.sources import Cache, Document, Path_, display_root, load_project_files
+from toolkit.sources import (
+    MAX_FILE_BYTES,
+    Cache,
+    Document,
+    Path_,
+    display_root,
+    load_project_files,
+)
 from toolkit.validation import convert
 
 T = TypeVar("T")
@@ -83,7 +91,7 @@ def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = 
         msg = "no 'personas/' or 'journeys/' folder here"
         return LoadResult(project, [error("not-a-project", msg, where, "run 'journey init DIR'")])
     docs, diags = load_project_files(root, shown, cache)
-    invalid_ids: dict[str, set[str]] = {}
+    invalid_ids = _salvage_unloadable(root, shown, docs, diags)
     first_single: dict[str, Document] = {}
     for doc in docs:
         diags.extend(_admit(doc, project, first_single, invalid_ids))
@@ -102,6 +110,39 @@ def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = 
     if project.qualification is not None:
         diags.extend(check_qualification(project.qualification, project, invalid_ids))
     return LoadResult(project, diags)
+
+
+SALVAGE_KIND = re.compile(r"(?m)^[ \t]*kind:[ \t]*[\"']?([A-Za-z_]+)")
+SALVAGE_ID = re.compile(r"(?m)^[ \t-]*\{?[ \t]*id:[ \t]*[\"']?([a-z0-9][a-z0-9_-]*)")
+
+
+def _salvage_unloadable(
+    root: Path, shown: str, docs: list[Document], diags: list[Diagnostic]
+) -> dict[str, set[str]]:
+    """Kinds and ids that files which failed to load *may* define, read off their raw text.
+
+    A syntax error in one file must not flood the report with `missing-stages` and
+    `unknown-ref` errors for everything that file defines: its ids count as possibly defined
+    (for every entity kind) until the file loads again.
+    """
+    loaded = {d.file for d in docs}
+    failed = sorted({d.file for d in diags if d.severity == "error"} - loaded)
+    out: dict[str, set[str]] = {}
+    for display in failed:
+        rel = display[len(shown) + 1 :] if shown else display
+        try:
+            path = root / rel
+            if path.stat().st_size > MAX_FILE_BYTES:
+                continue
+            text = path.read_bytes().decode("utf-8", "replace")
+        except OSError:
+            continue
+        ids = set(SALVAGE_ID.findall(text))
+        for kind in SALVAGE_KIND.findall(text):
+            out.setdefault(kind, set())
+        for entity in ENTITY_NAMES:
+            out.setdefault(entity, set()).update(ids)
+    return out
 
 
 def _admit(
@@ -260,7 +301,7 @@ def _check_refs(project: Project, invalid: dict[str, set[str]]) -> list[Diagnost
         refs.check_all("stage", fs.model.serves, fs, "serves")
         if fs.model.lead_class is not None:
             refs.check("lead_class", fs.model.lead_class, fs.loc("lead_class"))
-    _check_persona_segments(project, refs)
+    _check_persona_segments(project, refs, "segments" in invalid)
     for journey in project.journeys:
         _check_journey(journey, refs)
     for item in project.content:
@@ -271,8 +312,8 @@ def _check_refs(project: Project, invalid: dict[str, set[str]]) -> list[Diagnost
     return refs.diags
 
 
-def _check_persona_segments(project: Project, refs: _Refs) -> None:
-    has_segments = bool(refs.known["segment"])
+def _check_persona_segments(project: Project, refs: _Refs, maybe_segments: bool) -> None:
+    has_segments = bool(project.segments) or maybe_segments
     for persona in project.personas:
         if persona.model.segment is not None:
             refs.check("segment", persona.model.segment, persona.loc("segment"))

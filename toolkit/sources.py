@@ -23,7 +23,7 @@ import yaml
 
 from toolkit.diagnostics import Diagnostic, Location, error, warning
 
-MAX_FILE_BYTES = 10 * 1024 * 1024
+MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000
 SOURCE_DIRS = ("personas", "journeys")

@@ -118,7 +118,7 @@ def convert(exc: ValidationError, doc: Document, model: type[BaseModel]) -> list
 
 def _one(err: Any, path: Path_, doc: Document, model: type[BaseModel]) -> Diagnostic:
     kind = err["type"]
-    name = str(path[-1]) if path else ""
+    name = (f"item {path[-1] + 1}" if isinstance(path[-1], int) else str(path[-1])) if path else ""
     value = err.get("input")
     ctx = err.get("ctx") or {}
     if kind == "extra_forbidden":
@@ -154,9 +154,7 @@ def _one(err: Any, path: Path_, doc: Document, model: type[BaseModel]) -> Diagno
             f"use a whole number in {rng}" if rng else "",
         )
     if kind == "too_short":
-        return error(
-            "missing-value", f"'{name}' needs at least one entry", doc.loc(path)
-        )
+        return error("missing-value", f"'{name}' needs at least one entry", doc.loc(path))
     if kind == "persona_or_segment":
         return error(
             "persona-or-segment",
