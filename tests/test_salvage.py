@@ -38,3 +38,17 @@ def test_a_real_unknown_reference_is_still_reported(tmp_path: Path) -> None:
     persona.write_text(persona.read_text(encoding="utf-8") + "segment: nowhere\n", "utf-8")
     codes = [code for code, _, _ in triples(root)]
     assert codes == ["yaml-syntax", "unknown-ref"]
+
+
+def test_invalid_document_still_reports_its_unknown_references(tmp_path: Path) -> None:
+    root = tmp_path / "p"
+    shutil.copytree(FIXTURES / "warnings", root)
+    journey = root / "journeys" / "ann.yaml"
+    text = journey.read_text(encoding="utf-8")
+    text = text.replace("emotion: 0", "emotion: 5").replace("role: marketing", "role: marketin")
+    journey.write_text(text, encoding="utf-8")
+    diags = compile_project(root, shown_as="").diagnostics
+    assert sorted((d.code, d.line, d.column, d.hint) for d in diags) == [
+        ("out-of-range", 6, 14, "use a whole number in -2..2"),
+        ("unknown-ref", 8, 15, "did you mean 'marketing'?"),
+    ]

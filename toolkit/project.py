@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from toolkit import models as m
 from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error
 from toolkit.qualification import QualificationDoc, check_qualification
+from toolkit.references import raw_references
 from toolkit.sources import (
     MAX_FILE_BYTES,
     Cache,
@@ -92,9 +93,10 @@ def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = 
         return LoadResult(project, [error("not-a-project", msg, where, "run 'journey init DIR'")])
     docs, diags = load_project_files(root, shown, cache)
     invalid_ids = _salvage_unloadable(root, shown, docs, diags)
+    invalid_docs: list[Document] = []
     first_single: dict[str, Document] = {}
     for doc in docs:
-        diags.extend(_admit(doc, project, first_single, invalid_ids))
+        diags.extend(_admit(doc, project, first_single, invalid_ids, invalid_docs))
     for kind in m.REQUIRED_KINDS:
         if kind not in first_single and kind not in invalid_ids:
             diags.append(
@@ -106,7 +108,7 @@ def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = 
                 )
             )
     diags.extend(_check_ids(project))
-    diags.extend(_check_refs(project, invalid_ids))
+    diags.extend(_check_refs(project, invalid_ids, invalid_docs))
     if project.qualification is not None:
         diags.extend(check_qualification(project.qualification, project, invalid_ids))
     return LoadResult(project, diags)
@@ -150,6 +152,7 @@ def _admit(
     project: Project,
     first_single: dict[str, Document],
     invalid_ids: dict[str, set[str]],
+    invalid_docs: list[Document],
 ) -> list[Diagnostic]:
     data = doc.data
     if not isinstance(data, dict):
@@ -178,6 +181,7 @@ def _admit(
         parsed = model.model_validate(data)
     except ValidationError as exc:
         _remember_raw_ids(kind, data, invalid_ids)
+        invalid_docs.append(doc)
         return convert(exc, doc, model)
     _add(project, parsed, doc)
     return []
@@ -291,8 +295,13 @@ class _Refs:
             self.check(kind, value, entry.loc(*path, i))
 
 
-def _check_refs(project: Project, invalid: dict[str, set[str]]) -> list[Diagnostic]:
+def _check_refs(
+    project: Project, invalid: dict[str, set[str]], invalid_docs: list[Document]
+) -> list[Diagnostic]:
     refs = _Refs(project, invalid)
+    for doc in invalid_docs:  # still report their unknown references in this same run
+        for kind, value, loc in raw_references(doc):
+            refs.check(kind, value, loc)
     for axis in project.axes:
         for stage_id in axis.model.values:
             refs.check("stage", stage_id, axis.loc("values", stage_id, key=True))
