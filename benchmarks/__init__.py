@@ -1,0 +1,1 @@
+"""Benchmarks of the journey toolkit: a synthetic project generator and a timing harness."""
