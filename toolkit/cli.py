@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import importlib
 import json
 import os
 import sys
@@ -16,8 +17,6 @@ import click
 
 from toolkit import __version__
 from toolkit.cache import ParseCache, default_dir
-from toolkit.cli_coverage import content, coverage
-from toolkit.cli_workflow import diff, export, import_, init
 from toolkit.diagnostics import Diagnostic, promote, split
 from toolkit.graph import to_node_link
 from toolkit.pipeline import compile_project
@@ -68,7 +67,33 @@ def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
     click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+# Commands whose modules (and their heavy libraries: openpyxl, DuckDB) load only when used.
+LAZY_COMMANDS = {
+    "coverage": "toolkit.cli_coverage:coverage",
+    "content": "toolkit.cli_coverage:content",
+    "init": "toolkit.cli_workflow:init",
+    "diff": "toolkit.cli_workflow:diff",
+    "import": "toolkit.cli_workflow:import_",
+    "export": "toolkit.cli_workflow:export",
+    "leads": "toolkit.cli_leads:leads",
+    "selfcheck": "toolkit.cli_leads:selfcheck",
+}
+
+
+class LazyGroup(click.Group):
+    """A command group that imports a command's module the first time it is needed."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
+            module, attr = LAZY_COMMANDS[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="journey")
 @click.option("--debug", is_flag=True, help="Show the traceback of internal errors.")
 def cli(debug: bool) -> None:
@@ -290,12 +315,6 @@ def _progress() -> Iterator[Callable[[str], None]]:
         yield lambda name: progress.update(task, description=name)
 
 
-cli.add_command(coverage)
-cli.add_command(content)
-cli.add_command(init)
-cli.add_command(diff)
-cli.add_command(import_)
-cli.add_command(export)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -328,4 +347,3 @@ def main(argv: list[str] | None = None) -> None:
     sys.exit(code if isinstance(code, int) else 0)
 
 
-import toolkit.cli_leads  # noqa: E402,F401  (adds the `leads` and `selfcheck` commands)

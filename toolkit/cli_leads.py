@@ -16,7 +16,7 @@ from typing import Any
 
 import click
 
-from toolkit.cli import PROJECT_ARG, cli, report
+from toolkit.cli import PROJECT_ARG, report
 from toolkit.diagnostics import Diagnostic, Location, error
 from toolkit.leads import Judgment, LeadsError, Options, judge, parse_as_of
 from toolkit.leads_io import Problem
@@ -269,6 +269,3 @@ def _stdin_is_tty() -> bool:
 def _is_project(path: Path) -> bool:
     return any((path / d).is_dir() for d in ("personas", "journeys"))
 
-
-cli.add_command(leads)
-cli.add_command(selfcheck)
