@@ -165,8 +165,11 @@ def matrices(
     return out
 
 
-def item_ref(g: nx.MultiDiGraph, ident: str, lang: str, ui: dict[str, str]) -> dict[str, str]:
-    data = cov.content_nodes(g)[ident]
+def item_ref(
+    g: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], ident: str, lang: str, ui: dict[str, str]
+) -> dict[str, str]:
+    """A link to one content item; nodes is cov.content_nodes(g), computed once per page."""
+    data = nodes[ident]
     status = data.get("status") or "none"
     return {
         "id": ident,
@@ -189,12 +192,13 @@ def cell_title(g: nx.MultiDiGraph, cell: cov.Cell, lang: str, ui: dict[str, str]
 
 def cell_details(g: nx.MultiDiGraph, lang: str, ui: dict[str, str]) -> list[dict[str, Any]]:
     """One entry per cell that has items or pipeline: the target of the heatmap's links."""
+    nodes = cov.content_nodes(g)
     return [
         {
             "anchor": cell_anchor(c),
             "title": cell_title(g, c, lang, ui),
-            "entries": [item_ref(g, i, lang, ui) for i in c.items],
-            "pipeline": [item_ref(g, i, lang, ui) for i in c.pipeline],
+            "entries": [item_ref(g, nodes, i, lang, ui) for i in c.items],
+            "pipeline": [item_ref(g, nodes, i, lang, ui) for i in c.pipeline],
         }
         for c in [*cov.segment_cells(g), *cov.step_cells(g)]
     ]
@@ -204,6 +208,7 @@ def gap_entries(
     g: nx.MultiDiGraph, lang: str, ui: dict[str, str], min_items: int
 ) -> list[dict[str, Any]]:
     cells = [*cov.segment_cells(g), *cov.step_cells(g)]
+    nodes = cov.content_nodes(g)
     out = []
     for gap in cov.gaps(g, cells, min_items):
         c = gap.cell
@@ -217,7 +222,7 @@ def gap_entries(
                 "view": ui["journey" if c.journey else "segment"],
                 "count": c.count,
                 "href": "#" + cell_anchor(c),
-                "pipeline": [item_ref(g, p.id, lang, ui) for p in gap.pipeline],
+                "pipeline": [item_ref(g, nodes, p.id, lang, ui) for p in gap.pipeline],
                 "owners": list(owners),
             }
         )

@@ -119,6 +119,7 @@ UI_TEXT: dict[str, tuple[str, str]] = {
         "Loops and skips beyond the stage order.",
         "ステージ順以外の戻り・飛び越し。",
     ),
+    "more_items": ("+{n} more in the coverage report", "ほか{n}件（カバー状況を参照）"),
     "status_published": ("published", "公開中"),
     "status_draft": ("draft", "下書き"),
     "status_planned": ("planned", "計画中"),
@@ -457,23 +458,36 @@ def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
     }
 
 
+MAX_CONTENT_PER_CELL = 12
+
+
+def cell_content(live: list[str], pipe: list[str]) -> tuple[list[tuple[str, bool]], int]:
+    """What a content cell lists: live items, then pipeline, as (id, is pipeline).
+
+    At most MAX_CONTENT_PER_CELL entries; the rest is counted (coverage.html lists them all).
+    """
+    both = [(c, False) for c in live] + [(c, True) for c in pipe]
+    return both[:MAX_CONTENT_PER_CELL], max(0, len(both) - MAX_CONTENT_PER_CELL)
+
+
 def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     """Content per step: the published items covering it, then draft/planned pipeline items."""
     source_order = {d["ref"]: i for i, (_, d) in enumerate(nodes_of(f.g, "content"))}
     cells = []
     for step in cols:
         if step is None:
-            cells.append({"classes": "skipped", "entries": [], "marker": ""})
+            cells.append({"classes": "skipped", "entries": [], "more": "", "marker": ""})
             continue
         cov = f.coverage[step[0]]
         live = sorted(cov.items, key=source_order.__getitem__)
         pipe = sorted(cov.pipeline, key=source_order.__getitem__)
         gap = cov.count == 0
+        shown, rest = cell_content(live, pipe)
         cells.append(
             {
                 "classes": "flag-content-gap" if gap else "",
-                "entries": [content_item(f, c, False) for c in live]
-                + [content_item(f, c, True) for c in pipe],
+                "entries": [content_item(f, c, pipeline) for c, pipeline in shown],
+                "more": f.ui["more_items"].format(n=rest) if rest else "",
                 "marker": f.ui["flag_content-gap"] if gap else "",
             }
         )
