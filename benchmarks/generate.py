@@ -38,12 +38,33 @@ class Spec:
 
 
 SIZES: dict[str, Spec] = {
-    "S": Spec(stages=9, journeys=2, actions_per_step=2, content=30, content_files=1,
-              personas=2, segments=2),
-    "M": Spec(stages=12, journeys=20, actions_per_step=3, content=500, content_files=2,
-              personas=10, segments=4),
-    "L": Spec(stages=12, journeys=100, actions_per_step=4, content=5000, content_files=10,
-              personas=40, segments=10),
+    "S": Spec(
+        stages=9,
+        journeys=2,
+        actions_per_step=2,
+        content=30,
+        content_files=1,
+        personas=2,
+        segments=2,
+    ),
+    "M": Spec(
+        stages=12,
+        journeys=20,
+        actions_per_step=3,
+        content=500,
+        content_files=2,
+        personas=10,
+        segments=4,
+    ),
+    "L": Spec(
+        stages=12,
+        journeys=100,
+        actions_per_step=4,
+        content=5000,
+        content_files=10,
+        personas=40,
+        segments=10,
+    ),
 }
 BARE_EVERY = 5  # journeys 0, 5, 10, ... start with a step that has no seller action
 SEED = 20260101
@@ -53,30 +74,102 @@ EDIT_FIELD = "    thinking: "  # the line benchmarks/run.py rewrites for the one
 
 # id, ja, en, problem, story states, description
 STAGES: list[tuple[str, str, str, str, list[int], str]] = [
-    ("problem-unknown", "課題の未知", "Problem unknown", "none", [1],
-     "売り手が扱う領域では何も困っていないと感じている段階。既存のやり方で回っている。"),
-    ("problem-aware", "課題の認知", "Problem aware", "latent", [2],
-     "担当者の退職や取引先のトラブルをきっかけに、目標とのずれを不安に感じ始める段階。"),
-    ("interest", "興味・関心", "Interest", "explicit", [3],
-     "課題を放置できないと感じ、解決の手がかりになりそうなテーマに目を向け始める段階。"),
-    ("information-gathering", "情報収集", "Information gathering", "explicit", [3, 4],
-     "事例・同業者・Webなどから複数の解決策を調べ、選択肢を広げる段階。"),
-    ("comparison", "比較", "Comparison", "explicit", [4],
-     "候補となる製品やベンダーを三社程度に絞り、機能と費用を並べて比べる段階。"),
-    ("consideration", "検討", "Consideration", "solving", [5],
-     "解決の方法を一つに定め、具体的な製品を選び、社内の合意を取りにいく段階。"),
-    ("approval", "社内稟議", "Internal approval", "solving", [5],
-     "決裁者と情報システム部門の承認を得るために、費用対効果とリスクを説明する段階。"),
-    ("purchase", "購買・発注", "Purchase / order", "solving", [6],
-     "解決策の採用を決め、契約・発注する段階。売り手にとっての受注。"),
-    ("onboarding", "導入・立ち上げ", "Onboarding", "solving", [7],
-     "初期設定とデータ移行を終え、最初の施策を動かすまでの段階。"),
-    ("use", "利用", "Use", "solving", [7],
-     "採用した解決策を実際に動かし、社内に根付かせようとする段階。"),
-    ("repeat", "継続・リピート", "Repeat / renewal", "solved", [8],
-     "課題が解消して運用が定着し、更新や追加購入を判断する段階。"),
-    ("loyal", "ロイヤルカスタマー化", "Loyal customer", "solved", [9],
-     "あるべき姿に向かって前進し、売り手をパートナーとして推薦・協力する段階。"),
+    (
+        "problem-unknown",
+        "課題の未知",
+        "Problem unknown",
+        "none",
+        [1],
+        "売り手が扱う領域では何も困っていないと感じている段階。既存のやり方で回っている。",
+    ),
+    (
+        "problem-aware",
+        "課題の認知",
+        "Problem aware",
+        "latent",
+        [2],
+        "担当者の退職や取引先のトラブルをきっかけに、目標とのずれを不安に感じ始める段階。",
+    ),
+    (
+        "interest",
+        "興味・関心",
+        "Interest",
+        "explicit",
+        [3],
+        "課題を放置できないと感じ、解決の手がかりになりそうなテーマに目を向け始める段階。",
+    ),
+    (
+        "information-gathering",
+        "情報収集",
+        "Information gathering",
+        "explicit",
+        [3, 4],
+        "事例・同業者・Webなどから複数の解決策を調べ、選択肢を広げる段階。",
+    ),
+    (
+        "comparison",
+        "比較",
+        "Comparison",
+        "explicit",
+        [4],
+        "候補となる製品やベンダーを三社程度に絞り、機能と費用を並べて比べる段階。",
+    ),
+    (
+        "consideration",
+        "検討",
+        "Consideration",
+        "solving",
+        [5],
+        "解決の方法を一つに定め、具体的な製品を選び、社内の合意を取りにいく段階。",
+    ),
+    (
+        "approval",
+        "社内稟議",
+        "Internal approval",
+        "solving",
+        [5],
+        "決裁者と情報システム部門の承認を得るために、費用対効果とリスクを説明する段階。",
+    ),
+    (
+        "purchase",
+        "購買・発注",
+        "Purchase / order",
+        "solving",
+        [6],
+        "解決策の採用を決め、契約・発注する段階。売り手にとっての受注。",
+    ),
+    (
+        "onboarding",
+        "導入・立ち上げ",
+        "Onboarding",
+        "solving",
+        [7],
+        "初期設定とデータ移行を終え、最初の施策を動かすまでの段階。",
+    ),
+    (
+        "use",
+        "利用",
+        "Use",
+        "solving",
+        [7],
+        "採用した解決策を実際に動かし、社内に根付かせようとする段階。",
+    ),
+    (
+        "repeat",
+        "継続・リピート",
+        "Repeat / renewal",
+        "solved",
+        [8],
+        "課題が解消して運用が定着し、更新や追加購入を判断する段階。",
+    ),
+    (
+        "loyal",
+        "ロイヤルカスタマー化",
+        "Loyal customer",
+        "solved",
+        [9],
+        "あるべき姿に向かって前進し、売り手をパートナーとして推薦・協力する段階。",
+    ),
 ]
 NINE_STAGES = ("comparison", "approval", "onboarding")  # left out of the 9-stage model
 
@@ -97,22 +190,57 @@ LEAD_CLASSES = [
 ]
 # id, ja, en, owners, serves, lead class
 FUNNEL: list[tuple[str, str, str, list[str], list[str], str | None]] = [
-    ("lead-generation", "リードジェネレーション", "Lead generation", ["marketing"],
-     ["problem-unknown", "problem-aware", "interest"], "lead"),
-    ("lead-nurturing", "リードナーチャリング", "Lead nurturing", ["marketing"],
-     ["interest", "information-gathering"], "prospect"),
-    ("qualification", "クオリフィケーション", "Qualification", ["marketing", "inside-sales"],
-     ["information-gathering", "comparison"], "mql"),
-    ("opportunity", "商談化", "Opportunity", ["inside-sales", "field-sales"],
-     ["comparison", "consideration"], "sql"),
-    ("proposal", "提案", "Proposal", ["field-sales"], ["consideration", "approval"],
-     "opportunity"),
+    (
+        "lead-generation",
+        "リードジェネレーション",
+        "Lead generation",
+        ["marketing"],
+        ["problem-unknown", "problem-aware", "interest"],
+        "lead",
+    ),
+    (
+        "lead-nurturing",
+        "リードナーチャリング",
+        "Lead nurturing",
+        ["marketing"],
+        ["interest", "information-gathering"],
+        "prospect",
+    ),
+    (
+        "qualification",
+        "クオリフィケーション",
+        "Qualification",
+        ["marketing", "inside-sales"],
+        ["information-gathering", "comparison"],
+        "mql",
+    ),
+    (
+        "opportunity",
+        "商談化",
+        "Opportunity",
+        ["inside-sales", "field-sales"],
+        ["comparison", "consideration"],
+        "sql",
+    ),
+    ("proposal", "提案", "Proposal", ["field-sales"], ["consideration", "approval"], "opportunity"),
     ("won", "受注", "Won", ["field-sales"], ["purchase"], None),
-    ("onboarding-support", "導入支援", "Onboarding support", ["support", "customer-success"],
-     ["onboarding", "use"], None),
+    (
+        "onboarding-support",
+        "導入支援",
+        "Onboarding support",
+        ["support", "customer-success"],
+        ["onboarding", "use"],
+        None,
+    ),
     ("continuation", "継続", "Continuation", ["customer-success"], ["repeat"], None),
-    ("loyal-customer", "ロイヤルカスタマー", "Loyal customer",
-     ["customer-success", "marketing"], ["repeat", "loyal"], None),
+    (
+        "loyal-customer",
+        "ロイヤルカスタマー",
+        "Loyal customer",
+        ["customer-success", "marketing"],
+        ["repeat", "loyal"],
+        None,
+    ),
 ]
 SEGMENTS = [
     ("ma-adopted", "MA導入済み企業", "Runs marketing automation", "他社製MAを導入済み", "300-1000"),
@@ -127,55 +255,100 @@ SEGMENTS = [
     ("public-sector", "自治体・公共団体", "Public sector", "none", "500-5000"),
 ]
 TOPICS = [
-    ("リード管理", "lead management"), ("名刺情報の整理", "business-card data"),
-    ("商談化率", "opportunity rate"), ("営業との連携", "sales alignment"),
-    ("メール配信", "email campaigns"), ("展示会のフォロー", "trade-show follow-up"),
-    ("ウェビナー運営", "webinar operations"), ("顧客データの統合", "customer data integration"),
-    ("施策の効果測定", "campaign measurement"), ("インサイドセールスの立ち上げ", "inside sales"),
-    ("スコアリング", "lead scoring"), ("ナーチャリング", "nurturing"),
-    ("解約率", "churn"), ("オンボーディング", "onboarding"), ("アップセル", "upselling"),
-    ("問い合わせ対応", "inquiry handling"), ("コンテンツ制作", "content production"),
-    ("予算の説明", "budget justification"), ("営業日報", "sales reporting"),
-    ("見積もり作成", "quotations"), ("契約更新", "renewals"), ("事例取材", "case studies"),
-    ("ユーザー会", "user community"), ("データ移行", "data migration"),
+    ("リード管理", "lead management"),
+    ("名刺情報の整理", "business-card data"),
+    ("商談化率", "opportunity rate"),
+    ("営業との連携", "sales alignment"),
+    ("メール配信", "email campaigns"),
+    ("展示会のフォロー", "trade-show follow-up"),
+    ("ウェビナー運営", "webinar operations"),
+    ("顧客データの統合", "customer data integration"),
+    ("施策の効果測定", "campaign measurement"),
+    ("インサイドセールスの立ち上げ", "inside sales"),
+    ("スコアリング", "lead scoring"),
+    ("ナーチャリング", "nurturing"),
+    ("解約率", "churn"),
+    ("オンボーディング", "onboarding"),
+    ("アップセル", "upselling"),
+    ("問い合わせ対応", "inquiry handling"),
+    ("コンテンツ制作", "content production"),
+    ("予算の説明", "budget justification"),
+    ("営業日報", "sales reporting"),
+    ("見積もり作成", "quotations"),
+    ("契約更新", "renewals"),
+    ("事例取材", "case studies"),
+    ("ユーザー会", "user community"),
+    ("データ移行", "data migration"),
 ]
 PROBLEMS = [
-    "思ったほど進んでいない", "担当者によってやり方がばらばらだ", "数字で説明できていない",
-    "属人化していて引き継げない", "手作業が多く毎月まる二日かかっている",
-    "誰が責任を持つのか決まっていない", "成果が見えず予算を増やしてもらえない",
+    "思ったほど進んでいない",
+    "担当者によってやり方がばらばらだ",
+    "数字で説明できていない",
+    "属人化していて引き継げない",
+    "手作業が多く毎月まる二日かかっている",
+    "誰が責任を持つのか決まっていない",
+    "成果が見えず予算を増やしてもらえない",
 ]
 NEXT_THOUGHTS = [
-    "他社はどうしているのか知りたい。", "まずは現状を棚卸ししてみよう。",
-    "来期の目標に間に合うか不安だ。", "上司に相談する前に材料を揃えたい。",
-    "小さく試して効果を確かめたい。", "専任者がいなくても回る仕組みが欲しい。",
+    "他社はどうしているのか知りたい。",
+    "まずは現状を棚卸ししてみよう。",
+    "来期の目標に間に合うか不安だ。",
+    "上司に相談する前に材料を揃えたい。",
+    "小さく試して効果を確かめたい。",
+    "専任者がいなくても回る仕組みが欲しい。",
 ]
 FEELINGS = [
-    "忙しいが、今のやり方に大きな不満はない。", "このままでは来期の商談が足りなくなるという不安。",
+    "忙しいが、今のやり方に大きな不満はない。",
+    "このままでは来期の商談が足りなくなるという不安。",
     "解決の糸口が見えて前向き。ただ、使いこなせるかは半信半疑。",
-    "比べるほど違いが分からなくなり、少し疲れている。", "社内を説得できるか緊張している。",
-    "導入が決まってほっとしている。", "成果が出始めて手応えを感じている。",
+    "比べるほど違いが分からなくなり、少し疲れている。",
+    "社内を説得できるか緊張している。",
+    "導入が決まってほっとしている。",
+    "成果が出始めて手応えを感じている。",
 ]
 DOING_VERBS = [
-    "について同業者に相談する", "の現状を棚卸しする", "に関する資料をダウンロードする",
-    "のセミナーに参加する", "について検索エンジンで調べる", "の担当者と打ち合わせをする",
+    "について同業者に相談する",
+    "の現状を棚卸しする",
+    "に関する資料をダウンロードする",
+    "のセミナーに参加する",
+    "について検索エンジンで調べる",
+    "の担当者と打ち合わせをする",
     "の改善案を上司に説明する",
 ]
 QUESTION_ENDS = [
-    "で何ができるのか？", "は専任者なしで回せるのか？", "の費用対効果はどれくらいか？",
-    "を他社はどう進めているのか？", "にどれくらいの期間がかかるのか？",
+    "で何ができるのか？",
+    "は専任者なしで回せるのか？",
+    "の費用対効果はどれくらいか？",
+    "を他社はどう進めているのか？",
+    "にどれくらいの期間がかかるのか？",
 ]
 TOUCHPOINTS = [
-    "検索エンジン", "業界ニュースサイト", "ウェビナー", "ホワイトペーパー", "展示会ブース",
-    "営業担当者との面談", "比較サイト", "ユーザー会", "サポート窓口", "メールマガジン",
-    "SNSで流れてくるWebコラム", "同業他社の知人",
+    "検索エンジン",
+    "業界ニュースサイト",
+    "ウェビナー",
+    "ホワイトペーパー",
+    "展示会ブース",
+    "営業担当者との面談",
+    "比較サイト",
+    "ユーザー会",
+    "サポート窓口",
+    "メールマガジン",
+    "SNSで流れてくるWebコラム",
+    "同業他社の知人",
 ]
 PAIN_ENDS = [
-    "に時間がかかりすぎる", "の担当者が決まっていない", "の効果を誰も把握していない",
-    "について社内の理解が得られない", "の手順が文書になっていない",
+    "に時間がかかりすぎる",
+    "の担当者が決まっていない",
+    "の効果を誰も把握していない",
+    "について社内の理解が得られない",
+    "の手順が文書になっていない",
 ]
 OPPORTUNITY_ENDS = [
-    "の具体的な手順を示す", "の成功事例を届ける", "のチェックリストで課題を言葉にしてもらう",
-    "の費用対効果を試算して見せる", "の運用イメージを具体的に示す",
+    "の具体的な手順を示す",
+    "の成功事例を届ける",
+    "のチェックリストで課題を言葉にしてもらう",
+    "の費用対効果を試算して見せる",
+    "の運用イメージを具体的に示す",
 ]
 CHANNELS = ["ウェビナー", "メールマガジン", "個別面談", "電話", "検索広告", "展示会", "ユーザー会"]
 ACTION_ENDS = [
@@ -187,24 +360,43 @@ ACTION_ENDS = [
 ]
 KPIS = ["回答数 月{n}件", "参加率 {p}%", "商談化率 {p}%", "継続率 {p}%", "面談設定数 月{n}件"]
 FORMATS = [
-    ("whitepaper", "ホワイトペーパー", "Whitepaper"), ("seminar", "セミナー", "Seminar"),
-    ("case-study", "導入事例", "Case study"), ("newsletter", "メールマガジン", "Newsletter"),
-    ("web-column", "Webコラム", "Web column"), ("checklist", "チェックリスト", "Checklist"),
-    ("demo", "デモ動画", "Demo video"), ("faq", "よくある質問", "FAQ"),
+    ("whitepaper", "ホワイトペーパー", "Whitepaper"),
+    ("seminar", "セミナー", "Seminar"),
+    ("case-study", "導入事例", "Case study"),
+    ("newsletter", "メールマガジン", "Newsletter"),
+    ("web-column", "Webコラム", "Web column"),
+    ("checklist", "チェックリスト", "Checklist"),
+    ("demo", "デモ動画", "Demo video"),
+    ("faq", "よくある質問", "FAQ"),
 ]
 TITLE_ENDS = [
-    ("入門ガイド", "a beginner's guide"), ("5つのポイント", "five key points"),
-    ("よくある失敗と対策", "common mistakes, and fixes"), ("はじめての進め方", "first steps"),
+    ("入門ガイド", "a beginner's guide"),
+    ("5つのポイント", "five key points"),
+    ("よくある失敗と対策", "common mistakes, and fixes"),
+    ("はじめての進め方", "first steps"),
     ("費用対効果の考え方", "thinking about ROI"),
 ]
 SURNAMES = ["佐藤", "鈴木", "高橋", "田中", "伊藤", "渡辺", "山本", "中村", "小林", "加藤"]
 GIVEN = ["健一", "美咲", "大輔", "陽子", "翔太", "恵", "誠", "真由美", "拓也", "彩"]
-ROMAJI = ["sato", "suzuki", "takahashi", "tanaka", "ito", "watanabe", "yamamoto", "nakamura",
-          "kobayashi", "kato"]
+ROMAJI = [
+    "sato",
+    "suzuki",
+    "takahashi",
+    "tanaka",
+    "ito",
+    "watanabe",
+    "yamamoto",
+    "nakamura",
+    "kobayashi",
+    "kato",
+]
 JOB_TITLES = [
-    ("マーケティング課長", "Marketing manager"), ("営業部長", "Head of sales"),
-    ("インサイドセールス担当", "Inside sales rep"), ("情報システム部長", "Head of IT"),
-    ("経営企画室長", "Head of corporate planning"), ("代表取締役", "CEO"),
+    ("マーケティング課長", "Marketing manager"),
+    ("営業部長", "Head of sales"),
+    ("インサイドセールス担当", "Inside sales rep"),
+    ("情報システム部長", "Head of IT"),
+    ("経営企画室長", "Head of corporate planning"),
+    ("代表取締役", "CEO"),
 ]
 QUOTE = "のたびに資料は増えるのに、誰が商談になったのか誰も答えられないんです。"
 BUYING_ROLES = ["proposer", "decision-maker", "influencer", "user", "gatekeeper"]
@@ -290,8 +482,10 @@ def stages_yaml(rows: list[tuple[str, str, str, str, list[int], str]]) -> str:
         ("sales-activity", "営業活動", "Sales activity", "情報提供"),
     ):
         lines += [f"  - id: {axis}", f"    label: {label(ja, en)}", "    values:"]
-        lines += [f"      {r[0]}: {label(f'{value} {i + 1}', f'{r[2]} ({i + 1})')}"
-                  for i, r in enumerate(rows)]
+        lines += [
+            f"      {r[0]}: {label(f'{value} {i + 1}', f'{r[2]} ({i + 1})')}"
+            for i, r in enumerate(rows)
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -361,9 +555,7 @@ def kpi(rng: random.Random) -> str:
     return rng.choice(KPIS).format(n=rng.randrange(10, 200), p=rng.randrange(5, 60))
 
 
-def action_lines(
-    rng: random.Random, roles: list[str], content: list[str], topic: str
-) -> list[str]:
+def action_lines(rng: random.Random, roles: list[str], content: list[str], topic: str) -> list[str]:
     lines = [
         f"      - role: {rng.choice(roles)}",
         f"        action: {q(f'{rng.choice(CHANNELS)}で{topic}{rng.choice(ACTION_ENDS)}')}",
@@ -470,8 +662,11 @@ def content_item(
     if rng.random() < 0.5:
         segments = rng.sample(model.segments, min(2, len(model.segments)))
         lines.append(f"    segments: {flow(segments)}")
-    lines += [f"    owner: {rng.choice(roles)}", f"    status: {status}",
-              f"    url: https://example.com/{fmt}/{index:05d}"]
+    lines += [
+        f"    owner: {rng.choice(roles)}",
+        f"    status: {status}",
+        f"    url: https://example.com/{fmt}/{index:05d}",
+    ]
     if status != "planned":
         day = dt.date(2025, 1, 1) + dt.timedelta(days=rng.randrange(600))
         lines.append(f"    updated: {day.isoformat()}")

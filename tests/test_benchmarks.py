@@ -13,10 +13,24 @@ from benchmarks.generate import expected_counts, generate
 from toolkit.pipeline import compile_project
 
 PROMISED = {
-    "S": {"journeys": 2, "content": 30, "personas": 2, "segments": 2, "stages": 9,
-          "steps": 18, "actions": 34},
-    "M": {"journeys": 20, "content": 500, "personas": 10, "segments": 4, "stages": 12,
-          "steps": 240, "actions": 708},
+    "S": {
+        "journeys": 2,
+        "content": 30,
+        "personas": 2,
+        "segments": 2,
+        "stages": 9,
+        "steps": 18,
+        "actions": 34,
+    },
+    "M": {
+        "journeys": 20,
+        "content": 500,
+        "personas": 10,
+        "segments": 4,
+        "stages": 12,
+        "steps": 240,
+        "actions": 708,
+    },
 }
 
 

@@ -71,6 +71,7 @@ def compile_graph(project: Project) -> nx.MultiDiGraph:
     for journey in project.journeys:
         _add_journey(g, project, journey)
     _add_content(g, project)
+    index_types(g)
     return g
 
 
@@ -258,8 +259,19 @@ def _add_content(g: nx.MultiDiGraph, project: Project) -> None:
             _edge(g, node, nid("role", c.owner), "owned_by")
 
 
+def index_types(g: nx.MultiDiGraph) -> None:
+    """Remember the nodes of each type on the graph object (not in its JSON attributes)."""
+    index: dict[str, list[str]] = {}
+    for node, data in g.nodes(data=True):
+        index.setdefault(data["type"], []).append(node)
+    g.nodes_by_type = index  # type: ignore[attr-defined]
+
+
 def nodes_of(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
     """Nodes of one type, in insertion (= source) order."""
+    index: dict[str, list[str]] | None = getattr(g, "nodes_by_type", None)
+    if index is not None and len(g) == sum(len(v) for v in index.values()):
+        return [(n, g.nodes[n]) for n in index.get(kind, ())]
     return [(n, d) for n, d in g.nodes(data=True) if d["type"] == kind]
 
 

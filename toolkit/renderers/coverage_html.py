@@ -165,6 +165,9 @@ def matrices(
     return out
 
 
+MAX_DETAIL_ITEMS = 40
+
+
 def item_ref(
     g: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], ident: str, lang: str, ui: dict[str, str]
 ) -> dict[str, str]:
@@ -191,14 +194,19 @@ def cell_title(g: nx.MultiDiGraph, cell: cov.Cell, lang: str, ui: dict[str, str]
 
 
 def cell_details(g: nx.MultiDiGraph, lang: str, ui: dict[str, str]) -> list[dict[str, Any]]:
-    """One entry per cell that has items or pipeline: the target of the heatmap's links."""
+    """One entry per cell that has items or pipeline: the target of the heatmap's links.
+
+    A cell lists at most MAX_DETAIL_ITEMS items (the inventory below lists every item).
+    """
     nodes = cov.content_nodes(g)
+    refs = {i: item_ref(g, nodes, i, lang, ui) for i in nodes}
     return [
         {
             "anchor": cell_anchor(c),
             "title": cell_title(g, c, lang, ui),
-            "entries": [item_ref(g, nodes, i, lang, ui) for i in c.items],
-            "pipeline": [item_ref(g, nodes, i, lang, ui) for i in c.pipeline],
+            "entries": [refs[i] for i in c.items[:MAX_DETAIL_ITEMS]],
+            "pipeline": [refs[i] for i in c.pipeline[: max(0, MAX_DETAIL_ITEMS - len(c.items))]],
+            "more": max(0, len(c.items) + len(c.pipeline) - MAX_DETAIL_ITEMS),
         }
         for c in [*cov.segment_cells(g), *cov.step_cells(g)]
     ]

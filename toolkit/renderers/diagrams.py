@@ -318,14 +318,23 @@ class Layout:
             self.dg.edge(self.ids(dst), self.ids(src), dir="back", **attrs)
 
 
-def journey_dot(g: nx.MultiDiGraph, journey: str, lang: str, budget: int = MAX_NODES) -> str:
-    """The journey flow: buyer steps over the seller lane, one rank per customer stage."""
+def journey_dot(
+    g: nx.MultiDiGraph,
+    journey: str,
+    lang: str,
+    budget: int = MAX_NODES,
+    flags: dict[str, tuple[str, ...]] | None = None,
+) -> str:
+    """The journey flow: buyer steps over the seller lane, one rank per customer stage.
+
+    flags is step_flags(g); pass it when drawing many journeys of one graph.
+    """
     jnode = nid("journey", journey)
     plan = plan_columns(g, journey, budget)
     dg = new_digraph("journey", label_of(g.nodes[jnode], lang), "LR")
     layout = Layout(dg)
     _journey_header(g, layout, plan, lang)
-    flags = step_flags(g)
+    flags = step_flags(g) if flags is None else flags
     for c, col in enumerate(plan.columns):
         with dg.subgraph(name=f"col{c}") as sub:
             sub.attr(rank="same")

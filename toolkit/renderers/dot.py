@@ -21,7 +21,7 @@ from typing import Any
 import networkx as nx
 
 from toolkit.graph import nid, nodes_of
-from toolkit.renderers.common import RenderOptions, label_of, ordered
+from toolkit.renderers.common import RenderOptions, label_of, ordered, step_flags
 from toolkit.renderers.diagrams import (
     Ids,
     chain,
@@ -212,8 +212,9 @@ def render_dot(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, byte
         "diagrams/funnel.dot": funnel_dot(graph, lang, options.overlay).encode("utf-8"),
         "diagrams/overview.dot": overview_dot(graph, lang).encode("utf-8"),
     }
+    flags = step_flags(graph)
     for ref, path in journey_diagram_paths(graph).items():
-        out[path] = journey_dot(graph, ref, lang).encode("utf-8")
+        out[path] = journey_dot(graph, ref, lang, flags=flags).encode("utf-8")
     return dict(sorted(out.items()))
 
 
