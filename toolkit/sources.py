@@ -263,7 +263,7 @@ class _Builder:
         return Location(self.display, mark.line + 1, mark.column + 1)
 
     def check_tag(self, event: Any) -> None:
-        tag = getattr(event, "tag", None)
+        tag = event.tag
         if tag is not None and tag not in SAFE_TAGS:
             shown = "!!" + tag[len(CORE_TAG) :] if tag.startswith(CORE_TAG) else tag
             self.diags.append(
@@ -423,26 +423,30 @@ class _Builder:
         self.add(value, size, pos, None, self.child_path())
 
     def feed(self, events: Iterator[Any]) -> None:
+        handlers: dict[type, Any] = {
+            yaml.ScalarEvent: self.scalar,
+            yaml.MappingStartEvent: lambda e: self.start(e, {}),
+            yaml.SequenceStartEvent: lambda e: self.start(e, []),
+            yaml.MappingEndEvent: lambda _: self.end(),
+            yaml.SequenceEndEvent: lambda _: self.end(),
+            yaml.AliasEvent: self.alias,
+            yaml.DocumentStartEvent: self.begin_document,
+            yaml.DocumentEndEvent: self.end_document,
+        }
         for event in events:
-            kind = type(event).__name__
-            if kind == "ScalarEvent":
-                self.scalar(event)
-            elif kind == "MappingStartEvent":
-                self.start(event, {})
-            elif kind == "SequenceStartEvent":
-                self.start(event, [])
-            elif kind in ("MappingEndEvent", "SequenceEndEvent"):
-                self.end()
-            elif kind == "AliasEvent":
-                self.alias(event)
-            elif kind == "DocumentStartEvent":
-                self.doc = Document(self.display, len(self.docs), None)
-                self.anchors = {}
-            elif kind == "DocumentEndEvent":
-                assert self.doc is not None
-                if self.doc.data is not None:
-                    self.docs.append(self.doc)
-                self.doc = None
+            handler = handlers.get(type(event))
+            if handler is not None:
+                handler(event)
+
+    def begin_document(self, _event: Any) -> None:
+        self.doc = Document(self.display, len(self.docs), None)
+        self.anchors = {}
+
+    def end_document(self, _event: Any) -> None:
+        assert self.doc is not None
+        if self.doc.data is not None:
+            self.docs.append(self.doc)
+        self.doc = None
 
 
 def parse_documents(text: str, display: str) -> tuple[list[Document], list[Diagnostic]]:
