@@ -15,9 +15,9 @@ from toolkit.pipeline import compile_project
 from toolkit.qualification import load_rules_file
 from toolkit.renderers.common import RenderOptions
 from toolkit.renderers.leads_overlay import (
+    leads_context,
     overlay,
     render_leads_overlay,
-    render_overlay_html,
     stage_badges,
     step_badges,
     transition_labels,
@@ -31,8 +31,13 @@ def setup() -> tuple[Any, dict[str, Any]]:
     compiled = compile_project(PROJECT)
     doc, _, _ = load_rules_file(PROJECT / "rules.yaml")
     assert compiled.graph is not None and doc is not None
-    result = judge(doc, compiled.graph, PROJECT / "leads.csv", PROJECT / "events.csv",
-                   Options(as_of=dt.datetime(2026, 1, 31)))
+    result = judge(
+        doc,
+        compiled.graph,
+        PROJECT / "leads.csv",
+        PROJECT / "events.csv",
+        Options(as_of=dt.datetime(2026, 1, 31)),
+    )
     return compiled.graph, result.summary
 
 
@@ -40,8 +45,10 @@ def test_stage_and_step_volumes(setup: tuple[Any, dict[str, Any]]) -> None:
     graph, summary = setup
     data = overlay(graph, summary)
     assert data["total"] == 8
-    assert data["stages"]["research"] == {"count": 4,
-                                          "by_segment": {"small": 2, "large": 1, "(none)": 1}}
+    assert data["stages"]["research"] == {
+        "count": 4,
+        "by_segment": {"small": 2, "large": 1, "(none)": 1},
+    }
     steps = {s["stage"]: s["count"] for s in data["steps"].values()}
     assert steps == {"aware": 1, "research": 2, "decide": 1}  # journey of segment 'small'
     assert stage_badges(data, "en")["research"] == "4 leads"
@@ -56,20 +63,77 @@ def test_funnel_volumes_and_handoff_conversion(setup: tuple[Any, dict[str, Any]]
         "nurture": {"lead_class": "prospect", "count": 3, "reached": 5},
         "close": {"lead_class": "sql", "count": 2, "reached": 2},
     }
-    conv = [(t["from_stage"], t["to_stage"], t["rate"], t["handoff"])
-            for t in data["transitions"]]
+    conv = [(t["from_stage"], t["to_stage"], t["rate"], t["handoff"]) for t in data["transitions"]]
     assert conv == [("attract", "nurture", 0.625, False), ("nurture", "close", 0.4, True)]
     assert transition_labels(data)[("nurture", "close")] == "2/5 = 40.0%"
     assert data["uncovered"] == {"decide": {"large": 1}}
 
 
-def test_html_fragment_is_escaped_and_files(setup: tuple[Any, dict[str, Any]]) -> None:
+def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
+    graph, summary = setup
+    ctx = leads_context(graph, overlay(graph, summary), RenderOptions("en"))
+    assert ctx["page"] == {
+        "lang": "en",
+        "title": "Leads on the journey | Customer journeys",
+        "project": "Customer journeys",
+        "client": "",
+        "nav": [
+            {"label": "Overview", "href": "index.html", "current": False},
+            {"label": "Compare journeys", "href": "compare.html", "current": False},
+            {"label": "Content coverage", "href": "coverage.html", "current": False},
+        ],
+    }
+    assert ctx["ui"]["title"] == "Leads on the journey"
+    assert (ctx["as_of"], ctx["total"]) == ("2026-01-31 00:00:00", "8 leads")
+    assert ctx["segments"] == ["Small", "Large", "(none)"]
+    num, gap = "num-col", "num-col gap flag-content-gap"
+    assert ctx["stages"] == [
+        {"label": label, "total": total, "cells": [{"value": v, "classes": c} for v, c in cells]}
+        for label, total, cells in [
+            ("Unaware", "0", [("0", num), ("0", num), ("0", num)]),
+            ("Aware", "2", [("1", num), ("1", num), ("0", num)]),
+            ("Research", "4", [("2", num), ("1", num), ("1", num)]),
+            ("Decide", "2", [("1", num), ("1", gap), ("0", num)]),
+        ]
+    ]
+    assert ctx["funnel"] == [
+        {"label": "attract", "lead_class": "lead", "count": "3", "reached": "8"},
+        {"label": "nurture", "lead_class": "prospect", "count": "3", "reached": "5"},
+        {"label": "close", "lead_class": "sql", "count": "2", "reached": "2"},
+    ]
+    assert ctx["conversions"] == [
+        {"from": "attract", "to": "nurture", "rate": "5/8 = 62.5%", "handoff": False},
+        {"from": "nurture", "to": "close", "rate": "2/5 = 40.0%", "handoff": True},
+    ]
+    ja = leads_context(graph, overlay(graph, summary), RenderOptions("ja"))
+    assert (ja["ui"]["title"], ja["total"], ja["segments"][0]) == (
+        "リードの分布",
+        "8件",
+        "中小企業",
+    )
+
+
+def test_page_is_escaped_and_files(setup: tuple[Any, dict[str, Any]]) -> None:
     graph, summary = setup
     hostile = graph.copy()
     hostile.nodes["segment:large"]["label"] = "<script>alert(1)</script>"
-    text = render_overlay_html(hostile, overlay(hostile, summary), "en")
-    assert "<script>" not in text and "&lt;script&gt;" in text
-    assert text.startswith('<section class="leads-overlay">')
+    page = render_leads_overlay(hostile, summary, RenderOptions("en"))["leads.html"]
+    text = page.decode("utf-8")
+    assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
+    assert "://" not in text and "<link" not in text
+    assert '<article class="sheet leads-overlay">' in text
+    assert "<style>" in text and '<nav class="nav">' in text  # base.html.j2: style.css, nav
+    assert "as of 2026-01-31 00:00:00: 8 leads" in text
+    assert (
+        '<th scope="row">Decide</th><td class="num-col">2</td><td class="num-col">1</td>'
+        '<td class="num-col gap flag-content-gap">1</td><td class="num-col">0</td>'
+    ) in text
+    assert text.count('gap flag-content-gap"') == 1
+    assert "<li>attract &rarr; nurture: 5/8 = 62.5%</li>" in text
+    assert (
+        '<li class="handoff"><strong>nurture &rarr; close: 2/5 = 40.0%</strong> (handoff)</li>'
+    ) in text
+    assert render_leads_overlay(hostile, summary, RenderOptions("en"))["leads.html"] == page
     files = render_leads_overlay(graph, summary, RenderOptions("ja"))
     assert set(files) == {"data/leads-overlay.json", "leads.html"}
     assert json.loads(files["data/leads-overlay.json"])["total"] == 8

@@ -23,13 +23,13 @@ funnel stage A to B is reached(B's class) / reached(A's class); null when either
 lead class the rules judge. `handoff` is true where the owners change (a handoff edge).
 
 `stage_badges`, `step_badges` and `transition_labels` give short display strings for the
-HTML and diagram renderers; `render_overlay_html` a standalone, escaped HTML fragment;
-`render_leads_overlay` the build's files (`data/leads-overlay.json`, `leads.html`).
+HTML and diagram renderers; `leads_context` the plain data that the template
+toolkit/templates/leads.html.j2 shows; `render_leads_overlay` the build's files
+(`data/leads-overlay.json`, `leads.html`).
 """
 
 from __future__ import annotations
 
-import html
 import json
 from itertools import pairwise
 from typing import Any
@@ -40,14 +40,14 @@ from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, label_of, ordered
 
 NO_SEGMENT = "(none)"
-GAP = ' class="gap"'
-HANDOFF = ' class="handoff"'
 
 
 def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> dict[str, Any]:
     """Per-stage volumes and per-transition conversion, as plain data."""
-    stages = {s["id"]: {"count": s["count"], "by_segment": dict(s["by_segment"])}
-              for s in summary["stages"]}
+    stages = {
+        s["id"]: {"count": s["count"], "by_segment": dict(s["by_segment"])}
+        for s in summary["stages"]
+    }
     classes = {c["id"]: c for c in summary["lead_classes"]}
     funnel: dict[str, dict[str, Any]] = {}
     fs_nodes = ordered(graph, "funnel_stage")
@@ -59,27 +59,41 @@ def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> dict[str, Any]:
             "count": known["count"] if known else None,
             "reached": known["reached"] if known else None,
         }
-    handoffs = {(d["from_stage"], d["to_stage"]) for _, _, d in graph.edges(data=True)
-                if d["type"] == "handoff"}
+    handoffs = {
+        (d["from_stage"], d["to_stage"])
+        for _, _, d in graph.edges(data=True)
+        if d["type"] == "handoff"
+    }
     transitions = []
     for (_, a), (_, b) in pairwise(fs_nodes):
         fa, fb = funnel[a["ref"]], funnel[b["ref"]]
         rate = None
         if fa["reached"] and fb["reached"] is not None and fa["lead_class"] != fb["lead_class"]:
             rate = round(fb["reached"] / fa["reached"], 4)
-        transitions.append({
-            "from_stage": a["ref"], "to_stage": b["ref"],
-            "from_class": fa["lead_class"], "to_class": fb["lead_class"],
-            "from_reached": fa["reached"], "to_reached": fb["reached"], "rate": rate,
-            "handoff": (a["ref"], b["ref"]) in handoffs,
-            "from_roles": list(a["owners"]), "to_roles": list(b["owners"]),
-        })
+        transitions.append(
+            {
+                "from_stage": a["ref"],
+                "to_stage": b["ref"],
+                "from_class": fa["lead_class"],
+                "to_class": fb["lead_class"],
+                "from_reached": fa["reached"],
+                "to_reached": fb["reached"],
+                "rate": rate,
+                "handoff": (a["ref"], b["ref"]) in handoffs,
+                "from_roles": list(a["owners"]),
+                "to_roles": list(b["owners"]),
+            }
+        )
     steps = {}
     for node, data in nodes_of(graph, "step"):
         segment = graph.nodes[nid("journey", data["journey"])].get("segment") or NO_SEGMENT
         by_seg = stages.get(data["stage"], {}).get("by_segment", {})
-        steps[node] = {"journey": data["journey"], "stage": data["stage"], "segment": segment,
-                       "count": int(by_seg.get(segment, 0))}
+        steps[node] = {
+            "journey": data["journey"],
+            "stage": data["stage"],
+            "segment": segment,
+            "count": int(by_seg.get(segment, 0)),
+        }
     uncovered: dict[str, dict[str, int]] = {}
     for gap in summary.get("uncovered", []):
         uncovered.setdefault(gap["stage"], {})[gap["segment"]] = gap["leads"]
@@ -125,83 +139,118 @@ def transition_labels(data: dict[str, Any]) -> dict[tuple[str, str], str]:
     return out
 
 
-def _e(text: Any) -> str:
-    return html.escape(str(text), quote=True)
-
-
-WORDS = {
-    "en": ("Leads on the journey", "as of", "customer stage", "total", "funnel stage",
-           "lead class", "leads", "reached", "conversion", "handoff",
-           "shaded: prospects who get no content at that stage"),
-    "ja": ("リードの分布", "基準日時", "顧客ステージ", "合計", "ファネル段階", "リード分類",
-           "件数", "到達", "転換率", "部門間の引き継ぎ",
-           "網掛け：そのステージで届くコンテンツがない見込み客"),
+WORDS: dict[str, tuple[str, str]] = {
+    "title": ("Leads on the journey", "リードの分布"),
+    "as_of": ("as of", "基準日時"),
+    "customer_stage": ("customer stage", "顧客ステージ"),
+    "total": ("total", "合計"),
+    "funnel_stage": ("funnel stage", "ファネル段階"),
+    "lead_class": ("lead class", "リード分類"),
+    "leads": ("leads", "件数"),
+    "reached": ("reached", "到達"),
+    "conversion": ("conversion", "転換率"),
+    "handoff": ("handoff", "部門間の引き継ぎ"),
+    "gap_note": (
+        "shaded: prospects who get no content at that stage",
+        "網掛け：そのステージで届くコンテンツがない見込み客",
+    ),
 }
+NUMBER = "num-col"
+GAP = "num-col gap flag-content-gap"  # flag-content-gap: the shading of style.css
 
 
-def _labels(graph: nx.MultiDiGraph, kind: str, lang: str) -> dict[str, str]:
-    return {d["ref"]: label_of(d, lang) for _, d in nodes_of(graph, kind)}
+def words(lang: str) -> dict[str, str]:
+    """The page's words: Japanese for "ja", English otherwise."""
+    return {key: pair[1 if lang == "ja" else 0] for key, pair in WORDS.items()}
 
 
-def render_overlay_html(graph: nx.MultiDiGraph, data: dict[str, Any], lang: str) -> str:
-    """A standalone HTML fragment: stage volumes per segment and funnel conversion."""
-    w = WORDS.get(lang, WORDS["en"])
+def _count(n: int | None) -> str:
+    return "" if n is None else f"{n:,}"
+
+
+def leads_context(
+    graph: nx.MultiDiGraph, data: dict[str, Any], options: RenderOptions
+) -> dict[str, Any]:
+    """Everything leads.html shows, as plain data: the overlay `data` of `overlay()` with
+    labels in the output language, numbers as display text and the cells to mark."""
+    # Imported here: toolkit.renderers.html_context imports this module (step_badges).
+    from toolkit.renderers.html_context import make_facts, page_meta, text
+
+    lang = options.lang
+    w = words(lang)
+
+    def labels(kind: str) -> dict[str, str]:
+        return {d["ref"]: text(label_of(d, lang)) for _, d in nodes_of(graph, kind)}
+
+    segment, lead_class, funnel = labels("segment"), labels("lead_class"), labels("funnel_stage")
     segs = data["segments"]
-    seg_label, cls_label = _labels(graph, "segment", lang), _labels(graph, "lead_class", lang)
-    fs_label = _labels(graph, "funnel_stage", lang)
-    head = "".join(f"<th>{_e(seg_label.get(s, s))}</th>" for s in segs)
-    rows = []
+    stages = []
     for _, sdata in ordered(graph, "stage"):
         st = data["stages"].get(sdata["ref"], {"count": 0, "by_segment": {}})
         gaps = data["uncovered"].get(sdata["ref"], {})
-        cells = "".join(
-            f"<td{GAP if gaps.get(s) else ''}>{st['by_segment'].get(s, 0):,}</td>" for s in segs
+        stages.append(
+            {
+                "label": text(label_of(sdata, lang)),
+                "total": _count(st["count"]),
+                "cells": [
+                    {
+                        "value": _count(st["by_segment"].get(s, 0)),
+                        "classes": GAP if gaps.get(s) else NUMBER,
+                    }
+                    for s in segs
+                ],
+            }
         )
-        rows.append(f"<tr><th scope=\"row\">{_e(label_of(sdata, lang))}</th>"
-                    f"<td>{st['count']:,}</td>{cells}</tr>")
-    funnel = []
+    funnel_rows = []
     for _, fdata in ordered(graph, "funnel_stage"):
-        f = data["funnel_stages"].get(fdata["ref"], {})
-        lc = f.get("lead_class")
-        count = "" if f.get("count") is None else f"{f['count']:,}"
-        reached = "" if f.get("reached") is None else f"{f['reached']:,}"
-        funnel.append(f"<tr><th scope=\"row\">{_e(label_of(fdata, lang))}</th>"
-                      f"<td>{_e(cls_label.get(lc, lc) if lc else '')}</td><td>{count}</td>"
-                      f"<td>{reached}</td></tr>")
-    labels = transition_labels(data)
-    conv = "".join(
-        f"<li{HANDOFF if t['handoff'] else ''}>{_e(fs_label.get(t['from_stage']))} &rarr; "
-        f"{_e(fs_label.get(t['to_stage']))}: {_e(labels[(t['from_stage'], t['to_stage'])])}"
-        f"{' (' + _e(w[9]) + ')' if t['handoff'] else ''}</li>"
-        for t in data["transitions"] if (t["from_stage"], t["to_stage"]) in labels
-    )
-    return (
-        f"<section class=\"leads-overlay\"><h2>{_e(w[0])}</h2><p class=\"as-of\">{_e(w[1])} "
-        f"{_e(data['as_of'] or '-')}: {_leads(data['total'], lang)}</p>"
-        f"<table class=\"stage-volume\"><thead><tr><th>{_e(w[2])}</th><th>{_e(w[3])}</th>"
-        f"{head}</tr></thead><tbody>{''.join(rows)}</tbody></table><p class=\"note\">"
-        f"{_e(w[10])}</p><table class=\"funnel-volume\"><thead><tr><th>{_e(w[4])}</th>"
-        f"<th>{_e(w[5])}</th><th>{_e(w[6])}</th><th>{_e(w[7])}</th></tr></thead>"
-        f"<tbody>{''.join(funnel)}</tbody></table><h3>{_e(w[8])}</h3>"
-        f"<ul class=\"conversion\">{conv}</ul></section>"
-    )
+        fs = data["funnel_stages"].get(fdata["ref"], {})
+        lc = fs.get("lead_class")
+        funnel_rows.append(
+            {
+                "label": text(label_of(fdata, lang)),
+                "lead_class": lead_class.get(lc, text(lc)) if lc else "",
+                "count": _count(fs.get("count")),
+                "reached": _count(fs.get("reached")),
+            }
+        )
+    rates = transition_labels(data)
+    conversions = [
+        {
+            "from": funnel.get(t["from_stage"], text(t["from_stage"])),
+            "to": funnel.get(t["to_stage"], text(t["to_stage"])),
+            "rate": rates[(t["from_stage"], t["to_stage"])],
+            "handoff": bool(t["handoff"]),
+        }
+        for t in data["transitions"]
+        if (t["from_stage"], t["to_stage"]) in rates
+    ]
+    return {
+        "page": page_meta(make_facts(graph, options), w["title"], 0, "leads"),
+        "ui": w,
+        "as_of": text(data["as_of"] or "-"),
+        "total": _leads(data["total"], lang),
+        "segments": [segment.get(s, text(s)) for s in segs],
+        "stages": stages,
+        "funnel": funnel_rows,
+        "conversions": conversions,
+    }
 
 
-PAGE = """<!doctype html>
-<html lang="{lang}"><head><meta charset="utf-8"><title>{title}</title>
-<style>body{{font-family:sans-serif;margin:2em}}table{{border-collapse:collapse;margin:1em 0}}
-th,td{{border:1px solid #ccc;padding:.3em .6em;text-align:right}}th[scope=row]{{text-align:left}}
-td.gap{{background:#fde2e2}}li.handoff{{font-weight:bold}}</style></head>
-<body>{body}</body></html>
-"""
+def render_leads_overlay(
+    graph: nx.MultiDiGraph, summary: dict[str, Any], options: RenderOptions
+) -> dict[str, bytes]:
+    """The build's overlay files: the data as JSON and a self-contained page (leads.html.j2)."""
+    # Imported here: toolkit.renderers.html imports this module through html_context and dot.
+    from toolkit.renderers.html import make_environment
 
-
-def render_leads_overlay(graph: nx.MultiDiGraph, summary: dict[str, Any],
-                         options: RenderOptions) -> dict[str, bytes]:
-    """The build's overlay files: the data as JSON and a standalone page."""
     data = overlay(graph, summary)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    page = PAGE.format(lang=_e(options.lang), title=_e("leads"),
-                       body=render_overlay_html(graph, data, options.lang))
-    return {"data/leads-overlay.json": (text + "\n").encode("utf-8"),
-            "leads.html": page.encode("utf-8")}
+    page = (
+        make_environment()
+        .get_template("leads.html.j2")
+        .render(**leads_context(graph, data, options))
+    )
+    return {
+        "data/leads-overlay.json": (text + "\n").encode("utf-8"),
+        "leads.html": page.encode("utf-8"),
+    }
