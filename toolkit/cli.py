@@ -285,6 +285,11 @@ def serve(
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C is the normal way to stop
         signal.signal(signum, lambda *_: stop.set())
     threading.Thread(target=server.serve_forever, daemon=True).start()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo(
+            f"journey serve: {host} is not loopback: anyone on the network can read the map",
+            err=True,
+        )
     click.echo(f"serving {out_dir} at http://{host}:{server.server_port}/ (Ctrl-C to stop)")
     sys.stdout.flush()
     try:
@@ -315,8 +320,6 @@ def _progress() -> Iterator[Callable[[str], None]]:
         yield lambda name: progress.update(task, description=name)
 
 
-
-
 def main(argv: list[str] | None = None) -> None:
     """Entry point: exit 0 ok, 1 problems in the project, 2 usage or internal error."""
     args = sys.argv[1:] if argv is None else argv
@@ -345,5 +348,3 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 2
     sys.exit(code if isinstance(code, int) else 0)
-
-
