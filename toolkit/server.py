@@ -211,7 +211,8 @@ def watch(
     """Call on_change after every save of a YAML file under journeys/ or personas/.
 
     File events drive rebuilds; on every quiet tick the sources' fingerprint is compared as
-    well, which catches saves made before the watcher was ready.
+    well, against `seen` (taken before the first build), which catches saves made before
+    the watcher was ready.
     """
     import watchfiles
 
