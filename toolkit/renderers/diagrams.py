@@ -99,22 +99,24 @@ def wrap(text: str, width: int = WRAP_WIDTH) -> list[str]:
     """Greedy wrap by display width: ASCII words stay whole where they fit, CJK text breaks
     between characters, closing punctuation never starts a line."""
     lines: list[str] = []
-    current = ""
+    current, used = "", 0  # the line being built and its display width
     for token in TOKENS.findall(text):
         if token == " ":
-            if current and text_width(current) < width:
-                current += " "
+            if current and used < width:
+                current, used = current + " ", used + 1
             continue
-        if current and (text_width(current + token) <= width or token in NO_LINE_START):
-            current += token
+        size = text_width(token)
+        if current and (used + size <= width or token in NO_LINE_START):
+            current, used = current + token, used + size
             continue
         if current:
             lines.append(current.rstrip())
-        current = token
-        while text_width(current) > width and len(current) > 1:
+        current, used = token, size
+        while used > width and len(current) > 1:
             head = _fit(current, width)
             lines.append(head)
             current = current[len(head) :]
+            used = text_width(current)
     if current.strip():
         lines.append(current.rstrip())
     return lines
