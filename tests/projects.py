@@ -12,6 +12,9 @@ import hashlib
 import textwrap
 from pathlib import Path
 
+import pytest
+
+from toolkit.cli import main
 from toolkit.diagnostics import Diagnostic
 
 STAGES = """\
@@ -198,3 +201,13 @@ def tree_digest(root: Path) -> dict[str, str]:
             digest = hashlib.sha256(path.read_bytes()).hexdigest()
             out[path.relative_to(root).as_posix()] = f"{digest}:{st.st_mode:o}:{st.st_mtime_ns}"
     return out
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    """`journey ARGS` through toolkit.cli.main in this process: (exit code, stdout, stderr)."""
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    out, err = capsys.readouterr()
+    code = exc.value.code
+    assert isinstance(code, int)
+    return code, out, err

@@ -16,9 +16,9 @@ import networkx as nx
 import pytest
 import yaml
 from projects import FIXTURE_ERRORS, FIXTURES, tree_digest, write_project
+from projects import run_cli as run
 
 from toolkit import __version__, pipeline
-from toolkit.cli import main
 
 LINE = re.compile(
     r"^(?P<file>[^:]+)(?::(?P<line>\d+):(?P<col>\d+))?: (?P<sev>error|warning) "
@@ -35,16 +35,6 @@ WARNINGS_FIXTURE = [
 @pytest.fixture(autouse=True)
 def at_repo_root(repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(repo_root)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """toolkit.cli.main in this process: (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    code = exc.value.code
-    assert isinstance(code, int)
-    return code, out, err
 
 
 def parsed(out: str) -> list[tuple[str, str, str, int, int]]:

@@ -13,9 +13,9 @@ import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
+from projects import run_cli as run
 
-from toolkit.cli import cli, main
-from toolkit.cli_coverage import content, coverage
+from toolkit.cli_coverage import coverage
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASIC = "tests/fixtures/coverage-basic"
@@ -23,18 +23,8 @@ BASIC = "tests/fixtures/coverage-basic"
 
 @pytest.fixture(autouse=True)
 def registered(repo_root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The commands as toolkit.cli registers them; paths relative to the repository."""
+    """Paths relative to the repository."""
     monkeypatch.chdir(repo_root)
-    cli.add_command(coverage)
-    cli.add_command(content)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert isinstance(exc.value.code, int)
-    return exc.value.code, out, err
 
 
 def table(out: str) -> dict[str, list[str]]:

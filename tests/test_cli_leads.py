@@ -1,5 +1,5 @@
 """`journey leads` and `journey selfcheck` end to end, through toolkit.cli.main (exit codes,
-standard output and error), with the commands registered as the lead will register them."""
+standard output and error)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from projects import run_cli as run
 
-from toolkit import cli as cli_module
 from toolkit import cli_leads
 from toolkit.leads import OUTPUT_COLUMNS
 
@@ -20,22 +20,8 @@ RULES = ["--rules", str(FIX / "rules.yaml")]
 FIXED = [*RULES, "--as-of", "2026-01-31T00:00:00"]
 
 
-@pytest.fixture(autouse=True)
-def registered(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(cli_module.cli.commands, "leads", cli_leads.leads)
-    monkeypatch.setitem(cli_module.cli.commands, "selfcheck", cli_leads.selfcheck)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        cli_module.main(list(args))
-    out = capsys.readouterr()
-    return int(exc.value.code or 0), out.out, out.err
-
-
 def leads_args(*extra: str) -> list[str]:
-    return ["leads", str(FIX), str(FIX / "leads.csv"), "--events", str(FIX / "events.csv"),
-            *extra]
+    return ["leads", str(FIX), str(FIX / "leads.csv"), "--events", str(FIX / "events.csv"), *extra]
 
 
 def test_leads_csv_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
@@ -53,9 +39,20 @@ def test_leads_csv_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_leads_json_and_files(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     out_file, summary, problems = tmp_path / "o.json", tmp_path / "s.json", tmp_path / "p.csv"
-    code, out, _ = run(capsys, *leads_args(*FIXED, "--format", "json", "-o", str(out_file),
-                                           "--summary", str(summary),
-                                           "--problems", str(problems)))
+    code, out, _ = run(
+        capsys,
+        *leads_args(
+            *FIXED,
+            "--format",
+            "json",
+            "-o",
+            str(out_file),
+            "--summary",
+            str(summary),
+            "--problems",
+            str(problems),
+        ),
+    )
     assert code == 0 and out == ""
     body = json.loads(out_file.read_text(encoding="utf-8"))
     assert set(body) == {"leads", "summary", "problems"} and len(body["leads"]) == 8
@@ -65,15 +62,16 @@ def test_leads_json_and_files(capsys: pytest.CaptureFixture[str], tmp_path: Path
     assert len(raw.decode("utf-8-sig").splitlines()) == 4
 
 
-def test_csv_file_has_bom_and_no_formulas(capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:
+def test_csv_file_has_bom_and_no_formulas(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     leads = tmp_path / "leads.csv"
     leads.write_text('lead_id,company\nX1,"=HYPERLINK(""http://x"")"\nX2,-5\n', encoding="utf-8")
     out = tmp_path / "out.csv"
     code, _, _ = run(capsys, "leads", str(FIX), str(leads), *RULES, "-o", str(out))
     assert code == 0
     rows = list(csv.reader(io.StringIO(out.read_bytes().decode("utf-8-sig"))))
-    assert rows[1][1] == "'=HYPERLINK(\"http://x\")" and rows[2][1] == "-5"
+    assert rows[1][1] == '\'=HYPERLINK("http://x")' and rows[2][1] == "-5"
 
 
 def test_strict_fails_on_problems(capsys: pytest.CaptureFixture[str]) -> None:
@@ -83,15 +81,25 @@ def test_strict_fails_on_problems(capsys: pytest.CaptureFixture[str]) -> None:
 def test_column_flags(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     leads = tmp_path / "leads.csv"
     leads.write_text("ID,必要性\nX1,あり\n", encoding="utf-8")
-    code, out, _ = run(capsys, "leads", str(FIX), str(leads), *RULES, "--lead-column", "id=ID",
-                       "--lead-column", "need=必要性")
+    code, out, _ = run(
+        capsys,
+        "leads",
+        str(FIX),
+        str(leads),
+        *RULES,
+        "--lead-column",
+        "id=ID",
+        "--lead-column",
+        "need=必要性",
+    )
     assert code == 0 and "X1" in out and "prospect" in out
     code, _, err = run(capsys, "leads", str(FIX), str(leads), *RULES, "--lead-column", "id")
     assert code == 2 and "expected FIELD=COLUMN" in err
 
 
-def test_missing_column_is_an_input_error(capsys: pytest.CaptureFixture[str],
-                                          tmp_path: Path) -> None:
+def test_missing_column_is_an_input_error(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     leads = tmp_path / "leads.csv"
     leads.write_text("id\nX1\n", encoding="utf-8")
     code, _, err = run(capsys, "leads", str(FIX), str(leads), *RULES)
@@ -139,25 +147,37 @@ def test_selfcheck_from_answers(capsys: pytest.CaptureFixture[str], tmp_path: Pa
     code, out, _ = run(capsys, "selfcheck", str(REPO), "--answers", str(answers))
     assert code == 1
     assert "2 yes: lead management has a problem" in out or "「はい」が2個" in out
-    code, out, _ = run(capsys, "selfcheck", str(REPO), "--answers", str(answers), "--lang",
-                       "en", "--format", "json")
+    code, out, _ = run(
+        capsys,
+        "selfcheck",
+        str(REPO),
+        "--answers",
+        str(answers),
+        "--lang",
+        "en",
+        "--format",
+        "json",
+    )
     data = json.loads(out)
     assert data["verdict"] == "problem" and data["questions"][0]["features"]
     answers.write_text("answers: {1: yes}\n", encoding="utf-8")
-    code, out, _ = run(capsys, "selfcheck", str(tmp_path), "--answers", str(answers),
-                       "--lang", "en")
+    code, out, _ = run(
+        capsys, "selfcheck", str(tmp_path), "--answers", str(answers), "--lang", "en"
+    )
     assert code == 0 and "1 yes and 9 unanswered: answer every question" in out
 
 
-def test_selfcheck_needs_a_terminal_or_answers(capsys: pytest.CaptureFixture[str],
-                                               monkeypatch: pytest.MonkeyPatch) -> None:
+def test_selfcheck_needs_a_terminal_or_answers(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(cli_leads, "_stdin_is_tty", lambda: False)
     code, _, err = run(capsys, "selfcheck", str(REPO))
     assert code == 2 and "--answers" in err
 
 
-def test_selfcheck_asks_in_a_terminal(capsys: pytest.CaptureFixture[str],
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_selfcheck_asks_in_a_terminal(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setattr(cli_leads, "_stdin_is_tty", lambda: True)
     monkeypatch.setattr("sys.stdin", io.StringIO("y\nn\ny\n\n\n\n\n\n\nn\n"))
     code, out, err = run(capsys, "selfcheck", str(REPO), "--lang", "en")

@@ -11,11 +11,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from projects import run_cli as run
 from projects import write_project
 
-from toolkit import cli as cli_module
-from toolkit.cli import main
-from toolkit.cli_workflow import COMMANDS
 from toolkit.diff import (
     DiffResult,
     EntityChange,
@@ -33,23 +31,6 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASIC = FIXTURES / "diff-basic"
 MOVED = FIXTURES / "diff-moved"
 HAS_GIT = shutil.which("git") is not None
-
-
-@pytest.fixture(autouse=True)
-def commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The workflow commands on the real `journey` group (until toolkit.cli registers them)."""
-    for command in COMMANDS:
-        assert command.name is not None
-        if command.name not in cli_module.cli.commands:
-            monkeypatch.setitem(cli_module.cli.commands, command.name, command)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert isinstance(exc.value.code, int)
-    return exc.value.code, out, err
 
 
 def graph_of(root: Path) -> Compiled:

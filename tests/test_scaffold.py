@@ -8,10 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from projects import run_cli as run
 
-from toolkit import cli as cli_module
-from toolkit.cli import main
-from toolkit.cli_workflow import COMMANDS
 from toolkit.pipeline import compile_project
 from toolkit.scaffold import (
     TEMPLATES_DIR,
@@ -24,23 +22,6 @@ from toolkit.scaffold import (
 
 RENDERERS = Path(__file__).resolve().parent.parent / "toolkit" / "renderers"
 HAS_RENDERERS = all((RENDERERS / f"{name}.py").is_file() for name in ("html", "dot", "mermaid"))
-
-
-@pytest.fixture(autouse=True)
-def commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The workflow commands on the real `journey` group (until toolkit.cli registers them)."""
-    for command in COMMANDS:
-        assert command.name is not None
-        if command.name not in cli_module.cli.commands:
-            monkeypatch.setitem(cli_module.cli.commands, command.name, command)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert isinstance(exc.value.code, int)
-    return exc.value.code, out, err
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -13,11 +13,10 @@ import openpyxl
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from projects import run_cli as run
 
 from toolkit import cli as cli_module
 from toolkit import models as m
-from toolkit.cli import main
-from toolkit.cli_workflow import COMMANDS
 from toolkit.journey_yaml import dump_journey, load_journey
 from toolkit.pipeline import compile_project
 from toolkit.sheet_cells import (
@@ -38,23 +37,6 @@ EXAMPLE_JOURNEYS = [
     "no-ma-manager",
     "no-ma-segment",
 ]
-
-
-@pytest.fixture(autouse=True)
-def commands(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The workflow commands on the real `journey` group (until toolkit.cli registers them)."""
-    for command in COMMANDS:
-        assert command.name is not None
-        if command.name not in cli_module.cli.commands:
-            monkeypatch.setitem(cli_module.cli.commands, command.name, command)
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-    out, err = capsys.readouterr()
-    assert isinstance(exc.value.code, int)
-    return exc.value.code, out, err
 
 
 def journey_model(project: Path, journey_id: str) -> m.JourneyDoc:

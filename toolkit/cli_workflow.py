@@ -246,6 +246,3 @@ def export_sheet_cmd(
     except SheetUsageError as exc:
         raise click.UsageError(str(exc)) from None
     return _finish(outcome, "wrote")
-
-
-COMMANDS = (init, diff, import_, export)
