@@ -11,16 +11,14 @@ builders compute everything; templates/coverage.html only displays it.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from toolkit import coverage as cov
 from toolkit.renderers.common import RenderOptions, label_of, pick, safe_url, strip_controls
+from toolkit.renderers.environment import make_environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 UI_TEXT: dict[str, tuple[str, str]] = {
     "coverage": ("Content coverage", "コンテンツのカバー状況"),
@@ -318,17 +316,6 @@ def coverage_context(
         if "xlsx" in options.formats
         else [],
     }
-
-
-def make_environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def render_coverage_html(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:

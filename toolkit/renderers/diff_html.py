@@ -9,10 +9,7 @@ only, no script and no external URL.
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
-
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from toolkit.diff import (
     KINDS,
@@ -23,8 +20,8 @@ from toolkit.diff import (
     WarningChange,
 )
 from toolkit.renderers.common import pick, strip_controls
+from toolkit.renderers.environment import make_environment
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 TEMPLATE = "diff.html"
 NONE = "—"
 
@@ -273,17 +270,6 @@ def diff_context(result: DiffResult, lang: str | None = None) -> dict[str, Any]:
         "new_warnings": [warning_entry(w) for w in result.new_warnings],
         "resolved_warnings": [warning_entry(w) for w in result.resolved_warnings],
     }
-
-
-def make_environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def render_diff_html(result: DiffResult, lang: str | None = None) -> str:

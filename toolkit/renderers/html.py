@@ -7,15 +7,14 @@ compute everything; the Jinja templates in toolkit/templates only display it.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, actions_at, journey_steps, label_of, pick
 from toolkit.renderers.dot import journey_diagram_paths
+from toolkit.renderers.environment import make_environment
 from toolkit.renderers.html_context import (
     Facts,
     Node,
@@ -43,20 +42,6 @@ from toolkit.renderers.html_context import (
     texts,
     transition_arrows,
 )
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
-
-
-def make_environment() -> Environment:
-    """The Jinja environment: escaping on for every template, undefined names are errors."""
-    return Environment(
-        loader=FileSystemLoader(str(TEMPLATES)),
-        autoescape=True,
-        undefined=StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
 
 
 def render_html(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:

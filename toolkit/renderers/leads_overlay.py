@@ -38,6 +38,7 @@ import networkx as nx
 
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, label_of, ordered
+from toolkit.renderers.environment import make_environment
 
 NO_SEGMENT = "(none)"
 
@@ -240,9 +241,6 @@ def render_leads_overlay(
     graph: nx.MultiDiGraph, summary: dict[str, Any], options: RenderOptions
 ) -> dict[str, bytes]:
     """The build's overlay files: the data as JSON and a self-contained page (leads.html.j2)."""
-    # Imported here: toolkit.renderers.html imports this module through html_context and dot.
-    from toolkit.renderers.html import make_environment
-
     data = overlay(graph, summary)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     page = (
