@@ -9,10 +9,15 @@ warning. ``write_project`` writes it, with files added, replaced (same path) or 
 from __future__ import annotations
 
 import hashlib
+import itertools
+import shutil
 import textwrap
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from toolkit.cli import main
 from toolkit.diagnostics import Diagnostic
@@ -211,3 +216,45 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     code = exc.value.code
     assert isinstance(code, int)
     return code, out, err
+
+
+def hostile_copy(
+    dest: Path,
+    repo: Path,
+    strings: Iterable[str],
+    text_keys: Iterable[str],
+    doing: int,
+    url: str | None = None,
+) -> None:
+    """A copy of repo's project whose text fields hold hostile strings, in turn.
+
+    Every key in text_keys gets the next string; every `doing` list becomes `doing` of them;
+    every `url` becomes url when given.
+    """
+    for sub in ("personas", "journeys"):
+        shutil.copytree(repo / sub, dest / sub)
+    cycle = itertools.cycle(list(strings))
+    keys = frozenset(text_keys)
+    for path in sorted(dest.rglob("*.yaml")):
+        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
+        for doc in docs:
+            _poison(doc, cycle, keys, doing, url)
+        path.write_text(yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False), "utf-8")
+
+
+def _poison(
+    node: Any, cycle: Iterator[str], keys: frozenset[str], doing: int, url: str | None
+) -> None:
+    if isinstance(node, dict):
+        for key, value in list(node.items()):
+            if key in keys:
+                node[key] = next(cycle)
+            elif key == "doing":
+                node[key] = [next(cycle) for _ in range(doing)]
+            elif key == "url" and url is not None:
+                node[key] = url
+            else:
+                _poison(value, cycle, keys, doing, url)
+    elif isinstance(node, list):
+        for item in node:
+            _poison(item, cycle, keys, doing, url)

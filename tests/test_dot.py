@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import io
-import itertools
 import re
 import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import networkx as nx
 import pytest
-import yaml
+from projects import hostile_copy
 
 from toolkit.analyses import step_actions
 from toolkit.graph import nid, nodes_of
@@ -346,34 +344,6 @@ def test_dot_label_is_never_html_and_keeps_backslashes():
 # --- the real dot -----------------------------------------------------------------------
 
 
-def hostile_project(dest: Path, repo: Path) -> None:
-    """A copy of the example whose every label and text field holds a hostile string."""
-    for sub in ("personas", "journeys"):
-        shutil.copytree(repo / sub, dest / sub)
-    cycle = itertools.cycle(HOSTILE)
-    for path in sorted(dest.rglob("*.yaml")):
-        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-        for doc in docs:
-            poison(doc, cycle)
-        path.write_text(yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False), "utf-8")
-
-
-def poison(node: Any, cycle: itertools.cycle) -> None:
-    if isinstance(node, dict):
-        for key, value in list(node.items()):
-            if key in TEXT_KEYS:
-                node[key] = next(cycle)
-            elif key == "doing":
-                node[key] = [next(cycle), next(cycle)]
-            elif key == "url":
-                node[key] = "javascript:alert(1)"
-            else:
-                poison(value, cycle)
-    elif isinstance(node, list):
-        for item in node:
-            poison(item, cycle)
-
-
 def svg_lines(svg: bytes) -> set[str]:
     root = ET.fromstring(svg)
     return {el.text for el in root.iter("{http://www.w3.org/2000/svg}text") if el.text}
@@ -412,7 +382,9 @@ def test_render_images_picks_formats_and_reports_failures():
 
 @needs_dot
 def test_hostile_labels_stay_text(tmp_path, repo_root, example_graph):
-    hostile_project(tmp_path / "project", repo_root)
+    hostile_copy(
+        tmp_path / "project", repo_root, HOSTILE, TEXT_KEYS, doing=2, url="javascript:alert(1)"
+    )
     compiled = compile_project(tmp_path / "project")
     assert compiled.ok, [d.render() for d in compiled.diagnostics]
     sources = render_dot(compiled.graph, JA)

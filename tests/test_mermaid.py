@@ -5,14 +5,13 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from conftest import FIXTURES, REPO, chromium_path
+from projects import hostile_copy
 
 from toolkit.graph import nodes_of
 from toolkit.pipeline import compile_project
@@ -149,36 +148,10 @@ def test_mermaid_text_neutralises_grammar_characters():
     assert len(mermaid_text("z" * 500)) == 60
 
 
-def hostile_project(dest: Path) -> None:
-    """A copy of the example whose labels, names, titles, actions and doing items are hostile."""
-    for sub in ("personas", "journeys"):
-        shutil.copytree(REPO / sub, dest / sub)
-    cycle = itertools.cycle(HOSTILE)
-    for path in sorted(dest.rglob("*.yaml")):
-        docs = list(yaml.safe_load_all(path.read_text(encoding="utf-8")))
-        for doc in docs:
-            poison(doc, cycle)
-        path.write_text(yaml.safe_dump_all(docs, allow_unicode=True, sort_keys=False), "utf-8")
-
-
-def poison(node: Any, cycle: itertools.cycle) -> None:
-    if isinstance(node, dict):
-        for key, value in list(node.items()):
-            if key in TEXT_KEYS:
-                node[key] = next(cycle)
-            elif key == "doing":
-                node[key] = [next(cycle) for _ in range(3)]
-            else:
-                poison(value, cycle)
-    elif isinstance(node, list):
-        for item in node:
-            poison(item, cycle)
-
-
 @pytest.fixture(scope="module")
 def hostile_mermaid(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
     root = tmp_path_factory.mktemp("hostile") / "project"
-    hostile_project(root)
+    hostile_copy(root, REPO, HOSTILE, TEXT_KEYS, doing=3)
     return render_mermaid(compiled_graph(root), RenderOptions("ja"))
 
 
