@@ -64,6 +64,11 @@ def strip_controls(text: str) -> str:
     return CONTROL.sub("", text)
 
 
+def text(value: Any) -> str:
+    """Text for display: '' for None, C0 control characters removed."""
+    return "" if value is None else strip_controls(str(value))
+
+
 def emotion_score(emotion: int | None) -> int:
     """Emotion -2..2 as a 1..5 score (missing emotion is neutral, 3)."""
     return 3 if emotion is None else max(1, min(5, int(emotion) + 3))

@@ -16,7 +16,7 @@ from typing import Any
 import networkx as nx
 
 from toolkit import coverage as cov
-from toolkit.renderers.common import RenderOptions, label_of, pick, safe_url, strip_controls
+from toolkit.renderers.common import RenderOptions, label_of, pick, safe_url, text
 from toolkit.renderers.environment import make_environment
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -80,10 +80,6 @@ UI_TEXT: dict[str, tuple[str, str]] = {
 
 def ui_strings(lang: str) -> dict[str, str]:
     return {k: (ja if lang == "ja" else en) for k, (en, ja) in UI_TEXT.items()}
-
-
-def text(value: Any) -> str:
-    return "" if value is None else strip_controls(str(value))
 
 
 def anchor(*parts: str) -> str:

@@ -26,7 +26,7 @@ from toolkit.renderers.common import (
     pick,
     safe_url,
     step_flags,
-    strip_controls,
+    text,
 )
 from toolkit.renderers.leads_overlay import step_badges
 
@@ -180,11 +180,6 @@ def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
 
 
 # --- small pure helpers ---------------------------------------------------------------------
-
-
-def text(value: Any) -> str:
-    """Text for display: '' for None, C0 control characters removed."""
-    return "" if value is None else strip_controls(str(value))
 
 
 def texts(values: Any) -> list[str]:
