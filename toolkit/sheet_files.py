@@ -11,22 +11,20 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import os
 import zipfile
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
-from openpyxl.writer.excel import ExcelWriter
 
 from toolkit.renderers.common import strip_controls
+from toolkit.renderers.data import FORMULA_START
+from toolkit.renderers.xlsx import FIXED_TIME, workbook_bytes
 from toolkit.sheets import Cell, Grid
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_QUOTE = "'"
-FIXED_TIME = dt.datetime(2000, 1, 1)
-ZIP_TIME = (2000, 1, 1, 0, 0, 0)
+ZIP_TIME = FIXED_TIME.timetuple()[:6]  # entry times of an exported workbook
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 100 * 1024 * 1024
 MAX_ROWS = 2000
@@ -108,24 +106,6 @@ def _check_size(rows: int, cols: int) -> None:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A zip whose entries all carry one fixed timestamp (byte-identical output)."""
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):  # type: ignore[no-untyped-def,override]
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=ZIP_TIME)
-            info.compress_type = self.compression
-            info.external_attr = 0o644 << 16
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):  # type: ignore[no-untyped-def,override]
-        with open(filename, "rb") as fh:
-            self.writestr(
-                arcname or os.path.basename(filename), fh.read(), compress_type, compresslevel
-            )
-
-
 def write_xlsx(grid: Grid, title: str) -> bytes:
     """One worksheet: header row and lane column in bold, frozen, wrapped; no formulas."""
     wb = Workbook()
@@ -153,14 +133,7 @@ def write_xlsx(grid: Grid, title: str) -> bytes:
     ws.column_dimensions["A"].width = 24
     for c in range(2, max((len(r) for r in grid), default=1) + 1):
         ws.column_dimensions[get_column_letter(c)].width = 36
-    wb.properties.creator = "journey"
-    wb.properties.lastModifiedBy = "journey"
-    wb.properties.created = FIXED_TIME
-    wb.properties.modified = FIXED_TIME
-    buf = io.BytesIO()
-    with _FixedTimeZip(buf, "w", zipfile.ZIP_DEFLATED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _sheet_title(title: str) -> str:
