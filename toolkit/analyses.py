@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from toolkit.diagnostics import Diagnostic, Location, warning
-from toolkit.graph import nid, nodes_of
+from toolkit.graph import memoised, nid, nodes_of
 
 
 @dataclass(frozen=True)
@@ -78,30 +79,53 @@ def targeting(items: list[ContentTarget]) -> dict[tuple[str, str | None], set[st
 
 
 def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
-    """Coverage of every journey step, as docs/FORMAT.md defines it."""
+    """Coverage of every journey step, as docs/FORMAT.md defines it (worked out once per graph)."""
+    return list(memoised(g, "step_coverage", _step_coverage))
+
+
+def _step_coverage(g: nx.MultiDiGraph) -> tuple[StepCoverage, ...]:
     items = content_items(g)
     status = {i.id: i.status for i in items}
     index = targeting(items)
+    # Steps share their targeted items with every step of the same stage and segment; only
+    # the items their actions name differ. So sort each (stage, segment) set once.
+    shared: dict[tuple[str, str | None], tuple[frozenset[str], Split]] = {}
     out = []
     for node, data in nodes_of(g, "step"):
         segment = g.nodes[nid("journey", data["journey"])]["segment"]
-        matching = index.get((data["stage"], None), set())
-        if segment is not None:
-            matching = matching | index.get((data["stage"], segment), set())
-        candidates = matching | named_content(g, node)
+        key = (data["stage"], segment)
+        if key not in shared:
+            matching = index.get((data["stage"], None), set())
+            if segment is not None:
+                matching = matching | index.get(key, set())
+            shared[key] = (frozenset(matching), _split(matching, status))
+        matching, (published, pipeline) = shared[key]
+        extra = named_content(g, node) - matching
+        if extra:
+            published, pipeline = _split(matching | extra, status)
         out.append(
             StepCoverage(
                 step=node,
                 journey=data["journey"],
                 stage=data["stage"],
                 segment=segment,
-                items=tuple(sorted(c for c in candidates if status.get(c) == "published")),
-                pipeline=tuple(
-                    sorted(c for c in candidates if status.get(c) in ("draft", "planned"))
-                ),
+                items=published,
+                pipeline=pipeline,
             )
         )
-    return out
+    return tuple(out)
+
+
+Split = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _split(ids: Iterable[str], status: dict[str, str | None]) -> Split:
+    """(published ids, draft/planned ids), each sorted."""
+    ordered = sorted(ids)
+    return (
+        tuple(c for c in ordered if status.get(c) == "published"),
+        tuple(c for c in ordered if status.get(c) in ("draft", "planned")),
+    )
 
 
 def _loc(data: dict[str, Any]) -> Location:

@@ -155,9 +155,10 @@ def segment_cells(g: nx.MultiDiGraph) -> list[Cell]:
     items = content_items(g)
     segments: list[str | None] = [*segment_ids(g)] or [None]
     out = []
+    by_stage = {stage: [i for i in items if stage in i.stages] for stage in stage_ids(g)}
     for segment in segments:
-        for stage in stage_ids(g):
-            matching = [i for i in items if item_matches(i, stage, segment)]
+        for stage, targeting_stage in by_stage.items():
+            matching = [i for i in targeting_stage if item_matches(i, stage, segment)]
             out.append(
                 Cell(
                     stage=stage,

@@ -8,13 +8,16 @@ attribute ``type`` names the node type and ``ref`` the entity's id in the YAML; 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import pairwise
-from typing import Any
+from typing import Any, TypeVar
 
 import networkx as nx
 
 from toolkit import models as m
 from toolkit.project import Entry, Project
+
+T = TypeVar("T")
 
 NODE_TYPES = (
     "stage",
@@ -261,18 +264,32 @@ def _add_content(g: nx.MultiDiGraph, project: Project) -> None:
 
 def index_types(g: nx.MultiDiGraph) -> None:
     """Remember the nodes of each type on the graph object (not in its JSON attributes)."""
-    index: dict[str, list[str]] = {}
+    index: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for node, data in g.nodes(data=True):
-        index.setdefault(data["type"], []).append(node)
+        index.setdefault(data["type"], []).append((node, data))
     g.nodes_by_type = index  # type: ignore[attr-defined]
 
 
 def nodes_of(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
     """Nodes of one type, in insertion (= source) order."""
-    index: dict[str, list[str]] | None = getattr(g, "nodes_by_type", None)
+    index: dict[str, list[tuple[str, dict[str, Any]]]] | None = getattr(g, "nodes_by_type", None)
     if index is not None and len(g) == sum(len(v) for v in index.values()):
-        return [(n, g.nodes[n]) for n in index.get(kind, ())]
+        return list(index.get(kind, ()))
     return [(n, d) for n, d in g.nodes(data=True) if d["type"] == kind]
+
+
+def memoised(g: nx.MultiDiGraph, key: str, compute: Callable[[nx.MultiDiGraph], T]) -> T:
+    """compute(g), worked out once per graph object.
+
+    The compiled graph is not changed after compile_graph, so an analysis that several
+    renderers need (step coverage, step flags) is kept on the graph object, outside its JSON
+    attributes. The node and edge counts are part of the key as a guard.
+    """
+    store: dict[tuple[str, int, int], Any] = g.__dict__.setdefault("toolkit_memo", {})
+    slot = (key, g.number_of_nodes(), g.number_of_edges())
+    if slot not in store:
+        store[slot] = compute(g)
+    return store[slot]  # type: ignore[no-any-return]
 
 
 def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:
