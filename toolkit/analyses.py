@@ -102,7 +102,9 @@ def _step_coverage(g: nx.MultiDiGraph) -> tuple[StepCoverage, ...]:
         matching, (published, pipeline) = shared[key]
         extra = named_content(g, node) - matching
         if extra:
-            published, pipeline = _split(matching | extra, status)
+            more, more_pipeline = _split(extra, status)
+            published = _merge(published, more)
+            pipeline = _merge(pipeline, more_pipeline)
         out.append(
             StepCoverage(
                 step=node,
@@ -117,6 +119,10 @@ def _step_coverage(g: nx.MultiDiGraph) -> tuple[StepCoverage, ...]:
 
 
 Split = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _merge(ordered: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(sorted((*ordered, *more))) if more else ordered
 
 
 def _split(ids: Iterable[str], status: dict[str, str | None]) -> Split:
