@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from pydantic import BaseModel, ValidationError
 
+from toolkit import kinds
 from toolkit import models as m
 from toolkit.diagnostics import Diagnostic
 from toolkit.sources import parse_documents
@@ -253,7 +254,7 @@ def test_persona_or_segment(owner: str) -> None:
 
 def test_kinds_table() -> None:
     v1 = {"project", "stages", "funnel", "segments", "persona", "journey", "content"}
-    assert v1 <= set(m.KINDS)
-    assert {"project", "stages", "funnel", "segments"} <= m.SINGLE_KINDS
-    assert not {"persona", "journey", "content"} & m.SINGLE_KINDS
-    assert m.REQUIRED_KINDS == ("stages", "funnel")
+    assert v1 <= set(kinds.KINDS)
+    assert {"project", "stages", "funnel", "segments"} <= kinds.SINGLE_KINDS
+    assert not {"persona", "journey", "content"} & kinds.SINGLE_KINDS
+    assert kinds.REQUIRED_KINDS == ("stages", "funnel")

@@ -274,21 +274,3 @@ class ContentItem(Model):
 class ContentDoc(Model):
     kind: Literal["content"]
     items: list[ContentItem] = []
-
-
-# kind: qualification (docs/QUALIFICATION.md) lives in toolkit/qualification.py; it builds on
-# the types above, so it is imported here, after them.
-from toolkit.qualification import QualificationDoc  # noqa: E402
-
-KINDS: dict[str, type[Model]] = {
-    "project": ProjectDoc,
-    "stages": StagesDoc,
-    "funnel": FunnelDoc,
-    "segments": SegmentsDoc,
-    "persona": PersonaDoc,
-    "journey": JourneyDoc,
-    "content": ContentDoc,
-    "qualification": QualificationDoc,
-}
-SINGLE_KINDS = frozenset({"project", "stages", "funnel", "segments", "qualification"})
-REQUIRED_KINDS = ("stages", "funnel")

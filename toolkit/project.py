@@ -10,6 +10,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import ValidationError
 
+from toolkit import kinds
 from toolkit import models as m
 from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error
 from toolkit.qualification import QualificationDoc, check_qualification
@@ -97,7 +98,7 @@ def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = 
     first_single: dict[str, Document] = {}
     for doc in docs:
         diags.extend(_admit(doc, project, first_single, invalid_ids, invalid_docs))
-    for kind in m.REQUIRED_KINDS:
+    for kind in kinds.REQUIRED_KINDS:
         if kind not in first_single and kind not in invalid_ids:
             diags.append(
                 error(
@@ -160,11 +161,11 @@ def _admit(
     kind = data.get("kind")
     if kind is None:
         return [error("missing-kind", "document has no 'kind:'", doc.loc(), _kinds_hint())]
-    model = m.KINDS.get(kind) if isinstance(kind, str) else None
+    model = kinds.KINDS.get(kind) if isinstance(kind, str) else None
     if model is None:
-        hint = did_you_mean(str(kind), m.KINDS) or _kinds_hint()
+        hint = did_you_mean(str(kind), kinds.KINDS) or _kinds_hint()
         return [error("unknown-kind", f"unknown kind {kind!r}", doc.loc(("kind",)), hint)]
-    if kind in m.SINGLE_KINDS:
+    if kind in kinds.SINGLE_KINDS:
         if kind in first_single:
             first = first_single[kind].loc(("kind",))
             _remember_raw_ids(kind, data, invalid_ids)  # its ids exist: no unknown-ref cascade
@@ -188,7 +189,7 @@ def _admit(
 
 
 def _kinds_hint() -> str:
-    return "one of: " + ", ".join(m.KINDS)
+    return "one of: " + ", ".join(kinds.KINDS)
 
 
 def _add(project: Project, parsed: Any, doc: Document) -> None:

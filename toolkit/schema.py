@@ -6,15 +6,15 @@ from typing import Annotated, Any, Union
 
 from pydantic import Field, TypeAdapter
 
-from toolkit import models as m
+from toolkit.kinds import KINDS
 
 SCHEMA_ID = "https://journey-toolkit.invalid/schema/format-v1.json"
 
 
 def format_schema() -> dict[str, Any]:
     """One schema that accepts any document of format v1, chosen by its `kind`."""
-    kinds = tuple(m.KINDS.values())
-    doc = Annotated[Union[kinds], Field(discriminator="kind")]  # noqa: UP007
+    models = tuple(KINDS.values())
+    doc = Annotated[Union[models], Field(discriminator="kind")]  # noqa: UP007
     schema = TypeAdapter(doc).json_schema(by_alias=True)
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Journey project format v1 document"
