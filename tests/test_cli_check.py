@@ -320,7 +320,7 @@ def test_internal_error_exit_2_with_apology(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pipeline, "load_project", broken)
-    code, out, err = run(capsys, "check", "tests/fixtures/warnings")
+    code, out, err = run(capsys, "check", "tests/fixtures/warnings", "--no-cache")
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.endswith("\n")
     assert err.startswith("journey: internal error, sorry (RuntimeError: boom);")
@@ -335,7 +335,7 @@ def test_internal_error_with_debug_shows_the_traceback(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(pipeline, "load_project", broken)
-    code, _, err = run(capsys, "--debug", "check", "tests/fixtures/warnings")
+    code, _, err = run(capsys, "--debug", "check", "tests/fixtures/warnings", "--no-cache")
     assert code == 2
     assert err.startswith("Traceback (most recent call last):")
     assert "RuntimeError: boom" in err

@@ -56,41 +56,55 @@ class ParseCache:
 
     def get(self, key: str, display: str) -> tuple[list[Document], list[Diagnostic]] | None:
         """The cached parse of a file, or None when absent or not trustworthy."""
-        try:
-            blob = self._path(key).read_bytes()
-        except OSError:
-            return None
-        if len(blob) < 36 or blob[:4] != MAGIC:
-            return None
-        digest, payload = blob[4:36], blob[36:]
-        if hashlib.sha256(payload).digest() != digest:
+        stored = read_entry(self._path(key))
+        if stored is None:
             return None
         try:
-            stored = marshal.loads(payload)
             return _thaw(stored, display)
-        except (ValueError, EOFError, TypeError, KeyError, IndexError):
+        except (ValueError, TypeError, KeyError, IndexError):
             return None
 
     def put(self, key: str, docs: list[Document], diags: list[Diagnostic]) -> None:
         """Store a parse; failures (read-only disk, full disk) are ignored."""
+        write_entry(self._path(key), _freeze(docs, diags))
+
+
+def read_entry(path: Path) -> Any:
+    """The plain data stored at path, or None when absent, corrupt or truncated."""
+    try:
+        blob = path.read_bytes()
+    except OSError:
+        return None
+    if len(blob) < 36 or blob[:4] != MAGIC:
+        return None
+    digest, payload = blob[4:36], blob[36:]
+    if hashlib.sha256(payload).digest() != digest:
+        return None
+    try:
+        return marshal.loads(payload)
+    except (ValueError, EOFError, TypeError):
+        return None
+
+
+def write_entry(path: Path, data: Any) -> None:
+    """Store plain data atomically (temporary file, then rename); failures are ignored."""
+    try:
+        payload = marshal.dumps(data)
+    except ValueError:
+        return
+    blob = MAGIC + hashlib.sha256(payload).digest() + payload
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
-            payload = marshal.dumps(_freeze(docs, diags))
-        except ValueError:
-            return
-        blob = MAGIC + hashlib.sha256(payload).digest() + payload
-        target = self._path(key)
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=target.parent)
-            try:
-                with os.fdopen(fd, "wb") as fh:
-                    fh.write(blob)
-                os.replace(tmp, target)
-            except BaseException:
-                Path(tmp).unlink(missing_ok=True)
-                raise
-        except OSError:
-            return
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(blob)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        return
 
 
 def _freeze(docs: list[Document], diags: list[Diagnostic]) -> tuple[Any, ...]:

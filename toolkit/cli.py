@@ -12,18 +12,18 @@ import sys
 import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from toolkit import __version__
-from toolkit.cache import ParseCache, default_dir
 from toolkit.diagnostics import Diagnostic, promote, split
-from toolkit.graph import to_node_link
-from toolkit.pipeline import compile_project
-from toolkit.renderers.common import RenderOptions
-from toolkit.schema import format_schema
-from toolkit.sources import has_libyaml
-from toolkit.writer import OutputError, check_out_dir, write_output
+
+if TYPE_CHECKING:
+    from toolkit.cache import ParseCache
+
+# Heavy modules (pydantic models, networkx, renderers) are imported inside the commands that
+# need them, so that a `journey check` answered from the result cache starts fast.
 
 PROJECT_ARG = click.argument(
     "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
@@ -34,6 +34,9 @@ NO_CACHE = click.option(
 
 
 def cache_for(no_cache: bool) -> ParseCache | None:
+    from toolkit.cache import ParseCache, default_dir
+    from toolkit.sources import has_libyaml
+
     if not has_libyaml():
         click.echo(
             "journey: PyYAML was built without libyaml; loading is about 4x slower "
@@ -41,6 +44,29 @@ def cache_for(no_cache: bool) -> ParseCache | None:
             err=True,
         )
     return None if no_cache else ParseCache(default_dir())
+
+
+def check_key(project: Path, no_cache: bool) -> str | None:
+    from toolkit.results import check_key as key_of
+
+    return None if no_cache else key_of(project)
+
+
+def cached_check(key: str | None) -> list[Diagnostic] | None:
+    """The diagnostics of the last check of exactly these sources, if the cache has them."""
+    from toolkit.cache import default_dir
+    from toolkit.results import ResultCache
+
+    return None if key is None else ResultCache(default_dir()).get(key)
+
+
+def store_check(project: Path, key: str | None, diags: list[Diagnostic]) -> None:
+    """Remember a check's diagnostics, unless a source changed while it ran."""
+    from toolkit.cache import default_dir
+    from toolkit.results import ResultCache
+
+    if key is not None and check_key(project, False) == key:
+        ResultCache(default_dir()).put(key, diags)
 
 
 def _paint(d: Diagnostic, colour: bool) -> str:
@@ -110,8 +136,14 @@ def cli(debug: bool) -> None:
 @NO_CACHE
 def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cache: bool) -> int:
     """Validate PROJECT and report every error and warning in one run."""
-    compiled = compile_project(project, cache=cache_for(no_cache))
-    diags = promote(compiled.diagnostics, strict, frozenset(ignore))
+    key = check_key(project, no_cache)
+    found = cached_check(key)
+    if found is None:
+        from toolkit.pipeline import compile_project
+
+        found = compile_project(project, cache=cache_for(no_cache)).diagnostics
+        store_check(project, key, found)
+    diags = promote(found, strict, frozenset(ignore))
     report(diags, fmt)
     return 1 if any(d.severity == "error" for d in diags) else 0
 
@@ -121,6 +153,9 @@ def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cac
 @NO_CACHE
 def graph(project: Path, no_cache: bool) -> int:
     """Print the compiled journey graph of PROJECT as networkx node-link JSON."""
+    from toolkit.graph import to_node_link
+    from toolkit.pipeline import compile_project
+
     compiled = compile_project(project, cache=cache_for(no_cache))
     if compiled.graph is None:
         report(compiled.diagnostics, "text", err=True)
@@ -132,6 +167,8 @@ def graph(project: Path, no_cache: bool) -> int:
 @cli.command()
 def schema() -> int:
     """Print the JSON Schema of format v1 (for editors)."""
+    from toolkit.schema import format_schema
+
     click.echo(json.dumps(format_schema(), ensure_ascii=False, indent=2))
     return 0
 
@@ -190,6 +227,9 @@ def build(
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
     from toolkit.builder import FormatError, has_dot, plan_formats, render_all
+    from toolkit.pipeline import compile_project
+    from toolkit.renderers.common import RenderOptions
+    from toolkit.writer import OutputError, check_out_dir, write_output
 
     out_dir = out if out is not None else project / "output"
     try:
@@ -255,6 +295,7 @@ def serve(
 
     from toolkit.builder import FormatError, has_dot, plan_formats
     from toolkit.server import LiveBuild, fingerprint, make_server, watch
+    from toolkit.writer import OutputError, check_out_dir
 
     out_dir = out if out is not None else project / "output"
     try:
