@@ -60,13 +60,13 @@ class ParseCache:
         if stored is None:
             return None
         try:
-            return _thaw(stored, display)
+            return thaw(stored, display)
         except (ValueError, TypeError, KeyError, IndexError):
             return None
 
     def put(self, key: str, docs: list[Document], diags: list[Diagnostic]) -> None:
         """Store a parse; failures (read-only disk, full disk) are ignored."""
-        write_entry(self._path(key), _freeze(docs, diags))
+        write_entry(self._path(key), freeze(docs, diags))
 
 
 def read_entry(path: Path) -> Any:
@@ -107,7 +107,7 @@ def write_entry(path: Path, data: Any) -> None:
         return
 
 
-def _freeze(docs: list[Document], diags: list[Diagnostic]) -> tuple[Any, ...]:
+def freeze(docs: list[Document], diags: list[Diagnostic]) -> tuple[Any, ...]:
     return (
         FORMAT,
         [(d.index, d.data, d.values, d.keys) for d in docs],
@@ -115,7 +115,7 @@ def _freeze(docs: list[Document], diags: list[Diagnostic]) -> tuple[Any, ...]:
     )
 
 
-def _thaw(stored: Any, display: str) -> tuple[list[Document], list[Diagnostic]]:
+def thaw(stored: Any, display: str) -> tuple[list[Document], list[Diagnostic]]:
     version, docs, diags = stored
     if version != FORMAT:
         raise ValueError("cache format")

@@ -21,6 +21,7 @@ from toolkit.diagnostics import Diagnostic, promote, split
 
 if TYPE_CHECKING:
     from toolkit.cache import ParseCache
+    from toolkit.pipeline import Compiled
 
 # Heavy modules (pydantic models, networkx, renderers) are imported inside the commands that
 # need them, so that a `journey check` answered from the result cache starts fast.
@@ -44,6 +45,24 @@ def cache_for(no_cache: bool) -> ParseCache | None:
             err=True,
         )
     return None if no_cache else ParseCache(default_dir())
+
+
+def compile_fast(project: Path, no_cache: bool) -> Compiled:
+    """compile_project, with the changed sources parsed ahead on every core.
+
+    The workers start before the models and the graph library are imported, so that
+    import overlaps the parse.
+    """
+    from toolkit.sources import display_root
+    from toolkit.workers import prefetch, usable_cores
+
+    ahead = prefetch(project, display_root(str(project)), cache_for(no_cache), usable_cores())
+    try:
+        from toolkit.pipeline import compile_project
+
+        return compile_project(project, cache=ahead)
+    finally:
+        ahead.close()
 
 
 def check_key(project: Path, no_cache: bool) -> str | None:
@@ -139,9 +158,7 @@ def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cac
     key = check_key(project, no_cache)
     found = cached_check(key)
     if found is None:
-        from toolkit.pipeline import compile_project
-
-        found = compile_project(project, cache=cache_for(no_cache)).diagnostics
+        found = compile_fast(project, no_cache).diagnostics
         store_check(project, key, found)
     diags = promote(found, strict, frozenset(ignore))
     report(diags, fmt)
@@ -154,9 +171,8 @@ def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cac
 def graph(project: Path, no_cache: bool) -> int:
     """Print the compiled journey graph of PROJECT as networkx node-link JSON."""
     from toolkit.graph import to_node_link
-    from toolkit.pipeline import compile_project
 
-    compiled = compile_project(project, cache=cache_for(no_cache))
+    compiled = compile_fast(project, no_cache)
     if compiled.graph is None:
         report(compiled.diagnostics, "text", err=True)
         return 1
@@ -227,7 +243,6 @@ def build(
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
     from toolkit.builder import FormatError, has_dot, plan_formats, render_all
-    from toolkit.pipeline import compile_project
     from toolkit.renderers.common import RenderOptions
     from toolkit.writer import OutputError, check_out_dir, write_output
 
@@ -241,7 +256,7 @@ def build(
     except OutputError as exc:
         click.echo(f"journey build: {exc}", err=True)
         return 2
-    compiled = compile_project(project, cache=cache_for(no_cache))
+    compiled = compile_fast(project, no_cache)
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
         return 1

@@ -1,0 +1,74 @@
+"""Parsing on several cores (toolkit.workers): the same documents and diagnostics as one core."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from toolkit.cache import ParseCache
+from toolkit.pipeline import compile_project
+from toolkit.sources import find_sources
+from toolkit.workers import Prefetch, balanced, can_fork, prefetch
+
+FIXTURES = Path(__file__).parent / "fixtures"
+needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Linux")
+
+
+def test_balanced_keeps_order_and_evens_the_weight() -> None:
+    items = ["aaaa", "b", "cc", "ddd", "e", "ffff"]
+    parts = balanced(items, len, 2)
+    assert sorted(x for part in parts for x in part) == sorted(items)
+    assert [sum(map(len, part)) for part in parts] == [8, 7]
+    assert all(part == sorted(part, key=items.index) for part in parts)
+    assert balanced(items, len, 10) == [[x] for x in ["aaaa", "ffff", "ddd", "cc", "b", "e"]]
+    assert balanced([], len, 2) == []
+
+
+@needs_fork
+@pytest.mark.parametrize("fixture", ["many-errors", "yaml-syntax", "duplicate-key", "warnings"])
+def test_parallel_parse_gives_the_same_result(fixture: str) -> None:
+    root = FIXTURES / fixture
+    alone = compile_project(root, "p")
+    ahead = prefetch(root, "p", None, 2, min_bytes=0)
+    assert ahead.pool is not None and ahead.pending  # the work really went to workers
+    together = compile_project(root, "p", cache=ahead)
+    ahead.close()
+    assert together.diagnostics == alone.diagnostics
+    assert [e.model for e in together.project.journeys] == [
+        e.model for e in alone.project.journeys
+    ]
+
+
+@needs_fork
+def test_parallel_parses_fill_the_parse_cache(example_copy: Path, tmp_path: Path) -> None:
+    cache = ParseCache(tmp_path / "cache")
+    ahead = prefetch(example_copy, "", cache, 2, min_bytes=0)
+    sources = len(find_sources(example_copy, ""))
+    assert len(ahead.pending) == sources
+    compiled = compile_project(example_copy, cache=ahead)
+    ahead.close()
+    assert compiled.ok
+    assert len(list((tmp_path / "cache").rglob("*.bin"))) == sources
+    again = prefetch(example_copy, "", cache, 2, min_bytes=0)
+    assert not again.pending and again.pool is None  # every file is a cache hit now
+
+
+def test_small_projects_and_one_core_stay_in_process(example_copy: Path) -> None:
+    assert prefetch(example_copy, "", None, 2).pool is None  # under PARALLEL_MIN_BYTES
+    assert prefetch(example_copy, "", None, 1, min_bytes=0).pool is None
+
+
+def test_no_fork_while_other_threads_run(example_copy: Path) -> None:
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not can_fork()
+        ahead = Prefetch(None, 2, min_bytes=0)
+        ahead.start(find_sources(example_copy, ""))
+        assert ahead.pool is None and not ahead.pending
+    finally:
+        stop.set()
+        thread.join()

@@ -1,0 +1,148 @@
+"""Workers: spread CPU-bound work (YAML parsing, page rendering) over the machine's cores.
+
+Worker processes are forked, so they start in milliseconds with everything the parent has
+loaded, and they return plain data (marshal bytes, rendered files) only. Where forking is
+not safe or not possible (not Linux, threads already running, one core), the same work
+runs in this process: the result is identical either way, only the time differs.
+"""
+
+from __future__ import annotations
+
+import marshal
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from pathlib import Path
+from typing import TypeVar
+
+from toolkit.cache import content_key, freeze, thaw
+from toolkit.diagnostics import Diagnostic
+from toolkit.sources import (
+    MAX_FILE_BYTES,
+    Cache,
+    Document,
+    SourceFile,
+    find_sources,
+    parse_bytes,
+)
+
+T = TypeVar("T")
+
+# Below this many bytes of YAML to parse, forking costs more than it saves.
+PARALLEL_MIN_BYTES = 256 * 1024
+
+
+def usable_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Forking is safe here: Linux, and no other thread that a fork could catch mid-lock."""
+    return (
+        sys.platform == "linux"
+        and "fork" in multiprocessing.get_all_start_methods()
+        and threading.active_count() == 1
+    )
+
+
+def process_pool(jobs: int) -> Executor | None:
+    """A pool of `jobs` forked workers, or None when work should stay in this process."""
+    if jobs < 2 or not can_fork():
+        return None
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
+
+
+def balanced(items: Sequence[T], weight: Callable[[T], int], parts: int) -> list[list[T]]:
+    """Items split into at most `parts` lists of similar total weight, order kept inside each."""
+    bins: list[list[int]] = [[] for _ in range(max(1, parts))]
+    loads = [0] * len(bins)
+    for i in sorted(range(len(items)), key=lambda i: -weight(items[i])):
+        lightest = loads.index(min(loads))
+        bins[lightest].append(i)
+        loads[lightest] += weight(items[i])
+    return [[items[i] for i in sorted(b)] for b in bins if b]
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+def parse_chunk(chunk: list[tuple[str, bytes]]) -> list[bytes]:
+    """In a worker: parse each (display, raw) file; the result as marshal bytes per file."""
+    return [marshal.dumps(freeze(*parse_bytes(raw, display))) for display, raw in chunk]
+
+
+class Prefetch:
+    """A parse cache whose misses are parsed ahead, on every core, while the caller goes on.
+
+    start() reads the sources, looks each up in the wrapped cache (if any) and hands the
+    misses to forked workers; loading then asks get() as it would ask the cache, and waits
+    only for the files not parsed yet. Parses are also stored in the wrapped cache.
+    """
+
+    def __init__(
+        self, inner: Cache | None, jobs: int, min_bytes: int = PARALLEL_MIN_BYTES
+    ) -> None:
+        self.inner = inner
+        self.jobs = jobs
+        self.min_bytes = min_bytes
+        self.pending: dict[str, tuple[Future[list[bytes]], int]] = {}
+        self.pool: Executor | None = None
+
+    def key(self, raw: bytes) -> str:
+        return self.inner.key(raw) if self.inner is not None else content_key(raw)
+
+    def start(self, sources: list[SourceFile]) -> None:
+        todo: list[tuple[str, bytes, str]] = []
+        for source in sources:
+            try:
+                if source.path.stat().st_size > MAX_FILE_BYTES:
+                    continue
+                raw = source.path.read_bytes()
+            except OSError:
+                continue  # read_source reports it
+            key = self.key(raw)
+            if self.inner is None or self.inner.get(key, source.display) is None:
+                todo.append((source.display, raw, key))
+        if not todo or sum(len(raw) for _, raw, _ in todo) < self.min_bytes:
+            return
+        self.pool = process_pool(min(self.jobs, len(todo)))
+        if self.pool is None:
+            return
+        for chunk in balanced(todo, lambda t: len(t[1]), self.jobs):
+            future = self.pool.submit(parse_chunk, [(display, raw) for display, raw, _ in chunk])
+            for i, (_, _, key) in enumerate(chunk):
+                self.pending[key] = (future, i)
+
+    def get(self, key: str, display: str) -> tuple[list[Document], list[Diagnostic]] | None:
+        if key not in self.pending:
+            return None if self.inner is None else self.inner.get(key, display)
+        future, i = self.pending.pop(key)
+        docs, diags = thaw(marshal.loads(future.result()[i]), display)
+        if self.inner is not None:
+            self.inner.put(key, docs, diags)
+        return docs, diags
+
+    def put(self, key: str, docs: list[Document], diags: list[Diagnostic]) -> None:
+        if self.inner is not None:
+            self.inner.put(key, docs, diags)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        self.pending.clear()
+
+
+def prefetch(
+    project: Path, shown: str, inner: Cache | None, jobs: int, min_bytes: int = PARALLEL_MIN_BYTES
+) -> Prefetch:
+    """Start parsing the project's changed sources on `jobs` cores; see Prefetch."""
+    ahead = Prefetch(inner, jobs, min_bytes)
+    ahead.start(find_sources(project, shown))
+    return ahead
