@@ -34,7 +34,7 @@ NODE_TYPES = (
 
 
 def nid(kind: str, *parts: str | int) -> str:
-    return f"{kind}:" + "/".join(str(p) for p in parts)
+    return kind + ":" + "/".join(map(str, parts))
 
 
 def _where(entry: Entry[Any], *sub: str | int, key: bool = False) -> dict[str, Any]:
