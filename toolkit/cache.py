@@ -122,3 +122,43 @@ def thaw(stored: Any, display: str) -> tuple[list[Document], list[Diagnostic]]:
     out_docs = [Document(display, i, data, values, keys) for i, data, values, keys in docs]
     out_diags = [Diagnostic(s, c, m, display, ln, col, h) for s, c, m, ln, col, h in diags]
     return out_docs, out_diags
+
+
+class MemoryCache:
+    """Parses kept in memory between builds (`journey serve`), in front of an optional cache.
+
+    An unchanged file gets back the very same Document objects, so later phases can
+    recognise it (see project.load_project's `validated`). forget_unused() drops the
+    entries the last load did not ask for.
+    """
+
+    def __init__(self, inner: ParseCache | None) -> None:
+        self.inner = inner
+        self.entries: dict[str, tuple[str, list[Document], list[Diagnostic]]] = {}
+        self.used: set[str] = set()
+
+    def key(self, raw: bytes) -> str:
+        return content_key(raw)
+
+    def get(self, key: str, display: str) -> tuple[list[Document], list[Diagnostic]] | None:
+        held = self.entries.get(key)
+        if held is not None and held[0] == display:
+            self.used.add(key)
+            return held[1], held[2]
+        found = self.inner.get(key, display) if self.inner is not None else None
+        if found is not None:
+            self.entries[key] = (display, *found)
+            self.used.add(key)
+        return found
+
+    def put(self, key: str, docs: list[Document], diags: list[Diagnostic]) -> None:
+        shown = docs[0].file if docs else diags[0].file if diags else None
+        if shown is not None:
+            self.entries[key] = (shown, docs, diags)
+            self.used.add(key)
+        if self.inner is not None:
+            self.inner.put(key, docs, diags)
+
+    def forget_unused(self) -> None:
+        self.entries = {k: v for k, v in self.entries.items() if k in self.used}
+        self.used = set()

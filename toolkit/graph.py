@@ -71,9 +71,9 @@ def compile_graph(project: Project) -> nx.MultiDiGraph:
     _add_stages(g, project)
     _add_funnel(g, project)
     _add_people(g, project)
-    for journey in project.journeys:
-        _add_journey(g, project, journey)
     _add_content(g, project)
+    for journey in project.journeys:  # last, each journey's nodes together (toolkit.increments)
+        add_journey(g, project, journey)
     index_types(g)
     return g
 
@@ -164,7 +164,7 @@ def _add_people(g: nx.MultiDiGraph, project: Project) -> None:
             _edge(g, node, nid("segment", p.segment), "in_segment")
 
 
-def _add_journey(g: nx.MultiDiGraph, project: Project, journey: Entry[m.JourneyDoc]) -> None:
+def add_journey(g: nx.MultiDiGraph, project: Project, journey: Entry[m.JourneyDoc]) -> None:
     j = journey.model
     node = nid("journey", j.id)
     segment = journey_segment(project, j)
@@ -276,6 +276,11 @@ def nodes_of(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
     if index is not None and len(g) == sum(len(v) for v in index.values()):
         return list(index.get(kind, ()))
     return [(n, d) for n, d in g.nodes(data=True) if d["type"] == kind]
+
+
+def forget(g: nx.MultiDiGraph) -> None:
+    """Drop what memoised() kept: for a graph that was changed in place."""
+    g.__dict__.pop("toolkit_memo", None)
 
 
 def memoised(g: nx.MultiDiGraph, key: str, compute: Callable[[nx.MultiDiGraph], T]) -> T:

@@ -84,8 +84,22 @@ ENTITY_NAMES = {
 }
 
 
-def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = None) -> LoadResult:
-    """Load, validate and cross-check a project folder."""
+# id(document) -> (the document, its model or the validation error): see load_project.
+Validated = dict[int, tuple[Document, Any]]
+
+
+def load_project(
+    root: Path,
+    shown_as: str | None = None,
+    cache: Cache | None = None,
+    validated: Validated | None = None,
+) -> LoadResult:
+    """Load, validate and cross-check a project folder.
+
+    With `validated` (kept between builds by `journey serve`, whose memory cache hands back
+    the same Document objects for unchanged files), a document validated before is not
+    validated again; on return it holds this load's documents only.
+    """
     shown = display_root(str(root)) if shown_as is None else shown_as
     project = Project(root, shown)
     if not any((root / d).is_dir() for d in ("personas", "journeys")):
@@ -96,8 +110,12 @@ def load_project(root: Path, shown_as: str | None = None, cache: Cache | None = 
     invalid_ids = _salvage_unloadable(root, shown, docs, diags)
     invalid_docs: list[Document] = []
     first_single: dict[str, Document] = {}
+    seen: Validated = {}
     for doc in docs:
-        diags.extend(_admit(doc, project, first_single, invalid_ids, invalid_docs))
+        diags.extend(_admit(doc, project, first_single, invalid_ids, invalid_docs, validated, seen))
+    if validated is not None:
+        validated.clear()
+        validated.update(seen)
     for kind in kinds.REQUIRED_KINDS:
         if kind not in first_single and kind not in invalid_ids:
             diags.append(
@@ -154,6 +172,8 @@ def _admit(
     first_single: dict[str, Document],
     invalid_ids: dict[str, set[str]],
     invalid_docs: list[Document],
+    validated: Validated | None = None,
+    seen: Validated | None = None,
 ) -> list[Diagnostic]:
     data = doc.data
     if not isinstance(data, dict):
@@ -178,14 +198,26 @@ def _admit(
                 )
             ]
         first_single[kind] = doc
-    try:
-        parsed = model.model_validate(data)
-    except ValidationError as exc:
+    parsed = _validate(model, doc, validated)
+    if seen is not None:
+        seen[id(doc)] = (doc, parsed)
+    if isinstance(parsed, ValidationError):
         _remember_raw_ids(kind, data, invalid_ids)
         invalid_docs.append(doc)
-        return convert(exc, doc, model)
+        return convert(parsed, doc, model)
     _add(project, parsed, doc)
     return []
+
+
+def _validate(model: type[m.Model], doc: Document, validated: Validated | None) -> Any:
+    """The document's model, or the ValidationError; remembered ones are reused."""
+    known = validated.get(id(doc)) if validated is not None else None
+    if known is not None and known[0] is doc:
+        return known[1]
+    try:
+        return model.model_validate(doc.data)
+    except ValidationError as exc:
+        return exc
 
 
 def _kinds_hint() -> str:

@@ -17,11 +17,18 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import networkx as nx
+
+from toolkit.analyses import graph_warnings
 from toolkit.builder import render_all
+from toolkit.cache import MemoryCache, ParseCache
 from toolkit.diagnostics import split
-from toolkit.pipeline import compile_project
+from toolkit.graph import compile_graph
+from toolkit.increments import patch_journeys
+from toolkit.pipeline import Compiled, paused_gc
+from toolkit.project import Project, Validated, load_project
 from toolkit.renderers.common import RenderOptions
-from toolkit.sources import SOURCE_DIRS, YAML_SUFFIXES, Cache
+from toolkit.sources import SOURCE_DIRS, YAML_SUFFIXES
 from toolkit.writer import update_output
 
 STATE_PATH = "/__journey__/state"
@@ -87,20 +94,48 @@ class LiveState:
 
 @dataclass
 class LiveBuild:
-    """Rebuilds a project into OUT, keeping the last good output when a build fails."""
+    """Rebuilds a project into OUT, keeping the last good output when a build fails.
+
+    Between builds it keeps, in memory, each file's parse and each document's model, and the
+    last good graph: a save that changed journey files only patches that graph (see
+    toolkit.increments) instead of compiling it again.
+    """
 
     project: Path
     out: Path
     formats: frozenset[str]
     lang: str | None
     jobs: int
-    cache: Cache | None
+    cache: ParseCache | None
     state: LiveState = field(default_factory=LiveState)
     images: dict[tuple[str, bytes], bytes] = field(default_factory=dict)
+    validated: Validated = field(default_factory=dict)
+    last: tuple[Project, nx.MultiDiGraph] | None = None
+    memory: MemoryCache = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.memory = MemoryCache(self.cache)
+
+    def compile(self) -> Compiled:
+        """The project as it is now; the graph patched from the last one where possible."""
+        with paused_gc():
+            loaded = load_project(self.project, None, self.memory, self.validated)
+            self.memory.forget_unused()
+            if not loaded.ok:
+                return Compiled(loaded.project, None, loaded.diagnostics)
+            changed = None if self.last is None else changed_journeys(self.last[0], loaded.project)
+            if self.last is not None and changed is not None:
+                graph = self.last[1]
+                if changed:
+                    patch_journeys(graph, loaded.project, changed)
+            else:
+                graph = compile_graph(loaded.project)
+            self.last = (loaded.project, graph)
+            return Compiled(loaded.project, graph, [*loaded.diagnostics, *graph_warnings(graph)])
 
     def rebuild(self) -> tuple[bool, list[str], list[str]]:
         """One build; returns (ok, diagnostic lines, changed output paths)."""
-        compiled = compile_project(self.project, cache=self.cache)
+        compiled = self.compile()
         errors, warnings = split(compiled.diagnostics)
         lines = [d.render() for d in (*errors, *warnings)]
         if compiled.graph is None or errors:
@@ -115,6 +150,28 @@ class LiveBuild:
             if changed or self.state.version == 0:
                 self.state.version += 1
         return True, lines, changed
+
+
+def changed_journeys(old: Project, new: Project) -> set[str] | None:
+    """Ids of the journeys whose documents differ between two loads, or None when anything
+    else differs. Unchanged files come back as the same Document objects (MemoryCache)."""
+    if shared_documents(old) != shared_documents(new):
+        return None
+    before = {j.model.id: id(j.doc) for j in old.journeys}
+    after = {j.model.id: id(j.doc) for j in new.journeys}
+    if [j for j in before if j in after] != [j for j in after if j in before]:
+        return None  # journeys swapped places: compile afresh
+    return {j for j in before.keys() | after.keys() if before.get(j) != after.get(j)}
+
+
+def shared_documents(project: Project) -> list[int]:
+    """Identities of every document that is not a journey, in load order."""
+    entries = [*project.stages, *project.axes, *project.roles, *project.lead_classes]
+    entries += [*project.funnel_stages, *project.segments, *project.personas, *project.content]
+    if project.qualification is not None:
+        entries.append(project.qualification)
+    docs = [id(e.doc) for e in entries]
+    return list(dict.fromkeys(docs)) + [id(project.meta)]
 
 
 def inject(page: bytes, version: int) -> bytes:

@@ -1,0 +1,137 @@
+"""`journey serve` patches the last graph when journeys alone changed: the patched graph must
+equal a full compile in node and edge data and in every iteration order."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+import pytest
+
+from toolkit.builder import render_all
+from toolkit.cache import MemoryCache
+from toolkit.graph import compile_graph, nodes_of
+from toolkit.increments import patch_journeys
+from toolkit.project import Project, Validated, load_project
+from toolkit.renderers.common import RenderOptions
+from toolkit.server import LiveBuild, changed_journeys
+
+
+def snapshot(g: nx.MultiDiGraph) -> dict[str, Any]:
+    return {
+        "graph": dict(g.graph),
+        "nodes": list(g.nodes(data=True)),
+        "edges": list(g.edges(keys=True, data=True)),
+        "pred": {n: list(g.pred[n]) for n in g},
+        "succ": {n: list(g.succ[n]) for n in g},
+        "by_type": {k: nodes_of(g, k) for k in ("journey", "step", "action", "content")},
+    }
+
+
+class Loader:
+    """Loads a project repeatedly the way LiveBuild does (same Document objects if unchanged)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.memory = MemoryCache(None)
+        self.validated: Validated = {}
+
+    def load(self) -> Project:
+        loaded = load_project(self.root, None, self.memory, self.validated)
+        self.memory.forget_unused()
+        assert loaded.ok, [d.render() for d in loaded.diagnostics]
+        return loaded.project
+
+
+def journey_file(root: Path, name: str = "") -> Path:
+    files = sorted(
+        p for p in (root / "journeys").rglob("*.yaml") if "kind: journey" in p.read_text()
+    )
+    return next(p for p in files if name in p.name)
+
+
+def rewrite(old: str, new: str, name: str = "") -> Callable[[Path], None]:
+    def edit(root: Path) -> None:
+        path = journey_file(root, name)
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (path, old)
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    return edit
+
+
+def add_copy(root: Path) -> None:
+    source = journey_file(root)
+    text = source.read_text(encoding="utf-8")
+    journey_id = next(
+        line.split(":", 1)[1].strip() for line in text.splitlines() if line.startswith("id:")
+    )
+    (source.parent / "aaa-copy.yaml").write_text(
+        text.replace(f"id: {journey_id}", "id: aaa-copy", 1), encoding="utf-8"
+    )
+
+
+def remove_first(root: Path) -> None:
+    journey_file(root).unlink()
+
+
+EDITS: dict[str, Callable[[Path], None]] = {
+    "text": rewrite("thinking: ", "thinking: 改めて考えると、"),
+    "title": rewrite("title: {ja: ", "title: {ja: 改訂 "),
+    "other-content": rewrite("content: [wp-ma-stalled-cases]", "content: [wp-ma-to-pipeline]"),
+    "funnel-from-serving": rewrite("    funnel: lead-generation\n", ""),
+    "added-journey": add_copy,
+    "removed-journey": remove_first,
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_patched_graph_equals_a_full_compile(example_copy: Path, edit: str) -> None:
+    loader = Loader(example_copy)
+    before = loader.load()
+    graph = compile_graph(before)
+    EDITS[edit](example_copy)
+    after = loader.load()
+    changed = changed_journeys(before, after)
+    assert changed, "the edit must be seen as a journey change"
+    patch_journeys(graph, after, changed)
+    assert snapshot(graph) == snapshot(compile_graph(after))
+
+
+def test_a_change_to_anything_else_needs_a_full_compile(example_copy: Path) -> None:
+    loader = Loader(example_copy)
+    before = loader.load()
+    assert changed_journeys(before, loader.load()) == set()  # nothing changed
+    persona = sorted((example_copy / "personas").glob("*.yaml"))[0]
+    persona.write_text(persona.read_text(encoding="utf-8") + "\n# note\n", encoding="utf-8")
+    assert changed_journeys(before, loader.load()) is None
+
+
+def test_journeys_changing_places_need_a_full_compile(example_copy: Path) -> None:
+    loader = Loader(example_copy)
+    before = loader.load()
+    first = journey_file(example_copy)
+    shutil.move(first, first.parent / "zzz-last.yaml")
+    assert changed_journeys(before, loader.load()) is None
+
+
+def test_live_build_output_equals_a_fresh_build(example_copy: Path, tmp_path: Path) -> None:
+    formats = frozenset({"html", "mermaid", "json", "csv", "dot"})
+    live = LiveBuild(example_copy, tmp_path / "out", formats, None, 1, None)
+    assert live.rebuild()[0]
+    for name in ("text", "other-content", "added-journey", "removed-journey"):
+        EDITS[name](example_copy)
+        ok, _, _ = live.rebuild()
+        assert ok
+        fresh = load_project(example_copy).project
+        options = RenderOptions(fresh.language, formats)
+        expected = render_all(compile_graph(fresh), options, 1)
+        written = {
+            p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
+            for p in (tmp_path / "out").rglob("*")
+            if p.is_file() and p.name != ".journey-build"
+        }
+        assert written == expected, name
