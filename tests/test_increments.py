@@ -11,6 +11,7 @@ from typing import Any
 import networkx as nx
 import pytest
 
+from toolkit.analyses import graph_warnings, step_coverage
 from toolkit.builder import render_all
 from toolkit.cache import MemoryCache
 from toolkit.graph import compile_graph, nodes_of
@@ -93,12 +94,16 @@ def test_patched_graph_equals_a_full_compile(example_copy: Path, edit: str) -> N
     loader = Loader(example_copy)
     before = loader.load()
     graph = compile_graph(before)
+    graph_warnings(graph)  # fills the analyses' memos, which the patch must keep right
     EDITS[edit](example_copy)
     after = loader.load()
     changed = changed_journeys(before, after)
     assert changed, "the edit must be seen as a journey change"
     patch_journeys(graph, after, changed)
-    assert snapshot(graph) == snapshot(compile_graph(after))
+    full = compile_graph(after)
+    assert snapshot(graph) == snapshot(full)
+    assert step_coverage(graph) == step_coverage(full)
+    assert graph_warnings(graph) == graph_warnings(full)
 
 
 def test_a_change_to_anything_else_needs_a_full_compile(example_copy: Path) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import networkx as nx
 
 from toolkit.diagnostics import Diagnostic, Location, warning
-from toolkit.graph import memoised, nid, nodes_of
+from toolkit.graph import forget, memoised, nid, nodes_of
 
 
 @dataclass(frozen=True)
@@ -83,15 +83,49 @@ def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
     return list(memoised(g, "step_coverage", _step_coverage))
 
 
-def _step_coverage(g: nx.MultiDiGraph) -> tuple[StepCoverage, ...]:
+# Memo keys: what depends on the content alone survives a patch of the journeys
+# (toolkit.increments); the coverage of each journey's steps is kept per journey.
+CONTENT_MEMOS = ("coverage_targets", "coverage_shared")
+BY_JOURNEY = "coverage_by_journey"
+
+Targets = tuple[dict[str, str | None], dict[tuple[str, str | None], set[str]]]
+
+
+def _targets(g: nx.MultiDiGraph) -> Targets:
     items = content_items(g)
-    status = {i.id: i.status for i in items}
-    index = targeting(items)
+    return {i.id: i.status for i in items}, targeting(items)
+
+
+def _step_coverage(g: nx.MultiDiGraph) -> tuple[StepCoverage, ...]:
+    by_journey: dict[str, tuple[StepCoverage, ...]] = memoised(g, BY_JOURNEY, lambda _: {})
+    steps: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for node, data in nodes_of(g, "step"):
+        steps.setdefault(data["journey"], []).append((node, data))
+    out: list[StepCoverage] = []
+    for journey, its_steps in steps.items():
+        if journey not in by_journey:
+            by_journey[journey] = tuple(_journey_coverage(g, its_steps))
+        out.extend(by_journey[journey])
+    return tuple(out)
+
+
+def forget_journeys(g: nx.MultiDiGraph, journeys: Iterable[str]) -> None:
+    """After journeys were patched: drop their coverage and what is computed from all steps."""
+    by_journey = memoised(g, BY_JOURNEY, lambda _: {})
+    for journey in journeys:
+        by_journey.pop(journey, None)
+    forget(g, keep=(*CONTENT_MEMOS, BY_JOURNEY))
+
+
+def _journey_coverage(
+    g: nx.MultiDiGraph, steps: list[tuple[str, dict[str, Any]]]
+) -> Iterable[StepCoverage]:
+    status, index = memoised(g, "coverage_targets", _targets)
     # Steps share their targeted items with every step of the same stage and segment; only
     # the items their actions name differ. So sort each (stage, segment) set once.
-    shared: dict[tuple[str, str | None], tuple[frozenset[str], Split]] = {}
-    out = []
-    for node, data in nodes_of(g, "step"):
+    shared: dict[tuple[str, str | None], tuple[frozenset[str], Split]]
+    shared = memoised(g, "coverage_shared", lambda _: {})
+    for node, data in steps:
         segment = g.nodes[nid("journey", data["journey"])]["segment"]
         key = (data["stage"], segment)
         if key not in shared:
@@ -105,17 +139,14 @@ def _step_coverage(g: nx.MultiDiGraph) -> tuple[StepCoverage, ...]:
             more, more_pipeline = _split(extra, status)
             published = _merge(published, more)
             pipeline = _merge(pipeline, more_pipeline)
-        out.append(
-            StepCoverage(
-                step=node,
-                journey=data["journey"],
-                stage=data["stage"],
-                segment=segment,
-                items=published,
-                pipeline=pipeline,
-            )
+        yield StepCoverage(
+            step=node,
+            journey=data["journey"],
+            stage=data["stage"],
+            segment=segment,
+            items=published,
+            pipeline=pipeline,
         )
-    return tuple(out)
 
 
 Split = tuple[tuple[str, ...], tuple[str, ...]]
@@ -183,7 +214,12 @@ def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
         for _, d in nodes_of(g, "step")
     }
     stages_with_steps = {stage for stage, _ in steps}
-    named = {g.nodes[v]["ref"] for _, v, d in g.edges(data=True) if d["type"] == "uses"}
+    named = {
+        g.nodes[v]["ref"]
+        for action, _ in nodes_of(g, "action")
+        for _, v, d in g.out_edges(action, data=True)
+        if d["type"] == "uses"
+    }
     out = []
     for item, (_, data) in zip(content_items(g), nodes_of(g, "content"), strict=True):
         if item.status == "retired" or item.id in named:

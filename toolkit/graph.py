@@ -8,7 +8,7 @@ attribute ``type`` names the node type and ``ref`` the entity's id in the YAML; 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 from typing import Any, TypeVar
 
@@ -278,23 +278,24 @@ def nodes_of(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
     return [(n, d) for n, d in g.nodes(data=True) if d["type"] == kind]
 
 
-def forget(g: nx.MultiDiGraph) -> None:
-    """Drop what memoised() kept: for a graph that was changed in place."""
-    g.__dict__.pop("toolkit_memo", None)
+def forget(g: nx.MultiDiGraph, keep: Iterable[str] = ()) -> None:
+    """Drop what memoised() kept, except the keys in `keep`: for a graph changed in place."""
+    store: dict[str, Any] = g.__dict__.get("toolkit_memo", {})
+    for key in [k for k in store if k not in set(keep)]:
+        del store[key]
 
 
 def memoised(g: nx.MultiDiGraph, key: str, compute: Callable[[nx.MultiDiGraph], T]) -> T:
     """compute(g), worked out once per graph object.
 
-    The compiled graph is not changed after compile_graph, so an analysis that several
-    renderers need (step coverage, step flags) is kept on the graph object, outside its JSON
-    attributes. The node and edge counts are part of the key as a guard.
+    The compiled graph is not changed after compile_graph (toolkit.increments, which patches
+    it, calls forget()), so an analysis that several renderers need (step coverage, step
+    flags) is kept on the graph object, outside its JSON attributes.
     """
-    store: dict[tuple[str, int, int], Any] = g.__dict__.setdefault("toolkit_memo", {})
-    slot = (key, g.number_of_nodes(), g.number_of_edges())
-    if slot not in store:
-        store[slot] = compute(g)
-    return store[slot]  # type: ignore[no-any-return]
+    store: dict[str, Any] = g.__dict__.setdefault("toolkit_memo", {})
+    if key not in store:
+        store[key] = compute(g)
+    return store[key]  # type: ignore[no-any-return]
 
 
 def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:

@@ -18,7 +18,8 @@ from collections.abc import Iterable
 
 import networkx as nx
 
-from toolkit.graph import add_journey, forget, index_types
+from toolkit.analyses import forget_journeys
+from toolkit.graph import add_journey, index_types, nodes_of
 from toolkit.project import Project
 
 JOURNEY_TYPES = frozenset({"journey", "step", "action"})
@@ -39,7 +40,7 @@ def patch_journeys(g: nx.MultiDiGraph, project: Project, changed: Iterable[str])
     """Make g what compile_graph(project) would give, when only the journeys in `changed`
     (ids: edited, added or removed) differ from the project g was compiled from."""
     ids = set(changed)
-    stale = [n for n, d in g.nodes(data=True) if owner(d) in ids]
+    stale = [n for kind in JOURNEY_TYPES for n, d in nodes_of(g, kind) if owner(d) in ids]
     touched = {v for u in stale for v in g.successors(u) if not v.startswith(JOURNEY_PREFIXES)}
     g.remove_nodes_from(stale)
     for journey in project.journeys:
@@ -48,7 +49,7 @@ def patch_journeys(g: nx.MultiDiGraph, project: Project, changed: Iterable[str])
     fresh = [n for n, d in g.nodes(data=True) if owner(d) in ids]
     touched.update(v for u in fresh for v in g.successors(u) if not v.startswith(JOURNEY_PREFIXES))
     _restore_order(g, [j.model.id for j in project.journeys], touched)
-    forget(g)
+    forget_journeys(g, ids)
     index_types(g)
 
 

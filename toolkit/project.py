@@ -323,9 +323,18 @@ class _Refs:
         self.diags.append(error("unknown-ref", f"unknown {name} '{value}'", loc, hint))
         return False
 
+    def check_at(
+        self, kind: str, value: str, entry: Entry[Any], *path: Any, key: bool = False
+    ) -> None:
+        """check(), working out the location only for a miss (most references resolve)."""
+        if value not in self.known[kind]:
+            self.check(kind, value, entry.loc(*path, key=key))
+
     def check_all(self, kind: str, values: Iterable[str], entry: Entry[Any], *path: Any) -> None:
+        known = self.known[kind]
         for i, value in enumerate(values):
-            self.check(kind, value, entry.loc(*path, i))
+            if value not in known:
+                self.check(kind, value, entry.loc(*path, i))
 
 
 def _check_refs(
@@ -337,12 +346,12 @@ def _check_refs(
             refs.check(kind, value, loc)
     for axis in project.axes:
         for stage_id in axis.model.values:
-            refs.check("stage", stage_id, axis.loc("values", stage_id, key=True))
+            refs.check_at("stage", stage_id, axis, "values", stage_id, key=True)
     for fs in project.funnel_stages:
         refs.check_all("role", fs.model.owners, fs, "owners")
         refs.check_all("stage", fs.model.serves, fs, "serves")
         if fs.model.lead_class is not None:
-            refs.check("lead_class", fs.model.lead_class, fs.loc("lead_class"))
+            refs.check_at("lead_class", fs.model.lead_class, fs, "lead_class")
     _check_persona_segments(project, refs, "segments" in invalid)
     for journey in project.journeys:
         _check_journey(journey, refs)
@@ -350,7 +359,7 @@ def _check_refs(
         refs.check_all("stage", item.model.stages, item, "stages")
         refs.check_all("segment", item.model.segments or [], item, "segments")
         if item.model.owner is not None:
-            refs.check("role", item.model.owner, item.loc("owner"))
+            refs.check_at("role", item.model.owner, item, "owner")
     return refs.diags
 
 
@@ -358,7 +367,7 @@ def _check_persona_segments(project: Project, refs: _Refs, maybe_segments: bool)
     has_segments = bool(project.segments) or maybe_segments
     for persona in project.personas:
         if persona.model.segment is not None:
-            refs.check("segment", persona.model.segment, persona.loc("segment"))
+            refs.check_at("segment", persona.model.segment, persona, "segment")
         elif has_segments:
             refs.diags.append(
                 error(
@@ -373,15 +382,15 @@ def _check_persona_segments(project: Project, refs: _Refs, maybe_segments: bool)
 def _check_journey(journey: Entry[m.JourneyDoc], refs: _Refs) -> None:
     j = journey.model
     if j.persona is not None:
-        refs.check("persona", j.persona, journey.loc("persona"))
+        refs.check_at("persona", j.persona, journey, "persona")
     if j.segment is not None:
-        refs.check("segment", j.segment, journey.loc("segment"))
+        refs.check_at("segment", j.segment, journey, "segment")
     for stage_id, step in j.steps.items():
-        refs.check("stage", stage_id, journey.loc("steps", stage_id, key=True))
+        refs.check_at("stage", stage_id, journey, "steps", stage_id, key=True)
         refs.check_all("funnel_stage", step.funnel, journey, "steps", stage_id, "funnel")
         for i, action in enumerate(step.actions):
             at = ("steps", stage_id, "actions", i)
-            refs.check("role", action.role, journey.loc(*at, "role"))
+            refs.check_at("role", action.role, journey, *at, "role")
             refs.check_all("content", action.content, journey, *at, "content")
     for i, tr in enumerate(j.transitions):
         for end, key in ((tr.from_, "from"), (tr.to, "to")):
