@@ -14,6 +14,7 @@ from toolkit.renderers.dot import dot_available, render_dot, render_images
 from toolkit.renderers.html import render_html
 from toolkit.renderers.mermaid import render_mermaid
 from toolkit.renderers.xlsx import render_xlsx
+from toolkit.workers import fork_each
 
 ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
 IMAGE_FORMATS = frozenset({"svg", "png", "pdf"})
@@ -58,24 +59,61 @@ Phase = Callable[[str], None]
 ImageMemo = dict[tuple[str, bytes], bytes]
 
 
+# Below this many graph nodes, a second process costs more than it saves.
+PARALLEL_MIN_NODES = 2000
+
+
 def render_all(
     graph: nx.MultiDiGraph,
     options: RenderOptions,
     jobs: int,
     phase: Phase = lambda _: None,
     memo: ImageMemo | None = None,
+    parallel_min_nodes: int = PARALLEL_MIN_NODES,
 ) -> dict[str, bytes]:
     """Every output file of the build, keyed by its path inside OUT.
 
-    With a memo (kept between builds by `journey serve`), diagrams whose DOT source did not
-    change are not laid out again.
+    On a large project with several cores, the pages are rendered here while a forked
+    worker renders the diagrams (and runs Graphviz) and the data files; the files are the
+    same either way. With a memo (kept between builds by `journey serve`), diagrams whose
+    DOT source did not change are not laid out again.
     """
-    fmts = options.formats
     files: dict[str, bytes] = {}
-    if "html" in fmts:
+    if memo is None and jobs > 1 and len(graph) >= parallel_min_nodes:
+        pages, rest = fork_each(
+            [
+                lambda: render_pages(graph, options, phase),
+                lambda: render_rest(graph, options, jobs, lambda _: None, None),
+            ]
+        )
+        phase("diagrams and data")
+        files.update(pages)
+        files.update(rest)
+        return files
+    files.update(render_pages(graph, options, phase))
+    files.update(render_rest(graph, options, jobs, phase, memo))
+    return files
+
+
+def render_pages(graph: nx.MultiDiGraph, options: RenderOptions, phase: Phase) -> dict[str, bytes]:
+    """The HTML pages and the Mermaid sources."""
+    files: dict[str, bytes] = {}
+    if "html" in options.formats:
         phase("html")
         files.update(render_html(graph, options))
         files.update(render_coverage_html(graph, options))
+    if "mermaid" in options.formats:
+        phase("mermaid")
+        files.update(render_mermaid(graph, options))
+    return files
+
+
+def render_rest(
+    graph: nx.MultiDiGraph, options: RenderOptions, jobs: int, phase: Phase, memo: ImageMemo | None
+) -> dict[str, bytes]:
+    """The diagrams (DOT and Graphviz's images) and the data files."""
+    fmts = options.formats
+    files: dict[str, bytes] = {}
     if fmts & (IMAGE_FORMATS | {"dot"}):
         phase("diagrams")
         dot_files = render_dot(graph, options)
@@ -84,9 +122,6 @@ def render_all(
         if fmts & IMAGE_FORMATS:
             phase("graphviz")
             files.update(images(dot_files, fmts & IMAGE_FORMATS, jobs, memo))
-    if "mermaid" in fmts:
-        phase("mermaid")
-        files.update(render_mermaid(graph, options))
     if "json" in fmts:
         phase("json")
         files.update(render_json(graph, options))

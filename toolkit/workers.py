@@ -13,8 +13,10 @@ import multiprocessing
 import os
 import sys
 import threading
+import traceback
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 
@@ -146,3 +148,55 @@ def prefetch(
     ahead = Prefetch(inner, jobs, min_bytes)
     ahead.start(find_sources(project, shown))
     return ahead
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+class WorkerError(RuntimeError):
+    """A forked worker failed; carries its traceback text."""
+
+
+def _child(call: Callable[[], T], conn: Connection) -> None:
+    try:
+        conn.send(("ok", call()))
+    except BaseException:  # noqa: BLE001 (reported to the parent, which raises)
+        conn.send(("error", traceback.format_exc()))
+    finally:
+        conn.close()
+
+
+def fork_each(calls: Sequence[Callable[[], T]]) -> list[T]:
+    """Each call's result, in order: the first runs here, every other in a forked child.
+
+    Children inherit this process's objects (a compiled graph is not copied or pickled);
+    only their results travel back, pickled through a pipe. Without fork (see can_fork)
+    every call runs here, one after another.
+    """
+    if len(calls) < 2 or not can_fork():
+        return [call() for call in calls]
+    ctx = multiprocessing.get_context("fork")
+    children = []
+    for call in calls[1:]:
+        receive, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child, args=(call, send), daemon=True)
+        child.start()
+        send.close()
+        children.append((child, receive))
+    try:
+        results = [calls[0]()]
+        for child, receive in children:
+            try:
+                status, value = receive.recv()
+            except EOFError:
+                raise WorkerError(f"worker exited with code {child.exitcode}") from None
+            if status != "ok":
+                raise WorkerError(value)
+            results.append(value)
+        return results
+    finally:
+        for child, receive in children:
+            receive.close()
+            child.join(timeout=5)
+            if child.is_alive():
+                child.kill()

@@ -1,0 +1,40 @@
+"""Rendering on two processes gives exactly the files of rendering in one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from toolkit.builder import ALL_FORMATS, render_all
+from toolkit.renderers.common import RenderOptions
+from toolkit.workers import WorkerError, can_fork, fork_each
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Linux")
+
+
+@needs_fork
+def test_two_processes_render_the_same_files(example_graph: nx.MultiDiGraph) -> None:
+    options = RenderOptions("ja", frozenset(ALL_FORMATS) - {"png", "pdf"})
+    alone = render_all(example_graph, options, 1)
+    together = render_all(example_graph, options, 2, parallel_min_nodes=0)
+    assert together == alone
+    assert len(alone) == 26  # 7 pages, 6 DOT + 6 SVG, 4 Mermaid, json, csv, xlsx
+
+
+@needs_fork
+def test_fork_each_returns_results_in_order_and_raises_worker_errors() -> None:
+    pid = Path("/proc/self").resolve().name
+    results = fork_each([lambda: Path("/proc/self").resolve().name, lambda: "child", lambda: 3])
+    assert results == [pid, "child", 3]
+
+    def broken() -> str:
+        raise ValueError("boom in the worker")
+
+    with pytest.raises(WorkerError, match="ValueError: boom in the worker"):
+        fork_each([lambda: "here", broken])
+
+
+def test_one_call_runs_here() -> None:
+    assert fork_each([lambda: 41 + 1]) == [42]
