@@ -19,7 +19,7 @@ from typing import Any
 
 import networkx as nx
 
-from toolkit.analyses import content_items, item_matches, step_coverage
+from toolkit.analyses import content_items, step_coverage, targeting
 from toolkit.graph import nodes_of
 from toolkit.renderers.data import neutralise
 
@@ -151,36 +151,49 @@ def segment_cells(g: nx.MultiDiGraph) -> list[Cell]:
     """One cell per segment x stage, whether or not a journey exists for it.
 
     A project without segments gets one row with segment None (items for all segments).
+    An item matches as analyses.item_matches says: it targets the stage, and all segments
+    or this one.
     """
     items = content_items(g)
+    status = {i.id: i.status for i in items}
+    index = targeting(items)
     segments: list[str | None] = [*segment_ids(g)] or [None]
+    stages = stage_ids(g)
     out = []
-    by_stage = {stage: [i for i in items if stage in i.stages] for stage in stage_ids(g)}
     for segment in segments:
-        for stage, targeting_stage in by_stage.items():
-            matching = [i for i in targeting_stage if item_matches(i, stage, segment)]
+        for stage in stages:
+            matching = index.get((stage, None), set())
+            if segment is not None:
+                matching = matching | index.get((stage, segment), set())
+            ordered = sorted(matching)
             out.append(
                 Cell(
                     stage=stage,
                     segment=segment,
                     journey=None,
-                    items=tuple(sorted(i.id for i in matching if i.status == PUBLISHED)),
-                    pipeline=tuple(sorted(i.id for i in matching if i.status in PIPELINE_STATUSES)),
+                    items=tuple(i for i in ordered if status[i] == PUBLISHED),
+                    pipeline=tuple(i for i in ordered if status[i] in PIPELINE_STATUSES),
                 )
             )
     return out
 
 
-def segment_matrix(g: nx.MultiDiGraph) -> list[MatrixRow]:
-    """Rows: segments (source order); columns: stages in order."""
-    cells = segment_cells(g)
+def segment_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[MatrixRow]:
+    """Rows: segments (source order); columns: stages in order.
+
+    cells: segment_cells(g), when the caller has them already.
+    """
+    cells = segment_cells(g) if cells is None else cells
     keys = list(dict.fromkeys(c.segment for c in cells))
     return [MatrixRow(k, tuple(c for c in cells if c.segment == k)) for k in keys]
 
 
-def journey_matrix(g: nx.MultiDiGraph) -> list[MatrixRow]:
-    """Rows: journeys (source order); columns: stages in order; None where there is no step."""
-    by_step = {(c.journey, c.stage): c for c in step_cells(g)}
+def journey_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[MatrixRow]:
+    """Rows: journeys (source order); columns: stages in order; None where there is no step.
+
+    cells: step_cells(g), when the caller has them already.
+    """
+    by_step = {(c.journey, c.stage): c for c in (step_cells(g) if cells is None else cells)}
     stages = stage_ids(g)
     return [MatrixRow(j, tuple(by_step.get((j, s)) for s in stages)) for j in journey_ids(g)]
 
@@ -189,13 +202,19 @@ def journey_matrix(g: nx.MultiDiGraph) -> list[MatrixRow]:
 
 
 def pipeline_items(g: nx.MultiDiGraph, ids: Iterable[str]) -> tuple[PipelineItem, ...]:
-    nodes = content_nodes(g)
+    return items_of(content_nodes(g), ids)
+
+
+def items_of(nodes: dict[str, dict[str, Any]], ids: Iterable[str]) -> tuple[PipelineItem, ...]:
+    """Pipeline items by id; nodes is content_nodes(g)."""
     return tuple(PipelineItem(i, nodes[i]["status"], nodes[i].get("owner")) for i in ids)
 
 
 def gaps(g: nx.MultiDiGraph, cells: Iterable[Cell], min_items: int = 1) -> list[Gap]:
     """The cells with fewer than min_items published items, with their pipeline items."""
-    return [Gap(c, pipeline_items(g, c.pipeline)) for c in cells if c.is_gap(min_items)]
+    found = [c for c in cells if c.is_gap(min_items)]
+    nodes = content_nodes(g) if found else {}
+    return [Gap(c, items_of(nodes, c.pipeline)) for c in found]
 
 
 def covered_share(cells: Iterable[Cell], min_items: int = 1) -> tuple[int, int]:

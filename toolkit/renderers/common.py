@@ -15,6 +15,7 @@ from toolkit.graph import nid, nodes_of
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+SPACE = re.compile(r"\s")  # for str patterns \s is exactly what str.isspace() accepts
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ def safe_url(url: str | None) -> str | None:
         scheme = urlsplit(cleaned).scheme.lower()
     except ValueError:
         return None
-    return cleaned if scheme in SAFE_SCHEMES and not any(c.isspace() for c in cleaned) else None
+    return cleaned if scheme in SAFE_SCHEMES and not SPACE.search(cleaned) else None
 
 
 def strip_controls(text: str) -> str:
@@ -103,12 +104,12 @@ def coverage_by_step(g: nx.MultiDiGraph) -> dict[str, StepCoverage]:
 def step_flags(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
     """Warning codes marked on each step node: seller-absent and/or content-gap."""
     cov = coverage_by_step(g)
-    flags: dict[str, tuple[str, ...]] = {}
-    for node, _ in nodes_of(g, "step"):
-        codes = []
-        if not step_actions(g, node):
-            codes.append("seller-absent")
-        if cov[node].count == 0:
-            codes.append("content-gap")
-        flags[node] = tuple(codes)
-    return flags
+    return {
+        node: flags_of(bool(step_actions(g, node)), cov[node]) for node, _ in nodes_of(g, "step")
+    }
+
+
+def flags_of(has_actions: bool, coverage: StepCoverage) -> tuple[str, ...]:
+    """The warning codes of one step, from whether it has seller actions and its coverage."""
+    absent = ("seller-absent",) if not has_actions else ()
+    return absent + (("content-gap",) if coverage.count == 0 else ())

@@ -11,11 +11,13 @@ builders compute everything; templates/coverage.html only displays it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
 from toolkit import coverage as cov
+from toolkit.graph import nodes_of
 from toolkit.renderers.common import RenderOptions, label_of, pick, safe_url, text
 from toolkit.renderers.environment import make_environment
 
@@ -96,6 +98,43 @@ def node_label(g: nx.MultiDiGraph, kind: str, ref: str | None, lang: str, fallba
     return text(label_of(g.nodes[f"{kind}:{ref}"], lang))
 
 
+@dataclass(frozen=True)
+class Page:
+    """What the coverage page's builders share, worked out once per page."""
+
+    g: nx.MultiDiGraph
+    lang: str
+    ui: dict[str, str]
+    min_items: int
+    labels: dict[str, str]  # node -> node_label, for the LABELLED node types
+    nodes: dict[str, dict[str, Any]]  # cov.content_nodes(g)
+    segment_cells: list[cov.Cell]
+    step_cells: list[cov.Cell]
+
+    def label(self, kind: str, ref: str | None, fallback: str) -> str:
+        """node_label, read from the labels worked out once."""
+        if ref is None:
+            return fallback
+        found = self.labels.get(f"{kind}:{ref}")
+        return node_label(self.g, kind, ref, self.lang, fallback) if found is None else found
+
+
+LABELLED = ("stage", "role", "segment", "journey")
+
+
+def make_page(g: nx.MultiDiGraph, lang: str, min_items: int) -> Page:
+    return Page(
+        g=g,
+        lang=lang,
+        ui=ui_strings(lang),
+        min_items=min_items,
+        labels={n: text(label_of(d, lang)) for kind in LABELLED for n, d in nodes_of(g, kind)},
+        nodes=cov.content_nodes(g),
+        segment_cells=cov.segment_cells(g),
+        step_cells=cov.step_cells(g),
+    )
+
+
 def heat(count: int) -> str:
     """CSS class of a covered cell: heat-1 (one item) .. heat-4 (four or more)."""
     return f"heat-{min(max(count, 1), 4)}"
@@ -131,11 +170,13 @@ def matrix_cell(cell: cov.Cell | None, min_items: int, ui: dict[str, str]) -> di
     }
 
 
-def matrices(
-    g: nx.MultiDiGraph, lang: str, ui: dict[str, str], min_items: int
-) -> list[dict[str, Any]]:
+def matrices(p: Page) -> list[dict[str, Any]]:
+    ui = p.ui
     out = []
-    for kind, rows in (("segment", cov.segment_matrix(g)), ("journey", cov.journey_matrix(g))):
+    for kind, rows in (
+        ("segment", cov.segment_matrix(p.g, p.segment_cells)),
+        ("journey", cov.journey_matrix(p.g, p.step_cells)),
+    ):
         if not rows:
             continue
         out.append(
@@ -145,12 +186,12 @@ def matrices(
                 "corner": ui[kind],
                 "rows": [
                     {
-                        "label": node_label(g, kind, r.key, lang, ui["all_segments"]),
+                        "label": p.label(kind, r.key, ui["all_segments"]),
                         "ref": r.key or "",
                         "href": f"journeys/{anchor(r.key)}.html"
                         if kind == "journey" and r.key
                         else None,
-                        "cells": [matrix_cell(c, min_items, ui) for c in r.cells],
+                        "cells": [matrix_cell(c, p.min_items, ui) for c in r.cells],
                     }
                     for r in rows
                 ],
@@ -162,103 +203,105 @@ def matrices(
 MAX_DETAIL_ITEMS = 40
 
 
-def item_ref(
-    g: nx.MultiDiGraph, nodes: dict[str, dict[str, Any]], ident: str, lang: str, ui: dict[str, str]
-) -> dict[str, str]:
-    """A link to one content item; nodes is cov.content_nodes(g), computed once per page."""
-    data = nodes[ident]
+def item_ref(p: Page, ident: str) -> dict[str, str]:
+    """A link to one content item."""
+    data = p.nodes[ident]
     status = data.get("status") or "none"
     return {
         "id": ident,
-        "title": text(pick(data.get("title"), lang, ident)),
+        "title": text(pick(data.get("title"), p.lang, ident)),
         "href": "#" + anchor("item", ident),
         "status": status,
-        "status_label": ui[f"status_{status}"],
-        "owner": node_label(g, "role", data.get("owner"), lang, ""),
+        "status_label": p.ui[f"status_{status}"],
+        "owner": p.label("role", data.get("owner"), ""),
     }
 
 
-def cell_title(g: nx.MultiDiGraph, cell: cov.Cell, lang: str, ui: dict[str, str]) -> str:
+def item_refs(p: Page) -> dict[str, dict[str, str]]:
+    """item_ref of every item some cell lists (the same dict wherever the page links it)."""
+    shown: dict[str, None] = {}
+    for c in [*p.segment_cells, *p.step_cells]:
+        shown.update(dict.fromkeys(c.items[:MAX_DETAIL_ITEMS]))
+        shown.update(dict.fromkeys(c.pipeline))
+    return {i: item_ref(p, i) for i in shown}
+
+
+def cell_title(p: Page, cell: cov.Cell) -> str:
     where = (
-        node_label(g, "journey", cell.journey, lang, "")
+        p.label("journey", cell.journey, "")
         if cell.journey
-        else node_label(g, "segment", cell.segment, lang, ui["all_segments"])
+        else p.label("segment", cell.segment, p.ui["all_segments"])
     )
-    return f"{where} × {node_label(g, 'stage', cell.stage, lang, cell.stage)}"
+    return f"{where} × {p.label('stage', cell.stage, cell.stage)}"
 
 
-def cell_details(g: nx.MultiDiGraph, lang: str, ui: dict[str, str]) -> list[dict[str, Any]]:
+def cell_details(p: Page, refs: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
     """One entry per cell that has items or pipeline: the target of the heatmap's links.
 
     A cell lists at most MAX_DETAIL_ITEMS items (the inventory below lists every item).
     """
-    nodes = cov.content_nodes(g)
-    refs = {i: item_ref(g, nodes, i, lang, ui) for i in nodes}
     return [
         {
             "anchor": cell_anchor(c),
-            "title": cell_title(g, c, lang, ui),
+            "title": cell_title(p, c),
             "entries": [refs[i] for i in c.items[:MAX_DETAIL_ITEMS]],
             "pipeline": [refs[i] for i in c.pipeline[: max(0, MAX_DETAIL_ITEMS - len(c.items))]],
             "more": max(0, len(c.items) + len(c.pipeline) - MAX_DETAIL_ITEMS),
         }
-        for c in [*cov.segment_cells(g), *cov.step_cells(g)]
+        for c in [*p.segment_cells, *p.step_cells]
     ]
 
 
-def gap_entries(
-    g: nx.MultiDiGraph, lang: str, ui: dict[str, str], min_items: int
-) -> list[dict[str, Any]]:
-    cells = [*cov.segment_cells(g), *cov.step_cells(g)]
-    nodes = cov.content_nodes(g)
+def gap_entries(p: Page, refs: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
+    ui = p.ui
     out = []
-    for gap in cov.gaps(g, cells, min_items):
+    for gap in cov.gaps(p.g, [*p.segment_cells, *p.step_cells], p.min_items):
         c = gap.cell
-        owners = dict.fromkeys(
-            node_label(g, "role", p.owner, lang, ui["no_owner"]) for p in gap.pipeline
-        )
+        owners = dict.fromkeys(p.label("role", i.owner, ui["no_owner"]) for i in gap.pipeline)
         out.append(
             {
-                "stage": node_label(g, "stage", c.stage, lang, c.stage),
-                "where": cell_title(g, c, lang, ui).rsplit(" × ", 1)[0],
+                "stage": p.label("stage", c.stage, c.stage),
+                "where": cell_title(p, c).rsplit(" × ", 1)[0],
                 "view": ui["journey" if c.journey else "segment"],
                 "count": c.count,
                 "href": "#" + cell_anchor(c),
-                "pipeline": [item_ref(g, nodes, p.id, lang, ui) for p in gap.pipeline],
+                "pipeline": [refs[i.id] for i in gap.pipeline],
                 "owners": list(owners),
             }
         )
     return out
 
 
-def ownership_table(g: nx.MultiDiGraph, lang: str, ui: dict[str, str]) -> list[dict[str, Any]]:
+def ownership_table(p: Page) -> list[dict[str, Any]]:
+    ui = p.ui
     return [
         {
-            "role": node_label(g, "role", r.role, lang, ui["no_owner"]),
+            "role": p.label("role", r.role, ui["no_owner"]),
             "status": ui[f"status_{r.status or 'none'}"],
             "status_key": r.status or "none",
             "counts": list(r.counts),
             "total": sum(r.counts),
         }
-        for r in cov.ownership_matrix(g)
+        for r in cov.ownership_matrix(p.g)
     ]
 
 
-def inventory(g: nx.MultiDiGraph, lang: str, ui: dict[str, str]) -> list[dict[str, Any]]:
+def inventory(p: Page) -> list[dict[str, Any]]:
+    ui = p.ui
     out = []
-    for ident, d in cov.content_nodes(g).items():
+    for ident, d in p.nodes.items():
         segments = d.get("segments")
         out.append(
             {
                 "anchor": anchor("item", ident),
                 "id": ident,
-                "title": text(pick(d.get("title"), lang, ident)),
+                "title": text(pick(d.get("title"), p.lang, ident)),
                 "format": text(d.get("format")),
-                "stages": [node_label(g, "stage", s, lang, s) for s in d.get("stages") or []],
-                "segments": [node_label(g, "segment", s, lang, s) for s in segments]
+                "stages": [p.label("stage", s, s) for s in d.get("stages") or []],
+                "segments": [p.label("segment", s, s) for s in segments]
                 if segments is not None
                 else [ui["all_segments"]],
-                "owner": node_label(g, "role", d.get("owner"), lang, ""),
+                "owner": p.label("role", d.get("owner"), ""),
                 "status": ui[f"status_{d.get('status') or 'none'}"],
                 "status_key": d.get("status") or "none",
                 "url": safe_url(d.get("url")),
@@ -285,13 +328,13 @@ def coverage_context(
     g: nx.MultiDiGraph, options: RenderOptions, min_items: int = 1
 ) -> dict[str, Any]:
     """Everything coverage.html shows."""
-    lang = options.lang
-    ui = ui_strings(lang)
-    covered, total = cov.covered_share(cov.step_cells(g), min_items)
+    p = make_page(g, options.lang, min_items)
+    ui = p.ui
+    covered, total = cov.covered_share(p.step_cells, min_items)
     share = cov.percent(covered, total)
-    stages = cov.stage_ids(g)
+    refs = item_refs(p)
     return {
-        "page": page_meta(g, lang, ui),
+        "page": page_meta(g, p.lang, ui),
         "ui": ui,
         "headline": {
             "covered": covered,
@@ -300,14 +343,14 @@ def coverage_context(
             "bar": f"{share:.3f}".rstrip("0").rstrip(".") + "%",
         },
         "stages": [
-            {"number": f"{i + 1:02d}", "label": node_label(g, "stage", s, lang, s)}
-            for i, s in enumerate(stages)
+            {"number": f"{i + 1:02d}", "label": p.label("stage", s, s)}
+            for i, s in enumerate(cov.stage_ids(g))
         ],
-        "matrices": matrices(g, lang, ui, min_items),
-        "details": cell_details(g, lang, ui),
-        "gaps": gap_entries(g, lang, ui, min_items),
-        "owners": ownership_table(g, lang, ui),
-        "inventory": inventory(g, lang, ui),
+        "matrices": matrices(p),
+        "details": cell_details(p, refs),
+        "gaps": gap_entries(p, refs),
+        "owners": ownership_table(p),
+        "inventory": inventory(p),
         "downloads": [{"label": ui["workbook"], "href": "data/coverage.xlsx"}]
         if "xlsx" in options.formats
         else [],

@@ -12,8 +12,7 @@ from typing import Any
 import networkx as nx
 
 from toolkit.graph import nid, nodes_of
-from toolkit.renderers.common import RenderOptions, actions_at, journey_steps, label_of, pick
-from toolkit.renderers.dot import journey_diagram_paths
+from toolkit.renderers.common import RenderOptions, label_of, pick
 from toolkit.renderers.environment import make_environment
 from toolkit.renderers.html_context import (
     Facts,
@@ -130,7 +129,7 @@ def legend(f: Facts, keys: list[str]) -> list[dict[str, str]]:
 
 
 def journey_downloads(f: Facts, ref: str) -> list[dict[str, str]]:
-    svg = journey_diagram_paths(f.g)[ref].removesuffix(".dot") + ".svg"
+    svg = f.diagrams[ref].removesuffix(".dot") + ".svg"
     links = [
         ("svg", "diagram_svg", svg),
         ("mermaid", "diagram_mermaid", slug_path("mermaid", ref, suffix=".mmd")),
@@ -221,7 +220,7 @@ def ratio(covered: int, total: int) -> dict[str, Any]:
 def journey_rows(f: Facts) -> list[dict[str, Any]]:
     rows = []
     for ref in journey_refs(f.g):
-        steps = journey_steps(f.g, ref)
+        steps = f.steps[ref]
         covered = sum(1 for node, _ in steps if f.coverage[node].count > 0)
         rows.append(
             {
@@ -246,8 +245,8 @@ def attention(f: Facts) -> list[dict[str, Any]]:
             "flags": flag_badges(f, node),
         }
         for ref in journey_refs(f.g)
-        for node, data in journey_steps(f.g, ref)
-        if flag_badges(f, node)
+        for node, data in f.steps[ref]
+        if f.flags.get(node)
     ]
 
 
@@ -314,7 +313,7 @@ def compare_cell(f: Facts, step: Node | None, group_start: bool = False) -> dict
         "doing": texts(data.get("doing")),
         "actions": [
             {"role": name_of(f, nid("role", a["role"])), "text": text(a.get("action"))}
-            for a in actions_at(f.g, node)
+            for a in f.actions[node]
         ],
         "flags": badges,
     }

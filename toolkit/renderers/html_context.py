@@ -9,28 +9,34 @@ toolkit.renderers.html assembles the pages.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
 
-from toolkit.analyses import StepCoverage
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import (
     RenderOptions,
-    actions_at,
     coverage_by_step,
-    journey_steps,
     label_of,
     ordered,
     pick,
     safe_url,
-    step_flags,
     text,
+)
+from toolkit.renderers.dot import journey_diagram_paths
+from toolkit.renderers.facts import (
+    Facts,
+    Node,
+    actions_by_step,
+    content_order,
+    listed_content,
+    listed_ids,
+    node_names,
+    step_flags_from,
+    steps_by_journey,
 )
 from toolkit.renderers.leads_overlay import step_badges
 
-Node = tuple[str, dict[str, Any]]
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 FLAG_CODES = ("seller-absent", "content-gap")
 
@@ -152,30 +158,27 @@ def ui_strings(lang: str) -> dict[str, str]:
     return {key: pair[col] for key, pair in UI_TEXT.items()}
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What every page builder needs, computed once per render."""
-
-    g: nx.MultiDiGraph
-    lang: str
-    formats: frozenset[str]
-    ui: dict[str, str]
-    stages: tuple[Node, ...]
-    flags: dict[str, tuple[str, ...]]
-    coverage: dict[str, StepCoverage]
-    leads: dict[str, str]  # step node -> lead volume text (build --leads), else empty
-
-
 def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
+    """The per-render lookups of toolkit.renderers.facts (each graph walk done once)."""
+    coverage = coverage_by_step(g)
+    actions = actions_by_step(g, [node for node, _ in nodes_of(g, "step")])
+    listed = listed_content(coverage, content_order(g))
+    ui = ui_strings(options.lang)
     return Facts(
         g=g,
         lang=options.lang,
         formats=frozenset(options.formats),
-        ui=ui_strings(options.lang),
+        ui=ui,
         stages=tuple(ordered(g, "stage")),
-        flags=step_flags(g),
-        coverage=coverage_by_step(g),
+        flags=step_flags_from(actions, coverage),
+        coverage=coverage,
         leads=step_badges(dict(options.overlay), options.lang) if options.overlay else {},
+        steps=steps_by_journey(g, journey_refs(g)),
+        actions=actions,
+        names=node_names(g, options.lang),
+        listed=listed,
+        content={ref: content_fields(g, ref, options.lang, ui) for ref in listed_ids(listed)},
+        diagrams=journey_diagram_paths(g),
     )
 
 
@@ -188,6 +191,9 @@ def texts(values: Any) -> list[str]:
 
 def name_of(f: Facts, node: str) -> str:
     """The display label of a node in the output language ('' when the node is missing)."""
+    name = f.names.get(node)
+    if name is not None:
+        return name
     return text(label_of(f.g.nodes[node], f.lang)) if node in f.g else ""
 
 
@@ -228,7 +234,7 @@ def emotion_text(emotion: int) -> str:
 
 def step_columns(f: Facts, journey: str) -> list[Node | None]:
     """The journey's step node for every customer stage, in stage order (None: skipped)."""
-    by_stage = {d["stage"]: (n, d) for n, d in journey_steps(f.g, journey)}
+    by_stage = {d["stage"]: (n, d) for n, d in f.steps[journey]}
     return [by_stage.get(d["ref"]) for _, d in f.stages]
 
 
@@ -418,7 +424,7 @@ def funnel_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
 
 def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     """One lane per role of the funnel (source order): its actions at each step, with KPI."""
-    acts = [actions_at(f.g, step[0]) if step else [] for step in cols]
+    acts = [f.actions[step[0]] if step else [] for step in cols]
     lanes = []
     for r, (role_node, role) in enumerate(nodes_of(f.g, "role")):
         cells = []
@@ -440,44 +446,33 @@ def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     return lanes
 
 
-def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
-    data = f.g.nodes[nid("content", ref)]
+def content_fields(g: nx.MultiDiGraph, ref: str, lang: str, ui: dict[str, str]) -> dict[str, str]:
+    """How a content item shows in a content cell (make_facts works it out once per item)."""
+    node = nid("content", ref)
+    data = g.nodes[node]
     status = text(data.get("status"))
     return {
-        "title": name_of(f, nid("content", ref)),
+        "title": text(label_of(data, lang)),
         "href": safe_url(data.get("url")) or "",
         "format": text(data.get("format")),
         "status": status,
-        "status_label": f.ui.get(f"status_{status}", status),
-        "pipeline": pipeline,
+        "status_label": ui.get(f"status_{status}", status),
     }
 
 
-MAX_CONTENT_PER_CELL = 12
-
-
-def cell_content(live: list[str], pipe: list[str]) -> tuple[list[tuple[str, bool]], int]:
-    """What a content cell lists: live items, then pipeline, as (id, is pipeline).
-
-    At most MAX_CONTENT_PER_CELL entries; the rest is counted (coverage.html lists them all).
-    """
-    both = [(c, False) for c in live] + [(c, True) for c in pipe]
-    return both[:MAX_CONTENT_PER_CELL], max(0, len(both) - MAX_CONTENT_PER_CELL)
+def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
+    return {**f.content[ref], "pipeline": pipeline}
 
 
 def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     """Content per step: the published items covering it, then draft/planned pipeline items."""
-    source_order = {d["ref"]: i for i, (_, d) in enumerate(nodes_of(f.g, "content"))}
     cells = []
     for step in cols:
         if step is None:
             cells.append({"classes": "skipped", "entries": [], "more": "", "marker": ""})
             continue
-        cov = f.coverage[step[0]]
-        live = sorted(cov.items, key=source_order.__getitem__)
-        pipe = sorted(cov.pipeline, key=source_order.__getitem__)
-        gap = cov.count == 0
-        shown, rest = cell_content(live, pipe)
+        gap = f.coverage[step[0]].count == 0
+        shown, rest = f.listed[step[0]]
         cells.append(
             {
                 "classes": "flag-content-gap" if gap else "",
@@ -494,7 +489,7 @@ def kpi_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     for step in cols:
         kpis = [
             {"role": name_of(f, nid("role", a["role"])), "text": text(a.get("kpi"))}
-            for a in (actions_at(f.g, step[0]) if step else [])
+            for a in (f.actions[step[0]] if step else [])
             if a.get("kpi")
         ]
         cells.append({"classes": "skipped" if step is None else "", "kpis": kpis})
