@@ -19,14 +19,17 @@ always a quoted text label, never an HTML-like one. No URL, href or tooltip attr
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import Any
 
 import graphviz
 import networkx as nx
+from graphviz import quoting
 
 from toolkit.analyses import step_actions
 from toolkit.graph import nid
@@ -51,6 +54,7 @@ UNSAFE = re.compile(
 ELLIPSIS = "…"
 TOKENS = re.compile(r"[!-~]+| |.")
 NO_LINE_START = frozenset("、。，．）」』】〕・ー…：；！？,.)]!?:;")
+WIDE = ("W", "F")  # east Asian widths drawn two columns wide
 
 EMOTION_FILL = {1: "#f4b6b6", 2: "#f9dcc0", 3: "#eeeeee", 4: "#d8eec6", 5: "#b9e4b9"}
 ROLE_FILL = ("#cfe2f3", "#fce5cd", "#d9d2e9", "#d9ead3", "#fff2cc", "#f4cccc", "#d0e0e3", "#ead1dc")
@@ -88,16 +92,29 @@ def truncate(text: str, limit: int) -> str:
 
 
 def char_width(ch: str) -> int:
-    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return 2 if unicodedata.east_asian_width(ch) in WIDE else 1
 
 
 def text_width(text: str) -> int:
-    return sum(char_width(c) for c in text)
+    if text.isascii():
+        return len(text)
+    eaw = unicodedata.east_asian_width
+    return len(text) + len([c for c in text if eaw(c) in WIDE])
 
 
 def wrap(text: str, width: int = WRAP_WIDTH) -> list[str]:
     """Greedy wrap by display width: ASCII words stay whole where they fit, CJK text breaks
     between characters, closing punctuation never starts a line."""
+    n = len(text)
+    if "\n" not in text and (n * 2 <= width or (n <= width and text_width(text) <= width)):
+        # It all fits on one line: the greedy loop would only drop the leading spaces.
+        body = text.lstrip(" ")
+        return [body.rstrip()] if body.strip() else []
+    return _greedy_wrap(text, width)
+
+
+def _greedy_wrap(text: str, width: int) -> list[str]:
+    eaw = unicodedata.east_asian_width
     lines: list[str] = []
     current, used = "", 0  # the line being built and its display width
     for token in TOKENS.findall(text):
@@ -105,7 +122,8 @@ def wrap(text: str, width: int = WRAP_WIDTH) -> list[str]:
             if current and used < width:
                 current, used = current + " ", used + 1
             continue
-        size = text_width(token)
+        # A token is one character or a run of printable ASCII (one column each).
+        size = (2 if eaw(token) in WIDE else 1) if len(token) == 1 else len(token)
         if current and (used + size <= width or token in NO_LINE_START):
             current, used = current + token, used + size
             continue
@@ -135,7 +153,8 @@ def _fit(text: str, width: int) -> str:
 def dot_label(*parts: Any, limit: int = TEXT_LIMIT, width: int = WRAP_WIDTH) -> str:
     """A safe DOT text label: each part cleaned and wrapped, lines joined by DOT's ``\\n``."""
     lines = [line for part in parts for line in wrap(clean_text(part, limit), width)]
-    return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines))
+    # Wrapped lines never hold a newline, so escaping them joined by one is escaping each.
+    return graphviz.nohtml(graphviz.escape("\n".join(lines)).replace("\n", "\\n"))
 
 
 def word(key: str, lang: str, **values: Any) -> str:
@@ -146,13 +165,19 @@ def word(key: str, lang: str, **values: Any) -> str:
 
 
 class Ids:
-    """Stable generated DOT node ids (n0, n1...) in first-use order."""
+    """Stable generated DOT node ids (n0, n1...) in first-use order.
+
+    Generated ids are plain DOT identifiers, which graphviz never quotes.
+    """
 
     def __init__(self) -> None:
         self._ids: dict[str, str] = {}
 
     def __call__(self, key: str) -> str:
-        return self._ids.setdefault(key, f"n{len(self._ids)}")
+        found = self._ids.get(key)
+        if found is None:
+            found = self._ids[key] = f"n{len(self._ids)}"
+        return found
 
 
 def new_digraph(name: str, title: str, rankdir: str) -> graphviz.Digraph:
@@ -180,23 +205,118 @@ def new_digraph(name: str, title: str, rankdir: str) -> graphviz.Digraph:
     )
 
 
+# DOT statements as graphviz.Digraph.node/edge write them, with graphviz's quoting; the fixed
+# attributes (never user text) are quoted once per distinct set instead of once per statement.
+
+
+@functools.lru_cache(maxsize=512)
+def quoted_attrs(items: tuple[tuple[str, str], ...]) -> str:
+    """``k=v ...`` for keyword attributes, sorted and quoted by graphviz."""
+    return quoting.a_list(kwargs=dict(items))
+
+
+def attr_list(label: str | None, attrs: Mapping[str, str]) -> str:
+    """``graphviz.quoting.attr_list(label, kwargs=attrs)``; the label is quoted on every call."""
+    parts = [] if label is None else [f"label={quoting.quote(label)}"]
+    rest = quoted_attrs(tuple(attrs.items())) if attrs else ""
+    if rest:
+        parts.append(rest)
+    return f" [{' '.join(parts)}]" if parts else ""
+
+
+def node_stmt(node_id: str, label: str | None = None, **attrs: str) -> str:
+    """A node statement line (node_id: a generated id)."""
+    return f"\t{node_id}{attr_list(label, attrs)}\n"
+
+
+def edge_stmt(tail: str, head: str, label: str | None = None, **attrs: str) -> str:
+    """An edge statement line (tail, head: generated ids)."""
+    return f"\t{tail} -> {head}{attr_list(label, attrs)}\n"
+
+
+def add_subgraph(
+    dg: graphviz.Digraph, name: str, lines: Iterable[str], rank: str | None = None
+) -> None:
+    """Statement lines as the subgraph ``name`` of dg (with ``rank=...`` first when given)."""
+    sub = graphviz.Digraph(name=name)
+    if rank is not None:
+        sub.attr(rank=rank)
+    sub.body.extend(lines)
+    dg.subgraph(sub)
+
+
+def chain(dg: graphviz.Digraph, ids: Iterable[str], **attrs: str) -> None:
+    rest = attr_list(None, attrs)
+    dg.body.extend(f"\t{a} -> {b}{rest}\n" for a, b in pairwise(list(ids)))
+
+
 def ref_label(g: nx.MultiDiGraph, node: str, lang: str) -> str:
     return label_of(g.nodes[node], lang) if node in g else node.partition(":")[2]
-
-
-def out_refs(g: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
-    """Targets of a node's out-edges of one type, in edge order, without repeats."""
-    return list(dict.fromkeys(v for _, v, d in g.out_edges(node, data=True) if d["type"] == kind))
 
 
 def role_fills(g: nx.MultiDiGraph) -> dict[str, str]:
     return {n: ROLE_FILL[i % len(ROLE_FILL)] for i, (n, _) in enumerate(ordered(g, "role"))}
 
 
-def chain(dg: graphviz.Digraph, ids: Iterable[str], **attrs: str) -> None:
-    items = list(ids)
-    for a, b in zip(items, items[1:], strict=False):
-        dg.edge(a, b, **attrs)
+Edge = tuple[str, str, Any, dict[str, Any]]
+
+
+def edges_by_type(g: nx.MultiDiGraph, kinds: Iterable[str]) -> dict[str, list[Edge]]:
+    """The edges (u, v, key, data) of these types, by type, each list in graph edge order."""
+    found: dict[str, list[Edge]] = {kind: [] for kind in kinds}
+    for edge in g.edges(keys=True, data=True):
+        group = found.get(edge[3]["type"])
+        if group is not None:
+            group.append(edge)
+    return found
+
+
+JOURNEY_EDGES = ("uses", "served_by", "transition")
+Maker = Callable[[nx.MultiDiGraph, str, str], str]
+
+
+@dataclass(frozen=True)
+class Shared:
+    """What the journey diagrams of one graph share, worked out once per render."""
+
+    flags: dict[str, tuple[str, ...]]
+    roles: list[tuple[str, dict[str, Any]]]
+    fills: dict[str, str]
+    # (node, edge type) -> [(target, edge data)] in out-edge order, for JOURNEY_EDGES
+    out: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]]
+    # (node, lang) -> attribute list of a node drawn alike in every journey diagram
+    drawn: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def refs(self, node: str, kind: str) -> list[str]:
+        """out_refs(g, node, kind) for a kind in JOURNEY_EDGES."""
+        return list(dict.fromkeys(v for v, _ in self.out.get((node, kind), ())))
+
+    def once(self, make: Maker, g: nx.MultiDiGraph, node: str, lang: str) -> str:
+        """make(g, node, lang), remembered per node and language."""
+        found = self.drawn.get((node, lang))
+        if found is None:
+            found = self.drawn[(node, lang)] = make(g, node, lang)
+        return found
+
+
+def journey_shared(
+    g: nx.MultiDiGraph,
+    flags: dict[str, tuple[str, ...]] | None = None,
+    edges: dict[str, list[Edge]] | None = None,
+) -> Shared:
+    """Shared for g; flags is step_flags(g) and edges has (at least) the JOURNEY_EDGES types
+    (each computed when missing)."""
+    edges = edges_by_type(g, JOURNEY_EDGES) if edges is None else edges
+    out: dict[tuple[str, str], list[tuple[str, dict[str, Any]]]] = {}
+    for kind in JOURNEY_EDGES:
+        for u, v, _, d in edges.get(kind, ()):
+            out.setdefault((u, kind), []).append((v, d))
+    return Shared(
+        flags=step_flags(g) if flags is None else flags,
+        roles=ordered(g, "role"),
+        fills=role_fills(g),
+        out=out,
+    )
 
 
 # --- journey flow -----------------------------------------------------------------------
@@ -221,8 +341,11 @@ class Plan:
     omitted: int
 
 
-def plan_columns(g: nx.MultiDiGraph, journey: str, budget: int = MAX_NODES) -> Plan:
+def plan_columns(
+    g: nx.MultiDiGraph, journey: str, budget: int = MAX_NODES, shared: Shared | None = None
+) -> Plan:
     """Place every node of a journey diagram in a column; past the budget, leave nodes out."""
+    shared = journey_shared(g) if shared is None else shared
     columns = [Column(step) for step, _ in journey_steps(g, journey)]
     placed = {c.step for c in columns}
     skipped: set[str] = set()
@@ -244,7 +367,7 @@ def plan_columns(g: nx.MultiDiGraph, journey: str, budget: int = MAX_NODES) -> P
             admit(action, col.actions)
     for col in columns:
         for action in col.actions:
-            for content in out_refs(g, action, "uses"):
+            for content in shared.refs(action, "uses"):
                 admit(content, col.content)
     return Plan(columns, len(skipped))
 
@@ -315,9 +438,9 @@ class Layout:
         if src not in self.pos or dst not in self.pos:
             return
         if self.pos[src] <= self.pos[dst]:
-            self.dg.edge(self.ids(src), self.ids(dst), **attrs)
+            self.dg.body.append(edge_stmt(self.ids(src), self.ids(dst), **attrs))
         else:
-            self.dg.edge(self.ids(dst), self.ids(src), dir="back", **attrs)
+            self.dg.body.append(edge_stmt(self.ids(dst), self.ids(src), dir="back", **attrs))
 
 
 def journey_dot(
@@ -326,124 +449,123 @@ def journey_dot(
     lang: str,
     budget: int = MAX_NODES,
     flags: dict[str, tuple[str, ...]] | None = None,
+    shared: Shared | None = None,
 ) -> str:
     """The journey flow: buyer steps over the seller lane, one rank per customer stage.
 
-    flags is step_flags(g); pass it when drawing many journeys of one graph.
+    flags is step_flags(g) and shared journey_shared(g); pass them when drawing many journeys
+    of one graph.
     """
+    shared = journey_shared(g, flags) if shared is None else shared
     jnode = nid("journey", journey)
-    plan = plan_columns(g, journey, budget)
+    plan = plan_columns(g, journey, budget, shared)
     dg = new_digraph("journey", label_of(g.nodes[jnode], lang), "LR")
     layout = Layout(dg)
-    _journey_header(g, layout, plan, lang)
-    flags = step_flags(g) if flags is None else flags
+    _journey_header(g, layout, plan, shared, lang)
     for c, col in enumerate(plan.columns):
-        with dg.subgraph(name=f"col{c}") as sub:
-            sub.attr(rank="same")
-            _journey_column(g, sub, layout, col, c, flags, lang)
+        add_subgraph(dg, f"col{c}", _journey_column(g, layout, col, c, shared, lang), "same")
         chain(dg, (layout.ids(n) for n in col.nodes()), style="invis", weight="5")
     if plan.columns:
-        dg.edge(layout.ids("lane:buyer"), layout.ids(plan.columns[0].step), style="invis")
-    _journey_edges(g, layout, plan, lang)
+        buyer, first = layout.ids("lane:buyer"), layout.ids(plan.columns[0].step)
+        dg.body.append(edge_stmt(buyer, first, style="invis"))
+    _journey_edges(g, layout, plan, shared, lang)
     return dg.source
 
 
-def _journey_header(g: nx.MultiDiGraph, layout: Layout, plan: Plan, lang: str) -> None:
+def _funnel_attrs(g: nx.MultiDiGraph, fs: str, lang: str) -> str:
+    attrs = {"shape": "cds", "style": "filled", "fillcolor": "#dddddd", "class": "funnel_stage"}
+    return attr_list(dot_label(ref_label(g, fs, lang)), attrs)
+
+
+def _content_attrs(g: nx.MultiDiGraph, content: str, lang: str) -> str:
+    attrs = {
+        "shape": "note",
+        "style": content_style(g, content),
+        "fillcolor": "#fffbe6",
+        "class": "content",
+    }
+    return attr_list(content_label(g, content, lang), attrs)
+
+
+def _journey_header(
+    g: nx.MultiDiGraph, layout: Layout, plan: Plan, shared: Shared, lang: str
+) -> None:
     """Column 0: lane names and the legend of the roles acting in this journey."""
     acting = {g.nodes[a]["role"] for col in plan.columns for a in col.actions}
-    fills = role_fills(g)
     header: list[str] = []
-    with layout.dg.subgraph(name="lanes") as sub:
-        sub.attr(rank="same")
-        for key in ("buyer", "seller"):
-            sub.node(
-                layout.place(f"lane:{key}", 0, len(header)),
-                dot_label(word(key, lang)),
-                shape="plaintext",
-                style="solid",
-                fontsize="14",
-                **{"class": "lane"},
+    lines: list[str] = []
+    for key in ("buyer", "seller"):
+        node_id = layout.place(f"lane:{key}", 0, len(header))
+        label = dot_label(word(key, lang))
+        lane = {"shape": "plaintext", "style": "solid", "fontsize": "14", "class": "lane"}
+        lines.append(node_stmt(node_id, label, **lane))
+        header.append(f"lane:{key}")
+    for role, data in shared.roles:
+        if data["ref"] in acting:
+            node_id = layout.place(role, 0, len(header))
+            label = dot_label(label_of(data, lang))
+            lines.append(
+                node_stmt(node_id, label, fillcolor=shared.fills[role], **{"class": "role"})
             )
-            header.append(f"lane:{key}")
-        for role, data in ordered(g, "role"):
-            if data["ref"] in acting:
-                sub.node(
-                    layout.place(role, 0, len(header)),
-                    dot_label(label_of(data, lang)),
-                    fillcolor=fills[role],
-                    **{"class": "role"},
-                )
-                header.append(role)
-        if plan.omitted:
-            sub.node(
+            header.append(role)
+    if plan.omitted:
+        lines.append(
+            node_stmt(
                 layout.place("note:omitted", 0, len(header)),
                 dot_label(word("more", lang, n=plan.omitted)),
                 shape="plaintext",
                 style="solid",
                 **{"class": "note"},
             )
-            header.append("note:omitted")
+        )
+        header.append("note:omitted")
+    add_subgraph(layout.dg, "lanes", lines, "same")
     chain(layout.dg, (layout.ids(n) for n in header), style="invis")
 
 
 def _journey_column(
-    g: nx.MultiDiGraph,
-    sub: graphviz.Digraph,
-    layout: Layout,
-    col: Column,
-    c: int,
-    flags: dict[str, tuple[str, ...]],
-    lang: str,
-) -> None:
-    fills = role_fills(g)
-    rows = iter(range(len(col.nodes())))
+    g: nx.MultiDiGraph, layout: Layout, col: Column, c: int, shared: Shared, lang: str
+) -> list[str]:
+    """The statements of one column's nodes, top to bottom."""
     column = c + 1
-    step_flags_ = flags.get(col.step, ())
-    sub.node(
-        layout.place(col.step, column, next(rows)),
-        step_label(g, col.step, step_flags_, lang),
-        **step_attrs(g, col.step, step_flags_),
-    )
+    flags = shared.flags.get(col.step, ())
+    step_id = layout.place(col.step, column, 0)
+    lines = [
+        node_stmt(step_id, step_label(g, col.step, flags, lang), **step_attrs(g, col.step, flags))
+    ]
     for fs in col.funnel:
-        sub.node(
-            layout.place(fs, column, next(rows)),
-            dot_label(ref_label(g, fs, lang)),
-            shape="cds",
-            style="filled",
-            fillcolor="#dddddd",
-            **{"class": "funnel_stage"},
-        )
+        node_id = layout.place(fs, column, len(lines))
+        lines.append(f"\t{node_id}{shared.once(_funnel_attrs, g, fs, lang)}\n")
     for action in col.actions:
         role = nid("role", g.nodes[action]["role"])
-        sub.node(
-            layout.place(action, column, next(rows)),
-            action_label(g, action, lang),
-            fillcolor=fills.get(role, "white"),
-            **{"class": "action"},
+        lines.append(
+            node_stmt(
+                layout.place(action, column, len(lines)),
+                action_label(g, action, lang),
+                fillcolor=shared.fills.get(role, "white"),
+                **{"class": "action"},
+            )
         )
     for content in col.content:
-        sub.node(
-            layout.place(content, column, next(rows)),
-            content_label(g, content, lang),
-            shape="note",
-            style=content_style(g, content),
-            fillcolor="#fffbe6",
-            **{"class": "content"},
-        )
+        node_id = layout.place(content, column, len(lines))
+        lines.append(f"\t{node_id}{shared.once(_content_attrs, g, content, lang)}\n")
+    return lines
 
 
-def _journey_edges(g: nx.MultiDiGraph, layout: Layout, plan: Plan, lang: str) -> None:
+def _journey_edges(
+    g: nx.MultiDiGraph, layout: Layout, plan: Plan, shared: Shared, lang: str
+) -> None:
     steps = [col.step for col in plan.columns]
-    for a, b in zip(steps, steps[1:], strict=False):
+    for a, b in pairwise(steps):
         layout.edge(a, b, penwidth="2.5", color="#333333", weight="10", **{"class": "step_next"})
     for col in plan.columns:
-        for fs in out_refs(g, col.step, "served_by"):
+        for fs in shared.refs(col.step, "served_by"):
             layout.edge(fs, col.step, style="dotted", arrowhead="none", **{"class": "serves"})
         for action in col.actions:
             layout.edge(action, col.step, color="#1f5fa8", **{"class": "action_at"})
-            for content in out_refs(g, action, "uses"):
+            for content in shared.refs(action, "uses"):
                 layout.edge(action, content, color="#8a6d00", arrowsize="0.6", **{"class": "uses"})
-    for u, v, d in _transitions(g, steps):
+    for u, v, d in _transitions(shared, steps):
         attrs = {
             "style": "dashed",
             "color": "#7a3b8f",
@@ -453,14 +575,9 @@ def _journey_edges(g: nx.MultiDiGraph, layout: Layout, plan: Plan, lang: str) ->
         label = clean_text(pick(d.get("label"), lang, ""))
         if label:
             attrs["label"] = dot_label(label, limit=60, width=20)
-        layout.dg.edge(layout.ids(u), layout.ids(v), **attrs)
+        layout.dg.body.append(edge_stmt(layout.ids(u), layout.ids(v), **attrs))
 
 
-def _transitions(g: nx.MultiDiGraph, steps: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
-    found = [
-        (u, v, d)
-        for step in steps
-        for u, v, d in g.out_edges(step, data=True)
-        if d["type"] == "transition"
-    ]
+def _transitions(shared: Shared, steps: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+    found = [(step, v, d) for step in steps for v, d in shared.out.get((step, "transition"), ())]
     return sorted(found, key=lambda e: e[2].get("index", 0))

@@ -23,10 +23,14 @@ import networkx as nx
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, label_of, ordered, step_flags
 from toolkit.renderers.diagrams import (
+    JOURNEY_EDGES,
+    Edge,
     Ids,
     chain,
     dot_label,
+    edges_by_type,
     journey_dot,
+    journey_shared,
     new_digraph,
     ref_label,
     role_fills,
@@ -38,6 +42,8 @@ IMAGE_FORMATS = ("svg", "png", "pdf")
 DOT_TIMEOUT = 120  # seconds per image
 RESERVED = frozenset({"funnel", "overview"})
 STDERR_LINES = 20
+FUNNEL_EDGES = ("lead_class_next", "funnel_next", "lead_class", "owns", "handoff")
+OVERVIEW_EDGES = ("stage_next", "funnel_next", "serves")
 
 
 class DiagramError(RuntimeError):
@@ -53,11 +59,18 @@ class DiagramError(RuntimeError):
 # --- funnel -----------------------------------------------------------------------------
 
 
-def funnel_dot(g: nx.MultiDiGraph, lang: str, overlay: Mapping[str, Any] | None = None) -> str:
+def funnel_dot(
+    g: nx.MultiDiGraph,
+    lang: str,
+    overlay: Mapping[str, Any] | None = None,
+    edges: dict[str, list[Edge]] | None = None,
+) -> str:
     """Lead classes over funnel stages over roles; owner lines and role-to-role handoffs.
 
     With a leads overlay, funnel stages show their lead volume and handoffs their conversion.
+    edges has (at least) the FUNNEL_EDGES types of edges_by_type (computed when missing).
     """
+    edges = edges_by_type(g, FUNNEL_EDGES) if edges is None else edges
     volumes = funnel_volumes(overlay, lang) if overlay else {}
     rates = transition_labels(dict(overlay)) if overlay else {}
     dg = new_digraph("funnel", word("funnel", lang), "TB")
@@ -95,15 +108,11 @@ def funnel_dot(g: nx.MultiDiGraph, lang: str, overlay: Mapping[str, Any] | None 
                     **{"class": kind},
                 )
         if next_kind:
-            for u, v, d in g.edges(data=True):
-                if d["type"] == next_kind:
-                    dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
-    for u, v, d in g.edges(data=True):
-        if d["type"] == "lead_class":
-            dg.edge(ids(v), ids(u), style="dotted", dir="none", **{"class": "lead_class"})
-        elif d["type"] == "owns":
-            dg.edge(ids(v), ids(u), style="dotted", dir="none", **{"class": "owns"})
-    for u, v, _key, d in _handoffs(g):
+            for u, v, _, _ in edges.get(next_kind, ()):
+                dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
+    for u, v, _, d in _of_types(g, edges, ("lead_class", "owns")):
+        dg.edge(ids(v), ids(u), style="dotted", dir="none", **{"class": d["type"]})
+    for u, v, _key, d in _handoffs(g, edges):
         label = "{} → {}".format(
             ref_label(g, nid("funnel_stage", d["from_stage"]), lang),
             ref_label(g, nid("funnel_stage", d["to_stage"]), lang),
@@ -131,9 +140,23 @@ def funnel_volumes(overlay: Mapping[str, Any], lang: str) -> dict[str, str]:
     }
 
 
-def _handoffs(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]]]:
+def _of_types(
+    g: nx.MultiDiGraph, edges: dict[str, list[Edge]], kinds: tuple[str, ...]
+) -> list[Edge]:
+    """The edges of these types in graph edge order: the out-edges of their tails, in turn."""
+    tails = {e[0] for kind in kinds for e in edges.get(kind, ())}
+    rank = {n: i for i, n in enumerate(g.succ) if n in tails}
+    return [
+        e
+        for u in sorted(tails, key=rank.__getitem__)
+        for e in g.out_edges(u, keys=True, data=True)
+        if e[3]["type"] in kinds
+    ]
+
+
+def _handoffs(g: nx.MultiDiGraph, edges: dict[str, list[Edge]]) -> list[Edge]:
     order = {n: d["order"] for n, d in ordered(g, "funnel_stage")}
-    found = [(u, v, k, d) for u, v, k, d in g.edges(keys=True, data=True) if d["type"] == "handoff"]
+    found = list(edges.get("handoff", ()))
     return sorted(
         found,
         key=lambda e: (order.get(nid("funnel_stage", e[3]["from_stage"]), 0), e[2], e[0], e[1]),
@@ -143,8 +166,12 @@ def _handoffs(g: nx.MultiDiGraph) -> list[tuple[str, str, str, dict[str, Any]]]:
 # --- overview ---------------------------------------------------------------------------
 
 
-def overview_dot(g: nx.MultiDiGraph, lang: str) -> str:
-    """Customer stages (top row) against funnel stages (bottom row): which serves which."""
+def overview_dot(g: nx.MultiDiGraph, lang: str, edges: dict[str, list[Edge]] | None = None) -> str:
+    """Customer stages (top row) against funnel stages (bottom row): which serves which.
+
+    edges has (at least) the OVERVIEW_EDGES types of edges_by_type (computed when missing).
+    """
+    edges = edges_by_type(g, OVERVIEW_EDGES) if edges is None else edges
     dg = new_digraph("overview", word("overview", lang), "TB")
     ids = Ids()
     rows = (
@@ -174,13 +201,11 @@ def overview_dot(g: nx.MultiDiGraph, lang: str) -> str:
         first = ordered(g, kind)[:1]
         if first:
             dg.edge(ids(f"head:{kind}"), ids(first[0][0]), style="invis")
-        for u, v, d in g.edges(data=True):
-            if d["type"] == next_kind:
-                dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
+        for u, v, _, _ in edges.get(next_kind, ()):
+            dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
     chain(dg, heads, style="invis")
-    for u, v, d in g.edges(data=True):
-        if d["type"] == "serves":
-            dg.edge(ids(v), ids(u), dir="back", color="#1f5fa8", **{"class": "serves"})
+    for u, v, _, _ in edges.get("serves", ()):
+        dg.edge(ids(v), ids(u), dir="back", color="#1f5fa8", **{"class": "serves"})
     return dg.source
 
 
@@ -208,13 +233,14 @@ def journey_diagram_paths(graph: nx.MultiDiGraph) -> dict[str, str]:
 
 def render_dot(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
     lang = options.lang
+    edges = edges_by_type(graph, (*FUNNEL_EDGES, *OVERVIEW_EDGES, *JOURNEY_EDGES))
     out: dict[str, bytes] = {
-        "diagrams/funnel.dot": funnel_dot(graph, lang, options.overlay).encode("utf-8"),
-        "diagrams/overview.dot": overview_dot(graph, lang).encode("utf-8"),
+        "diagrams/funnel.dot": funnel_dot(graph, lang, options.overlay, edges).encode("utf-8"),
+        "diagrams/overview.dot": overview_dot(graph, lang, edges).encode("utf-8"),
     }
-    flags = step_flags(graph)
+    shared = journey_shared(graph, step_flags(graph), edges)
     for ref, path in journey_diagram_paths(graph).items():
-        out[path] = journey_dot(graph, ref, lang, flags=flags).encode("utf-8")
+        out[path] = journey_dot(graph, ref, lang, shared=shared).encode("utf-8")
     return dict(sorted(out.items()))
 
 

@@ -72,12 +72,19 @@ def journey_actor(g: nx.MultiDiGraph, journey: dict[str, Any], lang: str) -> str
     return ""
 
 
-def step_actors(g: nx.MultiDiGraph, step: str, audience: str, lang: str) -> list[str]:
-    roles = [
-        actor_name(label_of(g.nodes[nid("role", a["role"])], lang))
-        for a in actions_at(g, step)
-        if nid("role", a["role"]) in g
-    ]
+def step_actors(
+    g: nx.MultiDiGraph, step: str, audience: str, lang: str, names: dict[str, str] | None = None
+) -> list[str]:
+    """The audience and the roles acting at the step; names remembers role actor names."""
+    names = {} if names is None else names
+    roles = []
+    for action in actions_at(g, step):
+        role = nid("role", action["role"])
+        if role in g:
+            name = names.get(role)
+            if name is None:
+                name = names[role] = actor_name(label_of(g.nodes[role], lang))
+            roles.append(name)
     return [a for a in dict.fromkeys([audience, *roles]) if a]
 
 
@@ -86,8 +93,11 @@ def task_line(task: str, score: int, actors: list[str]) -> str:
     return f"{INDENT * 2}{task}: {data}"
 
 
-def journey_mermaid(g: nx.MultiDiGraph, journey: str, lang: str) -> str:
-    """One journey as a Mermaid ``journey`` diagram."""
+def journey_mermaid(
+    g: nx.MultiDiGraph, journey: str, lang: str, names: dict[str, str] | None = None
+) -> str:
+    """One journey as a Mermaid ``journey`` diagram (names: see step_actors)."""
+    names = {} if names is None else names
     data = g.nodes[nid("journey", journey)]
     lines = [
         "journey",
@@ -100,7 +110,7 @@ def journey_mermaid(g: nx.MultiDiGraph, journey: str, lang: str) -> str:
         section = section or sdata["stage"]
         lines.append(f"{INDENT}section {section}")
         score = emotion_score(sdata.get("emotion"))
-        actors = step_actors(g, step, audience, lang)
+        actors = step_actors(g, step, audience, lang, names)
         tasks = [t for t in (task_text(d) for d in sdata.get("doing") or []) if t]
         for task in tasks or [task_text(section)]:
             lines.append(task_line(task, score, actors))
@@ -109,7 +119,8 @@ def journey_mermaid(g: nx.MultiDiGraph, journey: str, lang: str) -> str:
 
 def render_mermaid(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
     journeys = sorted(d["ref"] for _, d in nodes_of(graph, "journey"))
+    names: dict[str, str] = {}
     return {
-        f"mermaid/{ref}.mmd": journey_mermaid(graph, ref, options.lang).encode("utf-8")
+        f"mermaid/{ref}.mmd": journey_mermaid(graph, ref, options.lang, names).encode("utf-8")
         for ref in journeys
     }

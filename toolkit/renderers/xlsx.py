@@ -78,17 +78,29 @@ def put_row(ws: Worksheet, row: int, values: Sequence[CellValue], font: Font | N
 
 
 def text_width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    if text.isascii():
+        return len(text)
+    eaw = unicodedata.east_asian_width
+    return len(text) + len([ch for ch in text if eaw(ch) in "WF"])
+
+
+def longest_line(text: str) -> int:
+    """The display width of the widest line of the text."""
+    return max(text_width(line) for line in text.split("\n"))
 
 
 def fit_columns(ws: Worksheet, limit: int = 60) -> None:
     """Column widths from the longest text in each column (deterministic)."""
     widths: dict[int, int] = {}
-    for row in ws.iter_rows():
-        for cell in row:
-            if cell.value is not None:
-                longest = max(text_width(p) for p in str(cell.value).split("\n"))
-                widths[cell.column] = max(widths.get(cell.column, 0), longest)
+    known: dict[str, int] = {}  # text -> longest_line(text); cells repeat a lot
+    for row in ws.iter_rows(values_only=True):
+        for col, value in enumerate(row, start=1):
+            if value is not None:
+                text = str(value)
+                longest = known.get(text)
+                if longest is None:
+                    longest = known[text] = longest_line(text)
+                widths[col] = max(widths.get(col, 0), longest)
     for col, width in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(col)].width = min(limit, width + 2)
 
@@ -101,7 +113,8 @@ def workbook_bytes(wb: Workbook) -> bytes:
     wb.properties.created = stamp
     wb.properties.modified = stamp
     raw = io.BytesIO()
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_DEFLATED) as archive:
+    # Stored, not compressed: normalise_zip compresses every entry anyway.
+    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
         ExcelWriter(wb, archive).write_data()
     return normalise_zip(raw.getvalue(), stamp)
 

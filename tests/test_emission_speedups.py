@@ -1,0 +1,249 @@
+"""The fast emission helpers give exactly what the slower, obvious code they replace gave."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import unicodedata
+from typing import Any
+
+import graphviz
+import networkx as nx
+import pytest
+from graphviz import quoting
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from toolkit.renderers import data, diagrams, dot, xlsx
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Characters that exercise the wrapping rules: ASCII words and punctuation, spaces and tabs,
+# wide CJK, closing punctuation that never starts a line, combining and fullwidth forms.
+WRAP_CHARS = st.sampled_from(
+    list("abcXYZ019 -_.,!?:;()[]\t\n\r")
+    + list("あいう漢字カナ、。，．）」』】〕・ー…：；！？")
+    + ["\u3000", "\u0301", "Ａ", "😀", "\u202e", "\x00"]
+)
+TEXTS = st.text(WRAP_CHARS, max_size=90) | st.text(max_size=60)
+
+
+# --- reference implementations (the code before the speed-ups) -------------------------------
+
+
+def ref_char_width(ch: str) -> int:
+    return 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+
+
+def ref_text_width(text: str) -> int:
+    return sum(ref_char_width(c) for c in text)
+
+
+def ref_wrap(text: str, width: int) -> list[str]:
+    lines: list[str] = []
+    current, used = "", 0
+    for token in diagrams.TOKENS.findall(text):
+        if token == " ":
+            if current and used < width:
+                current, used = current + " ", used + 1
+            continue
+        size = ref_text_width(token)
+        if current and (used + size <= width or token in diagrams.NO_LINE_START):
+            current, used = current + token, used + size
+            continue
+        if current:
+            lines.append(current.rstrip())
+        current, used = token, size
+        while used > width and len(current) > 1:
+            head = ref_fit(current, width)
+            lines.append(head)
+            current = current[len(head) :]
+            used = ref_text_width(current)
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def ref_fit(text: str, width: int) -> str:
+    used = 0
+    for i, ch in enumerate(text):
+        used += ref_char_width(ch)
+        if used > width:
+            return text[: max(i, 1)]
+    return text
+
+
+def ref_dot_label(*parts: Any, limit: int, width: int) -> str:
+    lines = [line for part in parts for line in ref_wrap(diagrams.clean_text(part, limit), width)]
+    return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines))
+
+
+def ref_csv(rows: list[list[str]]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(rows)
+    return buf.getvalue()
+
+
+# --- text -----------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(TEXTS, st.integers(min_value=0, max_value=40))
+def test_wrap_matches_the_greedy_reference(text: str, width: int) -> None:
+    assert diagrams.wrap(text, width) == ref_wrap(text, width)
+
+
+@SETTINGS
+@given(TEXTS)
+def test_text_widths_match_per_character_widths(text: str) -> None:
+    assert diagrams.text_width(text) == ref_text_width(text)
+    assert xlsx.text_width(text) == ref_text_width(text)
+
+
+@SETTINGS
+@given(st.lists(TEXTS | st.none(), max_size=4), st.sampled_from([(120, 28), (80, 80), (60, 20)]))
+def test_dot_label_matches_per_line_escaping(parts: list[Any], sizes: tuple[int, int]) -> None:
+    limit, width = sizes
+    got = diagrams.dot_label(*parts, limit=limit, width=width)
+    assert got == ref_dot_label(*parts, limit=limit, width=width)
+    assert isinstance(got, quoting.NoHtml)
+
+
+# --- DOT statements ---------------------------------------------------------------------------
+
+ATTR_VALUES = st.sampled_from(["filled", "#dddddd", "rounded,filled", "2.5", "", "a b", 'q"t'])
+ATTRS = st.dictionaries(st.sampled_from(["style", "class", "color", "dir", "weight"]), ATTR_VALUES)
+LABELS = (
+    st.none()
+    | st.builds(graphviz.escape, TEXTS)
+    | st.sampled_from(["spam", "node", "-4.2", "<b>x</b>", '"]; x [', graphviz.nohtml("<i>")])
+)
+
+
+@SETTINGS
+@given(LABELS, ATTRS)
+def test_statements_match_graphviz(label: str | None, attrs: dict[str, str]) -> None:
+    assert diagrams.attr_list(label, attrs) == quoting.attr_list(label, kwargs=attrs)
+    dg = graphviz.Digraph()
+    dg.node("n1", label, **attrs)
+    dg.edge("n1", "n2", label, **attrs)
+    assert dg.body == [
+        diagrams.node_stmt("n1", label, **attrs),
+        diagrams.edge_stmt("n1", "n2", label, **attrs),
+    ]
+
+
+def test_subgraph_and_chain_match_graphviz() -> None:
+    ours, theirs = graphviz.Digraph("x"), graphviz.Digraph("x")
+    diagrams.add_subgraph(ours, "col0", [diagrams.node_stmt("n0", graphviz.nohtml("a"))], "same")
+    diagrams.add_subgraph(ours, "lanes", [])
+    diagrams.chain(ours, ["n0", "n1", "n2"], style="invis", weight="5")
+    with theirs.subgraph(name="col0") as sub:
+        sub.attr(rank="same")
+        sub.node("n0", graphviz.nohtml("a"))
+    with theirs.subgraph(name="lanes") as sub:
+        pass
+    theirs.edge("n0", "n1", style="invis", weight="5")
+    theirs.edge("n1", "n2", style="invis", weight="5")
+    assert ours.source == theirs.source
+
+
+def test_ids_are_plain_dot_identifiers() -> None:
+    ids = diagrams.Ids()
+    made = [ids(f"k{i}") for i in range(30)] + [ids("k3")]
+    assert made[-1] == made[3]
+    assert all(quoting.quote(i) == i and quoting.quote_edge(i) == i for i in made)
+
+
+def test_edges_by_type_keeps_graph_edge_order(example_graph: nx.MultiDiGraph) -> None:
+    kinds = ("owns", "lead_class", "uses", "served_by", "transition", "handoff", "nothing")
+    found = diagrams.edges_by_type(example_graph, kinds)
+    for kind in kinds:
+        want = [e for e in example_graph.edges(keys=True, data=True) if e[3]["type"] == kind]
+        assert found[kind] == want
+    mixed = [e for e in example_graph.edges(keys=True, data=True) if e[3]["type"] in kinds[:2]]
+    assert dot._of_types(example_graph, found, kinds[:2]) == mixed
+
+
+def test_shared_refs_match_out_edges(example_graph: nx.MultiDiGraph) -> None:
+    shared = diagrams.journey_shared(example_graph)
+    for node in example_graph:
+        for kind in diagrams.JOURNEY_EDGES:
+            want = [v for _, v, d in example_graph.out_edges(node, data=True) if d["type"] == kind]
+            assert shared.refs(node, kind) == list(dict.fromkeys(want))
+
+
+# --- JSON and CSV -----------------------------------------------------------------------------
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(max_size=8)
+    | st.sampled_from([data.HOLE, "}" + data.ROW_SEP + "{", "\x02", '"\ue000"'])
+)
+KEYS = st.text(max_size=5) | st.sampled_from([data.HOLE, "type", "a"])
+JSON_VALUES = st.recursive(
+    SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(KEYS, inner, max_size=4)
+        | st.lists(st.dictionaries(KEYS, inner, max_size=3), max_size=4)
+        | st.lists(st.dictionaries(KEYS, SCALARS, max_size=3), max_size=4).map(tuple)
+    ),
+    max_leaves=30,
+)
+
+
+def ref_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+
+
+@SETTINGS
+@given(JSON_VALUES)
+def test_indented_json_matches_json_dumps(value: Any) -> None:
+    assert data.indented_json(value) == ref_json(value)
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"a": {1: "x", 2: "y"}, "b": [1]},
+        {"a": [{"x": 1.5, "y": math.inf}, {"x": -math.inf, "y": math.nan}], "b": {}},
+        {"a": [{}, {"x": 1}, [], {"y": [1, {"z": None}]}]},
+        [data.HOLE, [data.HOLE], {data.HOLE: [data.HOLE]}],
+        {"a": True, "b": (1, 2), "c": [[[]]], "d": [{"e": {"f": {}}}]},
+    ],
+)
+def test_indented_json_edge_cases(value: Any) -> None:
+    assert data.indented_json(value) == ref_json(value)
+
+
+@pytest.mark.parametrize("value", [{"a": {1, 2}}, {"a": [{(1, 2): 3}]}, {1: [1], "b": [2]}])
+def test_indented_json_raises_like_json_dumps(value: Any) -> None:
+    with pytest.raises(TypeError):
+        ref_json(value)
+    with pytest.raises(TypeError):
+        data.indented_json(value)
+
+
+def test_indented_json_of_the_example_graph(example_graph: nx.MultiDiGraph) -> None:
+    node_link = nx.node_link_data(example_graph, edges="edges")
+    assert data.indented_json(node_link) == ref_json(node_link)
+
+
+@SETTINGS
+@given(st.lists(st.lists(TEXTS, min_size=2, max_size=5), max_size=5))
+def test_csv_fields_match_csv_writer(rows: list[list[str]]) -> None:
+    assert "".join(",".join(map(data.csv_field, row)) + "\r\n" for row in rows) == ref_csv(rows)
+
+
+@SETTINGS
+@given(st.lists(TEXTS | st.sampled_from(["=1+1", "-2", "+3.5", "@x", "\tx", "-"]), min_size=2))
+def test_csv_cells_are_cleaned_then_quoted(row: list[str]) -> None:
+    fields = data.CsvFields()
+    want = [data.neutralise(data.strip_controls(cell)) for cell in row]
+    assert ",".join(map(fields.__getitem__, row)) + "\r\n" == ref_csv([want])
