@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 
 from toolkit.analyses import graph_warnings, step_coverage
-from toolkit.builder import render_all
+from toolkit.builder import render_all, render_journey_pages
 from toolkit.cache import MemoryCache
 from toolkit.graph import compile_graph, nodes_of
 from toolkit.increments import patch_journeys
@@ -140,3 +140,26 @@ def test_live_build_output_equals_a_fresh_build(example_copy: Path, tmp_path: Pa
             if p.is_file() and p.name != ".journey-build"
         }
         assert written == expected, name
+
+
+def test_journey_pages_alone_equal_the_full_render(example_graph: nx.MultiDiGraph) -> None:
+    options = RenderOptions("ja", frozenset({"html"}))
+    full = render_all(example_graph, options, 1)
+    refs = [d["ref"] for _, d in nodes_of(example_graph, "journey")]
+    alone = render_journey_pages(example_graph, options, refs[1:3])
+    assert len(alone) == 2
+    assert alone == {path: full[path] for path in alone}
+    assert render_journey_pages(example_graph, RenderOptions("ja", frozenset({"svg"})), refs) == {}
+
+
+def test_live_build_writes_the_edited_page_and_counts_it_changed(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    live = LiveBuild(example_copy, tmp_path / "out", frozenset({"html"}), None, 1, None)
+    assert live.rebuild()[0]
+    EDITS["text"](example_copy)
+    ok, _, changed = live.rebuild()
+    edited = journey_file(example_copy).stem.removeprefix("journey-")
+    assert ok and live.patched == {edited}
+    assert f"journeys/{edited}.html" in changed
+    assert "改めて考えると" in (tmp_path / "out" / "journeys" / f"{edited}.html").read_text()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import networkx as nx
@@ -20,6 +20,9 @@ class StepCoverage:
     segment: str | None
     items: tuple[str, ...]  # published content ids covering the step, sorted
     pipeline: tuple[str, ...]  # draft/planned content ids that would cover it, sorted
+    # Facts found on the way, for the warnings (not part of a coverage's identity):
+    actions: int = field(default=0, compare=False)  # seller actions at the step
+    named: frozenset[str] = field(default=frozenset(), compare=False)  # content they name
 
     @property
     def count(self) -> int:
@@ -60,9 +63,13 @@ def step_actions(g: nx.MultiDiGraph, step: str) -> list[str]:
 
 
 def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
+    return _named(g, step_actions(g, step))
+
+
+def _named(g: nx.MultiDiGraph, actions: list[str]) -> set[str]:
     return {
         g.nodes[v]["ref"]
-        for a in step_actions(g, step)
+        for a in actions
         for _, v, d in g.out_edges(a, data=True)
         if d["type"] == "uses"
     }
@@ -85,14 +92,14 @@ def step_coverage(g: nx.MultiDiGraph) -> list[StepCoverage]:
 
 # Memo keys: what depends on the content alone survives a patch of the journeys
 # (toolkit.increments); the coverage of each journey's steps is kept per journey.
-CONTENT_MEMOS = ("coverage_targets", "coverage_shared")
+CONTENT_MEMOS = ("content_items", "coverage_targets", "coverage_shared")
 BY_JOURNEY = "coverage_by_journey"
 
 Targets = tuple[dict[str, str | None], dict[tuple[str, str | None], set[str]]]
 
 
 def _targets(g: nx.MultiDiGraph) -> Targets:
-    items = content_items(g)
+    items = memoised(g, "content_items", content_items)
     return {i.id: i.status for i in items}, targeting(items)
 
 
@@ -134,7 +141,9 @@ def _journey_coverage(
                 matching = matching | index.get(key, set())
             shared[key] = (frozenset(matching), _split(matching, status))
         matching, (published, pipeline) = shared[key]
-        extra = named_content(g, node) - matching
+        actions = step_actions(g, node)
+        named = _named(g, actions)
+        extra = named - matching
         if extra:
             more, more_pipeline = _split(extra, status)
             published = _merge(published, more)
@@ -146,6 +155,8 @@ def _journey_coverage(
             segment=segment,
             items=published,
             pipeline=pipeline,
+            actions=len(actions),
+            named=frozenset(named),
         )
 
 
@@ -172,17 +183,18 @@ def _loc(data: dict[str, Any]) -> Location:
 def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
     """seller-absent, content-gap, orphan-content and unserved-stage warnings."""
     out: list[Diagnostic] = []
-    for node, data in nodes_of(g, "step"):
-        if not step_actions(g, node):
+    coverage = step_coverage(g)
+    for cov in coverage:
+        if not cov.actions:
             out.append(
                 warning(
                     "seller-absent",
-                    f"step '{data['stage']}' of journey '{data['journey']}' has no seller action",
-                    _loc(data),
+                    f"step '{cov.stage}' of journey '{cov.journey}' has no seller action",
+                    _loc(g.nodes[cov.step]),
                     "add 'actions:' or accept that the buyer is alone here",
                 )
             )
-    for cov in step_coverage(g):
+    for cov in coverage:
         if cov.count == 0:
             data = g.nodes[cov.step]
             pipe = f"in the pipeline: {', '.join(cov.pipeline)}" if cov.pipeline else ""
@@ -194,7 +206,7 @@ def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
                     pipe or "publish an item that targets this stage and segment",
                 )
             )
-    out.extend(_orphans(g))
+    out.extend(_orphans(g, coverage))
     for node, data in nodes_of(g, "stage"):
         if not any(d["type"] == "serves" for _, _, d in g.in_edges(node, data=True)):
             out.append(
@@ -208,20 +220,13 @@ def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
     return out
 
 
-def _orphans(g: nx.MultiDiGraph) -> list[Diagnostic]:
-    steps = {
-        (d["stage"], g.nodes[nid("journey", d["journey"])]["segment"])
-        for _, d in nodes_of(g, "step")
-    }
+def _orphans(g: nx.MultiDiGraph, coverage: list[StepCoverage]) -> list[Diagnostic]:
+    steps = {(cov.stage, cov.segment) for cov in coverage}
     stages_with_steps = {stage for stage, _ in steps}
-    named = {
-        g.nodes[v]["ref"]
-        for action, _ in nodes_of(g, "action")
-        for _, v, d in g.out_edges(action, data=True)
-        if d["type"] == "uses"
-    }
+    named = set().union(*(cov.named for cov in coverage))
     out = []
-    for item, (_, data) in zip(content_items(g), nodes_of(g, "content"), strict=True):
+    items = memoised(g, "content_items", content_items)
+    for item, (_, data) in zip(items, nodes_of(g, "content"), strict=True):
         if item.status == "retired" or item.id in named:
             continue
         if item.segments is None and item.stages & stages_with_steps:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import networkx as nx
@@ -11,7 +11,9 @@ from toolkit.renderers.common import RenderOptions
 from toolkit.renderers.coverage_html import render_coverage_html
 from toolkit.renderers.data import render_csv, render_json
 from toolkit.renderers.dot import dot_available, render_dot, render_images
-from toolkit.renderers.html import render_html
+from toolkit.renderers.environment import make_environment
+from toolkit.renderers.html import journey_context, render_html
+from toolkit.renderers.html_context import journey_page, make_facts
 from toolkit.renderers.mermaid import render_mermaid
 from toolkit.renderers.xlsx import render_xlsx
 from toolkit.workers import fork_each
@@ -93,6 +95,24 @@ def render_all(
     files.update(render_pages(graph, options, phase))
     files.update(render_rest(graph, options, jobs, phase, memo))
     return files
+
+
+def render_journey_pages(
+    graph: nx.MultiDiGraph, options: RenderOptions, refs: Iterable[str]
+) -> dict[str, bytes]:
+    """Just the journey map pages of these journeys (what render_html makes for them).
+
+    `journey serve` writes these first after a save, before the rest of the rebuild.
+    """
+    if "html" not in options.formats:
+        return {}
+    env = make_environment()
+    facts = make_facts(graph, options)
+    template = env.get_template("journey.html.j2")
+    return {
+        journey_page(ref): template.render(**journey_context(facts, ref)).encode("utf-8")
+        for ref in refs
+    }
 
 
 def render_pages(graph: nx.MultiDiGraph, options: RenderOptions, phase: Phase) -> dict[str, bytes]:

@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 
 from toolkit.analyses import graph_warnings
-from toolkit.builder import render_all
+from toolkit.builder import render_all, render_journey_pages
 from toolkit.cache import MemoryCache, ParseCache
 from toolkit.diagnostics import split
 from toolkit.graph import compile_graph
@@ -29,7 +29,7 @@ from toolkit.pipeline import Compiled, paused_gc
 from toolkit.project import Project, Validated, load_project
 from toolkit.renderers.common import RenderOptions
 from toolkit.sources import SOURCE_DIRS, YAML_SUFFIXES
-from toolkit.writer import update_output
+from toolkit.writer import update_files, update_output
 
 STATE_PATH = "/__journey__/state"
 POLL_MS = 250
@@ -112,12 +112,18 @@ class LiveBuild:
     validated: Validated = field(default_factory=dict)
     last: tuple[Project, nx.MultiDiGraph] | None = None
     memory: MemoryCache = field(init=False)
+    patched: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self.memory = MemoryCache(self.cache)
 
     def compile(self) -> Compiled:
-        """The project as it is now; the graph patched from the last one where possible."""
+        """The project as it is now; the graph patched from the last one where possible.
+
+        self.patched holds the ids of the journeys a patch changed (empty after a full
+        compile): their pages are written first.
+        """
+        self.patched = set()
         with paused_gc():
             loaded = load_project(self.project, None, self.memory, self.validated)
             self.memory.forget_unused()
@@ -128,6 +134,7 @@ class LiveBuild:
                 graph = self.last[1]
                 if changed:
                     patch_journeys(graph, loaded.project, changed)
+                    self.patched = changed
             else:
                 graph = compile_graph(loaded.project)
             self.last = (loaded.project, graph)
@@ -143,8 +150,11 @@ class LiveBuild:
                 self.state.errors = [d.to_json() for d in errors]
             return False, lines, []
         options = RenderOptions(self.lang or compiled.graph.graph["language"], self.formats)
+        still = {j.model.id for j in compiled.project.journeys} & self.patched
+        first = render_journey_pages(compiled.graph, options, sorted(still))
+        early = update_files(self.project, self.out, first) if first else []
         files = render_all(compiled.graph, options, self.jobs, memo=self.images)
-        changed = update_output(self.project, self.out, files)
+        changed = sorted({*early, *update_output(self.project, self.out, files)})
         with self.state.lock:
             self.state.errors = []
             if changed or self.state.version == 0:

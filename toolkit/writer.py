@@ -107,6 +107,29 @@ def update_output(project: Path, out: Path, files: dict[str, bytes]) -> list[str
         write_output(project, out, files)
         return sorted(files)
     wanted = {**files, MARKER: MARKER_TEXT}
+    changed = _replace_changed(dest, wanted)
+    for path in sorted(dest.rglob("*")):
+        rel = path.relative_to(dest).as_posix()
+        if path.is_file() and rel not in wanted and path.name not in KEEP:
+            path.unlink()
+            changed.append(rel)
+    return changed
+
+
+def update_files(project: Path, out: Path, files: dict[str, bytes]) -> list[str]:
+    """Rewrite just these files of an existing OUT in place (each atomically), when changed.
+
+    `journey serve` writes the page of an edited journey this way before the rest of the
+    rebuild; update_output then brings the whole folder up to date.
+    """
+    check_out_dir(project, out)
+    dest = out.resolve()
+    if not (dest / MARKER).is_file():
+        return []
+    return _replace_changed(dest, files)
+
+
+def _replace_changed(dest: Path, wanted: dict[str, bytes]) -> list[str]:
     changed = []
     for name in sorted(wanted):
         target = dest.joinpath(*safe_relative(name).parts)
@@ -122,9 +145,5 @@ def update_output(project: Path, out: Path, files: dict[str, bytes]) -> list[str
         os.chmod(tmp, 0o644)
         os.replace(tmp, target)
         changed.append(name)
-    for path in sorted(dest.rglob("*")):
-        rel = path.relative_to(dest).as_posix()
-        if path.is_file() and rel not in wanted and path.name not in KEEP:
-            path.unlink()
-            changed.append(rel)
     return changed
+
