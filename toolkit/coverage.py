@@ -20,7 +20,7 @@ from typing import Any
 import networkx as nx
 
 from toolkit.analyses import content_items, step_coverage, targeting
-from toolkit.graph import nodes_of
+from toolkit.graph import memoised, nodes_of
 from toolkit.renderers.data import neutralise
 
 PUBLISHED = "published"
@@ -152,30 +152,44 @@ def segment_cells(g: nx.MultiDiGraph) -> list[Cell]:
 
     A project without segments gets one row with segment None (items for all segments).
     An item matches as analyses.item_matches says: it targets the stage, and all segments
-    or this one.
+    or this one. Worked out once per graph (the coverage page and workbook both need it).
     """
+    return list(memoised(g, "segment_cells", _segment_cells))
+
+
+def _segment_cells(g: nx.MultiDiGraph) -> tuple[Cell, ...]:
     items = content_items(g)
     status = {i.id: i.status for i in items}
-    index = targeting(items)
+    # Items for all segments and items for one segment are disjoint sets: split and sort each
+    # (stage, segment) set once, then merge two sorted runs per cell.
+    split = {key: published_pipeline(ids, status) for key, ids in targeting(items).items()}
     segments: list[str | None] = [*segment_ids(g)] or [None]
     stages = stage_ids(g)
     out = []
     for segment in segments:
         for stage in stages:
-            matching = index.get((stage, None), set())
+            published, pipeline = split.get((stage, None), ((), ()))
             if segment is not None:
-                matching = matching | index.get((stage, segment), set())
-            ordered = sorted(matching)
-            out.append(
-                Cell(
-                    stage=stage,
-                    segment=segment,
-                    journey=None,
-                    items=tuple(i for i in ordered if status[i] == PUBLISHED),
-                    pipeline=tuple(i for i in ordered if status[i] in PIPELINE_STATUSES),
-                )
-            )
-    return out
+                more, more_pipeline = split.get((stage, segment), ((), ()))
+                published, pipeline = merged(published, more), merged(pipeline, more_pipeline)
+            out.append(Cell(stage, segment, None, published, pipeline))
+    return tuple(out)
+
+
+def published_pipeline(
+    ids: Iterable[str], status: dict[str, str | None]
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(published ids, draft and planned ids), each sorted."""
+    ordered = sorted(ids)
+    return (
+        tuple(i for i in ordered if status[i] == PUBLISHED),
+        tuple(i for i in ordered if status[i] in PIPELINE_STATUSES),
+    )
+
+
+def merged(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """Two sorted tuples of distinct ids as one sorted tuple."""
+    return tuple(sorted(a + b)) if a and b else a or b
 
 
 def segment_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[MatrixRow]:

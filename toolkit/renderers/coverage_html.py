@@ -219,10 +219,10 @@ def item_ref(p: Page, ident: str) -> dict[str, str]:
 
 def item_refs(p: Page) -> dict[str, dict[str, str]]:
     """item_ref of every item some cell lists (the same dict wherever the page links it)."""
-    shown: dict[str, None] = {}
+    shown: set[str] = set()
     for c in [*p.segment_cells, *p.step_cells]:
-        shown.update(dict.fromkeys(c.items[:MAX_DETAIL_ITEMS]))
-        shown.update(dict.fromkeys(c.pipeline))
+        shown.update(c.items[:MAX_DETAIL_ITEMS])
+        shown.update(c.pipeline)
     return {i: item_ref(p, i) for i in shown}
 
 

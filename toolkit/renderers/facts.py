@@ -91,12 +91,22 @@ def cell_content(live: list[str], pipe: list[str]) -> Listed:
 def listed_content(
     coverage: Mapping[str, StepCoverage], order: Mapping[str, int]
 ) -> dict[str, Listed]:
-    """cell_content of every step: its published items, then its pipeline, in source order."""
-    key = order.__getitem__
-    return {
-        step: cell_content(sorted(c.items, key=key), sorted(c.pipeline, key=key))
-        for step, c in coverage.items()
-    }
+    """cell_content of every step: its published items, then its pipeline, in source order.
+
+    order is content_order(g). Only the first MAX_CONTENT_PER_CELL of either can show, so
+    positions are sorted (as numbers) rather than ids by position; the rest is counted.
+    """
+    ids = list(order)  # content ids by position
+    out = {}
+    for step, c in coverage.items():
+        shown, _ = cell_content(first(c.items, order, ids), first(c.pipeline, order, ids))
+        out[step] = (shown, max(0, len(c.items) + len(c.pipeline) - MAX_CONTENT_PER_CELL))
+    return out
+
+
+def first(items: Iterable[str], order: Mapping[str, int], ids: list[str]) -> list[str]:
+    """The first MAX_CONTENT_PER_CELL of items in source order; ids is list(order)."""
+    return [ids[i] for i in sorted(map(order.__getitem__, items))[:MAX_CONTENT_PER_CELL]]
 
 
 def listed_ids(listed: Mapping[str, Listed]) -> list[str]:
