@@ -15,6 +15,8 @@ Safety: node ids are generated (``n0``, ``n1``... in placement order), never use
 label is cleaned (controls, bidi overrides, unpaired surrogates dropped; whitespace
 collapsed), truncated, wrapped and passed through ``graphviz.escape`` and ``nohtml`` so it is
 always a quoted text label, never an HTML-like one. No URL, href or tooltip attributes.
+Statements are the lines graphviz.Digraph.node/edge would write, quoted by graphviz.quoting
+(labels on every use, fixed attribute sets once), added to a graphviz.Digraph's body.
 """
 
 from __future__ import annotations
@@ -434,13 +436,27 @@ class Layout:
         self.pos[node] = (column, row)
         return self.ids(node)
 
-    def edge(self, src: str, dst: str, **attrs: str) -> None:
-        if src not in self.pos or dst not in self.pos:
+    def edge(self, src: str, dst: str, style: EdgeStyle) -> None:
+        first, second = self.pos.get(src), self.pos.get(dst)
+        if first is None or second is None:
             return
-        if self.pos[src] <= self.pos[dst]:
-            self.dg.body.append(edge_stmt(self.ids(src), self.ids(dst), **attrs))
+        if first <= second:
+            self.dg.body.append(f"\t{self.ids(src)} -> {self.ids(dst)}{style[0]}\n")
         else:
-            self.dg.body.append(edge_stmt(self.ids(dst), self.ids(src), dir="back", **attrs))
+            self.dg.body.append(f"\t{self.ids(dst)} -> {self.ids(src)}{style[1]}\n")
+
+
+EdgeStyle = tuple[str, str]  # attribute lists of an edge drawn forward, and drawn back
+
+
+def edge_style(**attrs: str) -> EdgeStyle:
+    return attr_list(None, attrs), attr_list(None, {"dir": "back", **attrs})
+
+
+STEP_NEXT = edge_style(penwidth="2.5", color="#333333", weight="10", **{"class": "step_next"})
+SERVES = edge_style(style="dotted", arrowhead="none", **{"class": "serves"})
+ACTION_AT = edge_style(color="#1f5fa8", **{"class": "action_at"})
+USES = edge_style(color="#8a6d00", arrowsize="0.6", **{"class": "uses"})
 
 
 def journey_dot(
@@ -557,14 +573,14 @@ def _journey_edges(
 ) -> None:
     steps = [col.step for col in plan.columns]
     for a, b in pairwise(steps):
-        layout.edge(a, b, penwidth="2.5", color="#333333", weight="10", **{"class": "step_next"})
+        layout.edge(a, b, STEP_NEXT)
     for col in plan.columns:
         for fs in shared.refs(col.step, "served_by"):
-            layout.edge(fs, col.step, style="dotted", arrowhead="none", **{"class": "serves"})
+            layout.edge(fs, col.step, SERVES)
         for action in col.actions:
-            layout.edge(action, col.step, color="#1f5fa8", **{"class": "action_at"})
+            layout.edge(action, col.step, ACTION_AT)
             for content in shared.refs(action, "uses"):
-                layout.edge(action, content, color="#8a6d00", arrowsize="0.6", **{"class": "uses"})
+                layout.edge(action, content, USES)
     for u, v, d in _transitions(shared, steps):
         attrs = {
             "style": "dashed",
