@@ -15,8 +15,16 @@ from jinja2.exceptions import UndefinedError
 
 from toolkit import coverage as cov
 from toolkit.analyses import content_items, item_matches
-from toolkit.renderers.common import SPACE, RenderOptions, journey_steps, safe_url, step_flags
+from toolkit.renderers.common import (
+    SPACE,
+    RenderOptions,
+    actions_at,
+    journey_steps,
+    safe_url,
+    step_flags,
+)
 from toolkit.renderers.environment import make_environment
+from toolkit.renderers.facts import Lazy, listed_content
 from toolkit.renderers.html import render_html
 from toolkit.renderers.html_context import make_facts
 
@@ -105,16 +113,25 @@ def test_environment_reads_dict_keys_first_and_stays_strict() -> None:
 
 def test_facts_match_graph_walks(example_graph: nx.MultiDiGraph) -> None:
     f = make_facts(example_graph, RenderOptions("ja"))
-    assert f.flags == step_flags(example_graph)
+    for step, codes in step_flags(example_graph).items():
+        assert f.flags[step] == codes
+        assert f.actions[step] == actions_at(example_graph, step)
     for ref, steps in f.steps.items():
         assert steps == journey_steps(example_graph, ref)
     order = [d["ref"] for _, d in example_graph.nodes(data=True) if d["type"] == "content"]
-    for step, (shown, rest) in f.listed.items():
-        c = f.coverage[step]
+    for c in f.coverage.values():
         both = [(i, False) for i in sorted(c.items, key=order.index)] + [
             (i, True) for i in sorted(c.pipeline, key=order.index)
         ]
+        shown, rest = listed_content(c, f.content_order, f.content_ids)
         assert shown == both[:12] and rest == max(0, len(both) - 12)
+
+
+def test_lazy_works_a_key_out_once() -> None:
+    calls: list[str] = []
+    lazy: Lazy[str, int] = Lazy(lambda key: calls.append(key) or len(key))
+    assert [lazy["ab"], lazy["ab"], lazy["abc"]] == [2, 2, 3]
+    assert calls == ["ab", "abc"]
 
 
 def test_segment_cells_match_item_matches(example_graph: nx.MultiDiGraph) -> None:

@@ -9,21 +9,41 @@ views again for every page.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import networkx as nx
 
-from toolkit.analyses import StepCoverage, step_actions
+from toolkit.analyses import StepCoverage
 from toolkit.graph import nodes_of
-from toolkit.renderers.common import flags_of, journey_steps, label_of, text
+from toolkit.renderers.common import journey_steps, label_of, text
 
 Node = tuple[str, dict[str, Any]]
 Listed = tuple[list[tuple[str, bool]], int]  # (content id, is pipeline) entries, count not shown
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 # Node types whose display labels pages show over and over (columns, lanes, cards, links).
 LABELLED = ("stage", "funnel_stage", "role", "lead_class", "segment", "persona", "journey")
+
+
+class Lazy(Generic[K, V]):
+    """key -> make(key), worked out on the first lookup of the key and kept (for one render).
+
+    For what pages look up per step or per content item: a build asks for all of it, many
+    times over, while `journey serve` rewriting one journey's page asks for a few keys only.
+    """
+
+    def __init__(self, make: Callable[[K], V]) -> None:
+        self._make = make
+        self._known: dict[K, V] = {}
+
+    def __getitem__(self, key: K) -> V:
+        known = self._known
+        if key not in known:
+            known[key] = self._make(key)
+        return known[key]
 
 
 @dataclass(frozen=True)
@@ -35,33 +55,21 @@ class Facts:
     formats: frozenset[str]
     ui: dict[str, str]
     stages: tuple[Node, ...]
-    flags: dict[str, tuple[str, ...]]
     coverage: dict[str, StepCoverage]
     leads: dict[str, str]  # step node -> lead volume text (build --leads), else empty
     steps: dict[str, list[Node]]  # journey ref -> its steps in stage order
-    actions: dict[str, list[dict[str, Any]]]  # step node -> its actions' data, source order
     names: dict[str, str]  # node -> display label, for the LABELLED node types
-    listed: dict[str, Listed]  # step node -> what its content cell lists (cell_content)
-    content: dict[str, dict[str, str]]  # content id -> how it shows, for every listed item
     diagrams: dict[str, str]  # journey ref -> its diagram's DOT path (dot.journey_diagram_paths)
+    actions: Lazy[str, list[dict[str, Any]]]  # step node -> common.actions_at
+    flags: Lazy[str, tuple[str, ...]]  # step node -> its common.step_flags codes
+    content_order: dict[str, int]  # content id -> position in source order (content_order)
+    content_ids: list[str]  # content ids by position, list(content_order)
+    content: Lazy[str, dict[str, str]]  # content id -> how a content cell shows it
 
 
 def steps_by_journey(g: nx.MultiDiGraph, journeys: Iterable[str]) -> dict[str, list[Node]]:
     """Each journey's step nodes in stage order (common.journey_steps, once per journey)."""
     return {ref: journey_steps(g, ref) for ref in journeys}
-
-
-def actions_by_step(g: nx.MultiDiGraph, steps: Iterable[str]) -> dict[str, list[dict[str, Any]]]:
-    """Each step's action node data in source order (common.actions_at, once per step)."""
-    nodes = g.nodes
-    return {step: [nodes[a] for a in step_actions(g, step)] for step in steps}
-
-
-def step_flags_from(
-    actions: Mapping[str, list[dict[str, Any]]], coverage: Mapping[str, StepCoverage]
-) -> dict[str, tuple[str, ...]]:
-    """common.step_flags, from lookups already at hand."""
-    return {step: flags_of(bool(acts), coverage[step]) for step, acts in actions.items()}
 
 
 def node_names(g: nx.MultiDiGraph, lang: str) -> dict[str, str]:
@@ -88,27 +96,17 @@ def cell_content(live: list[str], pipe: list[str]) -> Listed:
     return both[:MAX_CONTENT_PER_CELL], max(0, len(both) - MAX_CONTENT_PER_CELL)
 
 
-def listed_content(
-    coverage: Mapping[str, StepCoverage], order: Mapping[str, int]
-) -> dict[str, Listed]:
-    """cell_content of every step: its published items, then its pipeline, in source order.
+def listed_content(cov: StepCoverage, order: Mapping[str, int], ids: list[str]) -> Listed:
+    """cell_content of a step: its published items, then its pipeline, in source order.
 
-    order is content_order(g). Only the first MAX_CONTENT_PER_CELL of either can show, so
-    positions are sorted (as numbers) rather than ids by position; the rest is counted.
+    order is content_order(g) and ids list(order). Only the first MAX_CONTENT_PER_CELL of
+    either can show, so positions are sorted (as numbers), not ids by position; the rest is
+    counted.
     """
-    ids = list(order)  # content ids by position
-    out = {}
-    for step, c in coverage.items():
-        shown, _ = cell_content(first(c.items, order, ids), first(c.pipeline, order, ids))
-        out[step] = (shown, max(0, len(c.items) + len(c.pipeline) - MAX_CONTENT_PER_CELL))
-    return out
+    shown, _ = cell_content(first(cov.items, order, ids), first(cov.pipeline, order, ids))
+    return shown, max(0, len(cov.items) + len(cov.pipeline) - MAX_CONTENT_PER_CELL)
 
 
 def first(items: Iterable[str], order: Mapping[str, int], ids: list[str]) -> list[str]:
-    """The first MAX_CONTENT_PER_CELL of items in source order; ids is list(order)."""
+    """The first MAX_CONTENT_PER_CELL of items in source order."""
     return [ids[i] for i in sorted(map(order.__getitem__, items))[:MAX_CONTENT_PER_CELL]]
-
-
-def listed_ids(listed: Mapping[str, Listed]) -> list[str]:
-    """Every content id some cell lists, once each, in first-listed order."""
-    return list(dict.fromkeys(ident for shown, _ in listed.values() for ident, _ in shown))

@@ -246,7 +246,7 @@ def attention(f: Facts) -> list[dict[str, Any]]:
         }
         for ref in journey_refs(f.g)
         for node, data in f.steps[ref]
-        if f.flags.get(node)
+        if f.flags[node]
     ]
 
 

@@ -16,7 +16,9 @@ import networkx as nx
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import (
     RenderOptions,
+    actions_at,
     coverage_by_step,
+    flags_of,
     label_of,
     ordered,
     pick,
@@ -26,13 +28,11 @@ from toolkit.renderers.common import (
 from toolkit.renderers.dot import journey_diagram_paths
 from toolkit.renderers.facts import (
     Facts,
+    Lazy,
     Node,
-    actions_by_step,
     content_order,
     listed_content,
-    listed_ids,
     node_names,
-    step_flags_from,
     steps_by_journey,
 )
 from toolkit.renderers.leads_overlay import step_badges
@@ -159,26 +159,27 @@ def ui_strings(lang: str) -> dict[str, str]:
 
 
 def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
-    """The per-render lookups of toolkit.renderers.facts (each graph walk done once)."""
+    """The lookups of toolkit.renderers.facts: per graph walked once, per step on first use."""
     coverage = coverage_by_step(g)
-    actions = actions_by_step(g, [node for node, _ in nodes_of(g, "step")])
-    listed = listed_content(coverage, content_order(g))
+    actions: Lazy[str, list[dict[str, Any]]] = Lazy(lambda step: actions_at(g, step))
     ui = ui_strings(options.lang)
+    order = content_order(g)
     return Facts(
         g=g,
         lang=options.lang,
         formats=frozenset(options.formats),
         ui=ui,
         stages=tuple(ordered(g, "stage")),
-        flags=step_flags_from(actions, coverage),
         coverage=coverage,
         leads=step_badges(dict(options.overlay), options.lang) if options.overlay else {},
         steps=steps_by_journey(g, journey_refs(g)),
-        actions=actions,
         names=node_names(g, options.lang),
-        listed=listed,
-        content={ref: content_fields(g, ref, options.lang, ui) for ref in listed_ids(listed)},
         diagrams=journey_diagram_paths(g),
+        actions=actions,
+        flags=Lazy(lambda step: flags_of(bool(actions[step]), coverage[step])),
+        content_order=order,
+        content_ids=list(order),
+        content=Lazy(lambda ref: content_fields(g, ref, options.lang, ui)),
     )
 
 
@@ -239,7 +240,7 @@ def step_columns(f: Facts, journey: str) -> list[Node | None]:
 
 
 def flag_badges(f: Facts, step: str | None) -> list[dict[str, str]]:
-    codes = f.flags.get(step, ()) if step else ()
+    codes = f.flags[step] if step else ()
     return [{"code": c, "label": f.ui[f"flag_{c}"]} for c in FLAG_CODES if c in codes]
 
 
@@ -429,7 +430,7 @@ def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     for r, (role_node, role) in enumerate(nodes_of(f.g, "role")):
         cells = []
         for step, step_acts in zip(cols, acts, strict=True):
-            absent = bool(step) and "seller-absent" in f.flags.get(step[0], ())
+            absent = bool(step) and "seller-absent" in f.flags[step[0]]
             mine = [
                 {"text": text(a.get("action")), "kpi": text(a.get("kpi"))}
                 for a in step_acts
@@ -472,7 +473,7 @@ def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
             cells.append({"classes": "skipped", "entries": [], "more": "", "marker": ""})
             continue
         gap = f.coverage[step[0]].count == 0
-        shown, rest = f.listed[step[0]]
+        shown, rest = listed_content(f.coverage[step[0]], f.content_order, f.content_ids)
         cells.append(
             {
                 "classes": "flag-content-gap" if gap else "",
