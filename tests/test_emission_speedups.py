@@ -16,7 +16,7 @@ from graphviz import quoting
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit.renderers import data, diagrams, dot, xlsx
+from toolkit.renderers import data, diagrams, dot, dot_syntax, xlsx
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -125,21 +125,23 @@ LABELS = (
 @SETTINGS
 @given(LABELS, ATTRS)
 def test_statements_match_graphviz(label: str | None, attrs: dict[str, str]) -> None:
-    assert diagrams.attr_list(label, attrs) == quoting.attr_list(label, kwargs=attrs)
+    assert dot_syntax.attr_list(label, attrs) == quoting.attr_list(label, kwargs=attrs)
     dg = graphviz.Digraph()
     dg.node("n1", label, **attrs)
     dg.edge("n1", "n2", label, **attrs)
     assert dg.body == [
-        diagrams.node_stmt("n1", label, **attrs),
-        diagrams.edge_stmt("n1", "n2", label, **attrs),
+        dot_syntax.node_stmt("n1", label, **attrs),
+        dot_syntax.edge_stmt("n1", "n2", label, **attrs),
     ]
 
 
 def test_subgraph_and_chain_match_graphviz() -> None:
     ours, theirs = graphviz.Digraph("x"), graphviz.Digraph("x")
-    diagrams.add_subgraph(ours, "col0", [diagrams.node_stmt("n0", graphviz.nohtml("a"))], "same")
-    diagrams.add_subgraph(ours, "lanes", [])
-    diagrams.chain(ours, ["n0", "n1", "n2"], style="invis", weight="5")
+    dot_syntax.add_subgraph(
+        ours, "col0", [dot_syntax.node_stmt("n0", graphviz.nohtml("a"))], "same"
+    )
+    dot_syntax.add_subgraph(ours, "lanes", [])
+    dot_syntax.chain(ours, ["n0", "n1", "n2"], style="invis", weight="5")
     with theirs.subgraph(name="col0") as sub:
         sub.attr(rank="same")
         sub.node("n0", graphviz.nohtml("a"))
@@ -151,7 +153,7 @@ def test_subgraph_and_chain_match_graphviz() -> None:
 
 
 def test_ids_are_plain_dot_identifiers() -> None:
-    ids = diagrams.Ids()
+    ids = dot_syntax.Ids()
     made = [ids(f"k{i}") for i in range(30)] + [ids("k3")]
     assert made[-1] == made[3]
     assert all(quoting.quote(i) == i and quoting.quote_edge(i) == i for i in made)
@@ -159,7 +161,7 @@ def test_ids_are_plain_dot_identifiers() -> None:
 
 def test_edges_by_type_keeps_graph_edge_order(example_graph: nx.MultiDiGraph) -> None:
     kinds = ("owns", "lead_class", "uses", "served_by", "transition", "handoff", "nothing")
-    found = diagrams.edges_by_type(example_graph, kinds)
+    found = dot_syntax.edges_by_type(example_graph, kinds)
     for kind in kinds:
         want = [e for e in example_graph.edges(keys=True, data=True) if e[3]["type"] == kind]
         assert found[kind] == want

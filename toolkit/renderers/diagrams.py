@@ -15,23 +15,20 @@ Safety: node ids are generated (``n0``, ``n1``... in placement order), never use
 label is cleaned (controls, bidi overrides, unpaired surrogates dropped; whitespace
 collapsed), truncated, wrapped and passed through ``graphviz.escape`` and ``nohtml`` so it is
 always a quoted text label, never an HTML-like one. No URL, href or tooltip attributes.
-Statements are the lines graphviz.Digraph.node/edge would write, quoted by graphviz.quoting
-(labels on every use, fixed attribute sets once), added to a graphviz.Digraph's body.
+The statement lines, ids and edge index are in toolkit.renderers.dot_syntax.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from itertools import pairwise
 from typing import Any
 
 import graphviz
 import networkx as nx
-from graphviz import quoting
 
 from toolkit.analyses import step_actions
 from toolkit.graph import nid
@@ -43,6 +40,17 @@ from toolkit.renderers.common import (
     pick,
     step_flags,
     strip_controls,
+)
+from toolkit.renderers.dot_syntax import (
+    Edge,
+    Layout,
+    add_subgraph,
+    attr_list,
+    chain,
+    edge_stmt,
+    edge_style,
+    edges_by_type,
+    node_stmt,
 )
 
 FONT = "IPAGothic"
@@ -166,22 +174,6 @@ def word(key: str, lang: str, **values: Any) -> str:
 # --- shared -----------------------------------------------------------------------------
 
 
-class Ids:
-    """Stable generated DOT node ids (n0, n1...) in first-use order.
-
-    Generated ids are plain DOT identifiers, which graphviz never quotes.
-    """
-
-    def __init__(self) -> None:
-        self._ids: dict[str, str] = {}
-
-    def __call__(self, key: str) -> str:
-        found = self._ids.get(key)
-        if found is None:
-            found = self._ids[key] = f"n{len(self._ids)}"
-        return found
-
-
 def new_digraph(name: str, title: str, rankdir: str) -> graphviz.Digraph:
     return graphviz.Digraph(
         name=name,
@@ -207,70 +199,12 @@ def new_digraph(name: str, title: str, rankdir: str) -> graphviz.Digraph:
     )
 
 
-# DOT statements as graphviz.Digraph.node/edge write them, with graphviz's quoting; the fixed
-# attributes (never user text) are quoted once per distinct set instead of once per statement.
-
-
-@functools.lru_cache(maxsize=512)
-def quoted_attrs(items: tuple[tuple[str, str], ...]) -> str:
-    """``k=v ...`` for keyword attributes, sorted and quoted by graphviz."""
-    return quoting.a_list(kwargs=dict(items))
-
-
-def attr_list(label: str | None, attrs: Mapping[str, str]) -> str:
-    """``graphviz.quoting.attr_list(label, kwargs=attrs)``; the label is quoted on every call."""
-    parts = [] if label is None else [f"label={quoting.quote(label)}"]
-    rest = quoted_attrs(tuple(attrs.items())) if attrs else ""
-    if rest:
-        parts.append(rest)
-    return f" [{' '.join(parts)}]" if parts else ""
-
-
-def node_stmt(node_id: str, label: str | None = None, **attrs: str) -> str:
-    """A node statement line (node_id: a generated id)."""
-    return f"\t{node_id}{attr_list(label, attrs)}\n"
-
-
-def edge_stmt(tail: str, head: str, label: str | None = None, **attrs: str) -> str:
-    """An edge statement line (tail, head: generated ids)."""
-    return f"\t{tail} -> {head}{attr_list(label, attrs)}\n"
-
-
-def add_subgraph(
-    dg: graphviz.Digraph, name: str, lines: Iterable[str], rank: str | None = None
-) -> None:
-    """Statement lines as the subgraph ``name`` of dg (with ``rank=...`` first when given)."""
-    sub = graphviz.Digraph(name=name)
-    if rank is not None:
-        sub.attr(rank=rank)
-    sub.body.extend(lines)
-    dg.subgraph(sub)
-
-
-def chain(dg: graphviz.Digraph, ids: Iterable[str], **attrs: str) -> None:
-    rest = attr_list(None, attrs)
-    dg.body.extend(f"\t{a} -> {b}{rest}\n" for a, b in pairwise(list(ids)))
-
-
 def ref_label(g: nx.MultiDiGraph, node: str, lang: str) -> str:
     return label_of(g.nodes[node], lang) if node in g else node.partition(":")[2]
 
 
 def role_fills(g: nx.MultiDiGraph) -> dict[str, str]:
     return {n: ROLE_FILL[i % len(ROLE_FILL)] for i, (n, _) in enumerate(ordered(g, "role"))}
-
-
-Edge = tuple[str, str, Any, dict[str, Any]]
-
-
-def edges_by_type(g: nx.MultiDiGraph, kinds: Iterable[str]) -> dict[str, list[Edge]]:
-    """The edges (u, v, key, data) of these types, by type, each list in graph edge order."""
-    found: dict[str, list[Edge]] = {kind: [] for kind in kinds}
-    for edge in g.edges(keys=True, data=True):
-        group = found.get(edge[3]["type"])
-        if group is not None:
-            group.append(edge)
-    return found
 
 
 JOURNEY_EDGES = ("uses", "served_by", "transition")
@@ -422,35 +356,6 @@ def content_label(g: nx.MultiDiGraph, content: str, lang: str) -> str:
 def content_style(g: nx.MultiDiGraph, content: str) -> str:
     status = g.nodes[content].get("status")
     return "filled" if status == "published" else "filled,dashed"
-
-
-class Layout:
-    """Generated ids and (column, row) positions; edges run from the earlier position."""
-
-    def __init__(self, dg: graphviz.Digraph) -> None:
-        self.dg = dg
-        self.ids = Ids()
-        self.pos: dict[str, tuple[int, int]] = {}
-
-    def place(self, node: str, column: int, row: int) -> str:
-        self.pos[node] = (column, row)
-        return self.ids(node)
-
-    def edge(self, src: str, dst: str, style: EdgeStyle) -> None:
-        first, second = self.pos.get(src), self.pos.get(dst)
-        if first is None or second is None:
-            return
-        if first <= second:
-            self.dg.body.append(f"\t{self.ids(src)} -> {self.ids(dst)}{style[0]}\n")
-        else:
-            self.dg.body.append(f"\t{self.ids(dst)} -> {self.ids(src)}{style[1]}\n")
-
-
-EdgeStyle = tuple[str, str]  # attribute lists of an edge drawn forward, and drawn back
-
-
-def edge_style(**attrs: str) -> EdgeStyle:
-    return attr_list(None, attrs), attr_list(None, {"dir": "back", **attrs})
 
 
 STEP_NEXT = edge_style(penwidth="2.5", color="#333333", weight="10", **{"class": "step_next"})

@@ -24,11 +24,7 @@ from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, label_of, ordered, step_flags
 from toolkit.renderers.diagrams import (
     JOURNEY_EDGES,
-    Edge,
-    Ids,
-    chain,
     dot_label,
-    edges_by_type,
     journey_dot,
     journey_shared,
     new_digraph,
@@ -36,6 +32,7 @@ from toolkit.renderers.diagrams import (
     role_fills,
     word,
 )
+from toolkit.renderers.dot_syntax import Edge, Ids, chain, edges_by_type
 from toolkit.renderers.leads_overlay import lead_count_text, transition_labels
 
 IMAGE_FORMATS = ("svg", "png", "pdf")
