@@ -4,7 +4,8 @@ A build renders one journey page per journey plus the index and compare pages; e
 reads the same per-graph facts (a journey's steps, a step's actions and flags, the labels of
 stages and roles, the source order of content). toolkit.renderers.html_context.make_facts
 builds a Facts with these lookups, so page builders read dicts instead of walking networkx
-views again for every page.
+views again for every page; what is per step or per content item is worked out on first use
+(Lazy), so rewriting a single page stays cheap.
 """
 
 from __future__ import annotations
