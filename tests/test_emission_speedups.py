@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import math
+import shutil
 import unicodedata
 from typing import Any
 
@@ -17,7 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from toolkit.renderers import data, diagrams, dot, dot_syntax, xlsx
+from toolkit.renderers.common import RenderOptions
 
+SVG_PNG = frozenset({"svg", "png"})
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Characters that exercise the wrapping rules: ASCII words and punctuation, spaces and tabs,
@@ -175,6 +178,75 @@ def test_shared_refs_match_out_edges(example_graph: nx.MultiDiGraph) -> None:
         for kind in diagrams.JOURNEY_EDGES:
             want = [v for _, v, d in example_graph.out_edges(node, data=True) if d["type"] == kind]
             assert shared.refs(node, kind) == list(dict.fromkeys(want))
+
+
+# --- Graphviz SVGs in batches -----------------------------------------------------------
+
+needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz 'dot' not installed")
+TRICKY = graphviz.Digraph("journey")
+TRICKY.node("n0", graphviz.nohtml(dot.SVG_DECL.decode() + ' <g id="page0,1_graph0">'))
+TRICKY.node("n1", graphviz.nohtml("</svg> page0,1_graph0"))
+TRICKY.edge("n0", "n1")
+
+
+@SETTINGS
+@given(st.integers(0, 40), st.integers(1, 9), st.integers(1, 10))
+def test_batches_cover_the_paths_in_order(n: int, jobs: int, size: int) -> None:
+    paths = [f"diagrams/{i:02d}.dot" for i in range(n)]
+    got = dot.batches(paths, jobs, size)
+    assert [p for batch in got for p in batch] == paths
+    assert all(0 < len(batch) <= size for batch in got)
+    assert len(got) >= min(jobs, n)
+    sizes = [len(batch) for batch in got]
+    assert max(sizes, default=0) - min(sizes, default=0) <= 1
+
+
+def test_split_svgs_wants_exactly_the_documents_asked_for() -> None:
+    doc = dot.SVG_DECL + b'\n<svg>\n<g id="graph0" class="graph">\n</svg>\n'
+    later = doc.replace(b'"graph0"', b'"page0,1_graph0"')
+    assert dot.split_svgs(doc + later + later, 3) == [doc, doc, doc]
+    assert dot.split_svgs(doc + later, 3) is None
+    assert dot.split_svgs(doc + later, 1) is None
+    assert dot.split_svgs(b"junk" + doc, 1) is None
+    assert dot.split_svgs(b"", 1) is None
+
+
+@needs_dot
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_batched_svgs_are_the_svgs_of_one_run_each(
+    example_graph: nx.MultiDiGraph, jobs: int
+) -> None:
+    sources = dot.render_dot(example_graph, RenderOptions(example_graph.graph["language"]))
+    sources["diagrams/tricky.dot"] = TRICKY.source.encode("utf-8")
+    assert len(dot.batches(sorted(sources), jobs)) < len(sources)
+    want = {
+        dot.image_path(path, "svg"): dot.render_image(path, src, "svg")
+        for path, src in sorted(sources.items())
+    }
+    got = dot.render_images(sources, frozenset({"svg"}), jobs)
+    assert list(got) == list(want)
+    assert got == want
+
+
+@needs_dot
+def test_a_failing_batch_names_its_diagram(monkeypatch: pytest.MonkeyPatch) -> None:
+    good = b"digraph a { x -> y }"
+    sources = {"diagrams/a.dot": good, "diagrams/b.dot": b"digraph { a -> [ }"}
+    sources["diagrams/c.dot"] = good
+    with pytest.raises(dot.DiagramError) as err:
+        dot.render_images(sources, frozenset({"svg", "png"}), jobs=1)
+    assert (err.value.path, err.value.fmt) == ("diagrams/b.dot", "svg")
+    assert "syntax error" in str(err.value)
+    two = {"diagrams/a.dot": b"digraph a { x }\ndigraph b { y }", "diagrams/c.dot": good}
+    # Not one graph per source: the output does not split, so one run per source again.
+    alone = [dot.render_image(path, src, "svg") for path, src in two.items()]
+    assert dot.render_svg_batch(list(two.items())) == alone
+    out = dot.render_images({"diagrams/c.dot": good, "diagrams/a.dot": good}, SVG_PNG, 1)
+    assert list(out) == ["diagrams/a.svg", "diagrams/a.png", "diagrams/c.svg", "diagrams/c.png"]
+    monkeypatch.setattr(dot.shutil, "which", lambda _name: None)
+    with pytest.raises(dot.DiagramError) as err:
+        dot.render_images(sources, frozenset({"svg"}), jobs=1)
+    assert err.value.path == "diagrams/a.dot" and "not on PATH" in err.value.detail
 
 
 # --- JSON and CSV -----------------------------------------------------------------------------

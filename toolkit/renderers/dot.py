@@ -2,19 +2,23 @@
 
 ``render_dot`` returns ``diagrams/<journey>.dot`` for each journey (built in
 toolkit.renderers.diagrams, which also holds the label safety rules) plus
-``diagrams/funnel.dot`` and ``diagrams/overview.dot`` (built here); all UTF-8.
-``render_images`` runs ``dot -T<fmt>`` (no shell, DOT on stdin) for each source and format.
+``diagrams/funnel.dot`` and ``diagrams/overview.dot`` (built here); all UTF-8. Given
+``journeys``, it returns only those journeys' diagrams beside the funnel and the overview.
+``render_images`` runs ``dot -T<fmt>`` (no shell, DOT on stdin): SVGs of several sources per
+run, PNG and PDF one run per source and format.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 import shutil
 import subprocess
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from itertools import pairwise
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -228,8 +232,17 @@ def journey_diagram_paths(graph: nx.MultiDiGraph) -> dict[str, str]:
     return paths
 
 
-def render_dot(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
+def render_dot(
+    graph: nx.MultiDiGraph, options: RenderOptions, journeys: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """The DOT sources by path: the funnel, the overview and one diagram per journey.
+
+    journeys: None for every journey, else only the diagrams of these journey refs (unknown
+    refs ignored) beside the funnel and the overview. Each file is the same, path and bytes,
+    as in the full render.
+    """
     lang = options.lang
+    wanted = subset(journeys)
     edges = edges_by_type(graph, (*FUNNEL_EDGES, *OVERVIEW_EDGES, *JOURNEY_EDGES))
     out: dict[str, bytes] = {
         "diagrams/funnel.dot": funnel_dot(graph, lang, options.overlay, edges).encode("utf-8"),
@@ -237,8 +250,16 @@ def render_dot(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, byte
     }
     shared = journey_shared(graph, step_flags(graph), edges)
     for ref, path in journey_diagram_paths(graph).items():
-        out[path] = journey_dot(graph, ref, lang, shared=shared).encode("utf-8")
+        if wanted is None or ref in wanted:
+            out[path] = journey_dot(graph, ref, lang, shared=shared).encode("utf-8")
     return dict(sorted(out.items()))
+
+
+def subset(journeys: Collection[str] | None) -> frozenset[str] | None:
+    """The journey refs asked for (None: all); a bare string is refused, not read as refs."""
+    if isinstance(journeys, str | bytes):
+        raise TypeError("journeys must be a collection of journey refs, not one string")
+    return None if journeys is None else frozenset(journeys)
 
 
 def dot_available() -> bool:
@@ -249,8 +270,8 @@ def image_path(dot_path: str, fmt: str) -> str:
     return str(PurePosixPath(dot_path).with_suffix(f".{fmt}"))
 
 
-def render_image(path: str, source: bytes, fmt: str) -> bytes:
-    """One image from one DOT source; DiagramError with dot's stderr on any failure."""
+def run_dot(path: str, source: bytes, fmt: str) -> bytes:
+    """``dot -T<fmt>`` on source (no shell); its stdout, or DiagramError naming path."""
     exe = shutil.which("dot")
     if exe is None:
         raise DiagramError(path, fmt, "the 'dot' executable is not on PATH (install graphviz)")
@@ -271,7 +292,59 @@ def render_image(path: str, source: bytes, fmt: str) -> bytes:
         raise DiagramError(
             path, fmt, f"exit {done.returncode}: " + (" | ".join(err) or "no output")
         )
-    return fixed_pdf_date(done.stdout) if fmt == "pdf" else done.stdout
+    return done.stdout
+
+
+def render_image(path: str, source: bytes, fmt: str) -> bytes:
+    """One image from one DOT source; DiagramError with dot's stderr on any failure."""
+    image = run_dot(path, source, fmt)
+    return fixed_pdf_date(image) if fmt == "pdf" else image
+
+
+# --- SVG in batches ---------------------------------------------------------------------
+# One ``dot -Tsvg`` run lays out every graph of its input and writes one SVG document per
+# graph, which saves most of the process start and font set-up of a run per diagram. The
+# documents are what one run per graph writes, except that dot names the root group of every
+# graph after the first as if it were on a later page ("page0,1_graph0"); that id is put
+# back. Sources are assumed to hold one graph each (as render_dot writes them).
+
+SVG_BATCH = 8  # graphs per dot run, at most
+SVG_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
+PAGED_ROOT = re.compile(rb'<g id="page\d+,\d+_(graph\d+)" class="graph"')
+
+
+def split_svgs(output: bytes, count: int) -> list[bytes] | None:
+    """The count SVG documents of one dot run, each as a run of its own writes it; None when
+    the output is not exactly count documents."""
+    parts = output.split(SVG_DECL)
+    if len(parts) != count + 1 or parts[0]:
+        return None
+    return [PAGED_ROOT.sub(rb'<g id="\1" class="graph"', SVG_DECL + p, count=1) for p in parts[1:]]
+
+
+def render_svg_batch(batch: list[tuple[str, bytes]]) -> list[bytes]:
+    """The SVGs of these (path, DOT source) pairs from one dot run. If that run fails or its
+    output does not split, one run per source, so that a failure names its diagram."""
+    if len(batch) > 1:
+        try:
+            output = run_dot(batch[0][0], b"\n".join(src for _, src in batch), "svg")
+        except DiagramError:
+            output = b""
+        found = split_svgs(output, len(batch))
+        if found is not None:
+            return found
+    return [render_image(path, src, "svg") for path, src in batch]
+
+
+def batches(paths: list[str], jobs: int, size: int = SVG_BATCH) -> list[list[str]]:
+    """paths in order, cut into at least min(jobs, len(paths)) runs of at most size, as even
+    as possible."""
+    if not paths:
+        return []
+    count = max(min(jobs, len(paths)), -(-len(paths) // size))
+    step, extra = divmod(len(paths), count)
+    bounds = [i * step + min(i, extra) for i in range(count + 1)]
+    return [paths[a:b] for a, b in pairwise(bounds)]
 
 
 PDF_DATE = re.compile(rb"/CreationDate \(D:\d{14}Z\)")
@@ -292,29 +365,64 @@ def fixed_pdf_date(pdf: bytes) -> bytes:
     return PDF_DATE.sub(lambda _: stamp, pdf)
 
 
+Task = tuple[list[tuple[str, str]], Callable[[], list[bytes]]]  # (path, fmt) made, and how
+
+
+def image_tasks(dot_files: dict[str, bytes], formats: frozenset[str], jobs: int) -> list[Task]:
+    """SVG runs of several sources (batches), then a run per source for PNG and PDF."""
+    paths = sorted(p for p in dot_files if p.endswith(".dot"))
+    tasks: list[Task] = []
+    if "svg" in formats:
+        for group in batches(paths, jobs):
+            pairs = [(p, dot_files[p]) for p in group]
+            tasks.append(([(p, "svg") for p in group], functools.partial(render_svg_batch, pairs)))
+    for path in paths:
+        for fmt in IMAGE_FORMATS:
+            if fmt != "svg" and fmt in formats:
+                run = functools.partial(render_image, path, dot_files[path], fmt)
+                tasks.append(([(path, fmt)], functools.partial(_as_list, run)))
+    return tasks
+
+
 def render_images(
     dot_files: dict[str, bytes], formats: frozenset[str], jobs: int
 ) -> dict[str, bytes]:
-    """Draw each .dot source in each of svg/png/pdf present in formats, ``jobs`` at a time."""
-    tasks = [
-        (path, fmt)
-        for path in sorted(dot_files)
-        if path.endswith(".dot")
-        for fmt in IMAGE_FORMATS
-        if fmt in formats
-    ]
+    """Draw each .dot source in each of svg/png/pdf present in formats, ``jobs`` runs at a
+    time (SVGs several sources per run, see render_svg_batch), keyed in path then format order.
+
+    Of the failures found when the first run fails, the one of the first path (svg before
+    png before pdf) is raised, a DiagramError naming that diagram.
+    """
+    tasks = image_tasks(dot_files, formats, jobs)
     if not tasks:
         return {}
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
-        futures: list[Future[bytes]] = [
-            pool.submit(render_image, path, dot_files[path], fmt) for path, fmt in tasks
-        ]
+        futures = [pool.submit(run) for _, run in tasks]
         wait(futures, return_when="FIRST_EXCEPTION")
-        failed = next((f for f in futures if f.done() and f.exception() is not None), None)
-        if failed is not None:
+        failed = [e for f in futures if (e := _failure(f)) is not None]
+        if failed:
             for f in futures:
                 f.cancel()
-            raise failed.exception()  # type: ignore[misc]
-        return {
-            image_path(path, fmt): f.result() for (path, fmt), f in zip(tasks, futures, strict=True)
+            raise min(failed, key=_failure_order)
+        made = {
+            made_as: image
+            for (outputs, _), f in zip(tasks, futures, strict=True)
+            for made_as, image in zip(outputs, f.result(), strict=True)
         }
+    return {image_path(path, fmt): made[(path, fmt)] for path, fmt in sorted(made, key=_order)}
+
+
+def _as_list(run: Callable[[], bytes]) -> list[bytes]:
+    return [run()]
+
+
+def _failure(future: Future[list[bytes]]) -> BaseException | None:
+    return future.exception() if future.done() and not future.cancelled() else None
+
+
+def _order(made: tuple[str, str]) -> tuple[str, int]:
+    return made[0], IMAGE_FORMATS.index(made[1])
+
+
+def _failure_order(exc: BaseException) -> tuple[str, int]:
+    return _order((exc.path, exc.fmt)) if isinstance(exc, DiagramError) else ("", -1)
