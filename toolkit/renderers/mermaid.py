@@ -15,6 +15,7 @@ bidi overrides are dropped, and a task that would start with a keyword (``journe
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 from typing import Any
 
 import networkx as nx
@@ -117,10 +118,22 @@ def journey_mermaid(
     return "\n".join(lines) + "\n"
 
 
-def render_mermaid(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
-    journeys = sorted(d["ref"] for _, d in nodes_of(graph, "journey"))
+def render_mermaid(
+    graph: nx.MultiDiGraph, options: RenderOptions, journeys: Collection[str] | None = None
+) -> dict[str, bytes]:
+    """``mermaid/<journey>.mmd`` per journey (there are no project-wide Mermaid files).
+
+    journeys: None for every journey, else only these journey refs (unknown refs ignored);
+    each file is the same, path and bytes, as in the full render.
+    """
+    if isinstance(journeys, str | bytes):
+        raise TypeError("journeys must be a collection of journey refs, not one string")
+    refs = sorted(d["ref"] for _, d in nodes_of(graph, "journey"))
+    if journeys is not None:
+        wanted = frozenset(journeys)
+        refs = [ref for ref in refs if ref in wanted]
     names: dict[str, str] = {}
     return {
         f"mermaid/{ref}.mmd": journey_mermaid(graph, ref, options.lang, names).encode("utf-8")
-        for ref in journeys
+        for ref in refs
     }
