@@ -123,14 +123,31 @@ def test_journeys_changing_places_need_a_full_compile(example_copy: Path) -> Non
     assert changed_journeys(before, loader.load()) is None
 
 
+def rename_persona(root: Path) -> None:
+    path = sorted((root / "personas").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("name: ", "name: 新 ", 1), encoding="utf-8")
+
+
 def test_live_build_output_equals_a_fresh_build(example_copy: Path, tmp_path: Path) -> None:
-    formats = frozenset({"html", "mermaid", "json", "csv", "dot"})
+    formats = frozenset({"html", "mermaid", "json", "csv", "dot", "svg"})
     live = LiveBuild(example_copy, tmp_path / "out", formats, None, 1, None)
     assert live.rebuild()[0]
-    for name in ("text", "other-content", "added-journey", "removed-journey"):
-        EDITS[name](example_copy)
+    steps = [
+        ("text", EDITS["text"], {"j"}),
+        ("other-content", EDITS["other-content"], {"j"}),
+        ("persona", rename_persona, None),  # not a journey: full compile and render
+        ("funnel-from-serving", EDITS["funnel-from-serving"], {"j"}),
+        ("added-journey", add_copy, {"aaa-copy"}),
+        ("removed-journey", remove_first, {"aaa-copy"}),  # the first file now
+    ]
+    edited = journey_file(example_copy).stem.removeprefix("journey-")
+    for name, edit, patched in steps:
+        edit(example_copy)
         ok, _, _ = live.rebuild()
         assert ok
+        expected_patch = None if patched is None else {edited if p == "j" else p for p in patched}
+        assert live.patched == expected_patch, name
         fresh = load_project(example_copy).project
         options = RenderOptions(fresh.language, formats)
         expected = render_all(compile_graph(fresh), options, 1)

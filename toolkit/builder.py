@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 
 import networkx as nx
+from jinja2 import Environment
 
 from toolkit.renderers.common import RenderOptions
 from toolkit.renderers.coverage_html import render_coverage_html
 from toolkit.renderers.data import render_csv, render_json
 from toolkit.renderers.dot import dot_available, render_dot, render_images
-from toolkit.renderers.environment import make_environment
-from toolkit.renderers.html import journey_context, render_html
-from toolkit.renderers.html_context import journey_page, make_facts
+from toolkit.renderers.html import render_html
 from toolkit.renderers.mermaid import render_mermaid
 from toolkit.renderers.xlsx import render_xlsx
 from toolkit.workers import fork_each
@@ -98,50 +97,76 @@ def render_all(
 
 
 def render_journey_pages(
-    graph: nx.MultiDiGraph, options: RenderOptions, refs: Iterable[str]
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    refs: Collection[str],
+    env: Environment | None = None,
 ) -> dict[str, bytes]:
     """Just the journey map pages of these journeys (what render_html makes for them).
 
-    `journey serve` writes these first after a save, before the rest of the rebuild.
+    `journey serve` writes these first after a save, before the rest of the rebuild, with
+    a Jinja environment it keeps (its templates are compiled once).
     """
     if "html" not in options.formats:
         return {}
-    env = make_environment()
-    facts = make_facts(graph, options)
-    template = env.get_template("journey.html.j2")
+    return render_html(graph, options, refs, env, overview=False)
+
+
+def render_scoped(
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    jobs: int,
+    memo: ImageMemo,
+    journeys: Collection[str],
+    env: Environment | None = None,
+) -> dict[str, bytes]:
+    """The files a change to these journeys alone can change (`journey serve`): their
+    pages, diagrams and Mermaid, the overview and coverage pages, the project-wide diagrams
+    and the data files. Every other file is as the last build made it."""
     return {
-        journey_page(ref): template.render(**journey_context(facts, ref)).encode("utf-8")
-        for ref in refs
+        **render_pages(graph, options, lambda _: None, journeys, env),
+        **render_rest(graph, options, jobs, lambda _: None, memo, journeys),
     }
 
 
-def render_pages(graph: nx.MultiDiGraph, options: RenderOptions, phase: Phase) -> dict[str, bytes]:
-    """The HTML pages and the Mermaid sources."""
+def render_pages(
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    phase: Phase,
+    journeys: Collection[str] | None = None,
+    env: Environment | None = None,
+) -> dict[str, bytes]:
+    """The HTML pages and the Mermaid sources (of some journeys only, with `journeys`)."""
     files: dict[str, bytes] = {}
     if "html" in options.formats:
         phase("html")
-        files.update(render_html(graph, options))
+        files.update(render_html(graph, options, journeys, env))
         files.update(render_coverage_html(graph, options))
     if "mermaid" in options.formats:
         phase("mermaid")
-        files.update(render_mermaid(graph, options))
+        files.update(render_mermaid(graph, options, journeys=journeys))
     return files
 
 
 def render_rest(
-    graph: nx.MultiDiGraph, options: RenderOptions, jobs: int, phase: Phase, memo: ImageMemo | None
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    jobs: int,
+    phase: Phase,
+    memo: ImageMemo | None,
+    journeys: Collection[str] | None = None,
 ) -> dict[str, bytes]:
     """The diagrams (DOT and Graphviz's images) and the data files."""
     fmts = options.formats
     files: dict[str, bytes] = {}
     if fmts & (IMAGE_FORMATS | {"dot"}):
         phase("diagrams")
-        dot_files = render_dot(graph, options)
+        dot_files = render_dot(graph, options, journeys=journeys)
         if "dot" in fmts:
             files.update(dot_files)
         if fmts & IMAGE_FORMATS:
             phase("graphviz")
-            files.update(images(dot_files, fmts & IMAGE_FORMATS, jobs, memo))
+            files.update(images(dot_files, fmts & IMAGE_FORMATS, jobs, memo, journeys is None))
     if "json" in fmts:
         phase("json")
         files.update(render_json(graph, options))
@@ -155,9 +180,17 @@ def render_rest(
 
 
 def images(
-    dot_files: dict[str, bytes], fmts: frozenset[str], jobs: int, memo: ImageMemo | None
+    dot_files: dict[str, bytes],
+    fmts: frozenset[str],
+    jobs: int,
+    memo: ImageMemo | None,
+    prune: bool = True,
 ) -> dict[str, bytes]:
-    """Graphviz output for every DOT file, reusing memoised results for unchanged sources."""
+    """Graphviz output for every DOT file, reusing memoised results for unchanged sources.
+
+    With prune, memo entries of diagrams that are not in dot_files are dropped (they are
+    kept when dot_files are only some of the diagrams).
+    """
     if memo is None:
         return render_images(dot_files, fmts, jobs)
     wanted = {
@@ -170,7 +203,7 @@ def images(
     for key in wanted:
         if key[0] in fresh and dot_files[wanted[key]] == key[1]:
             memo[key] = fresh[key[0]]
-    for key in [k for k in memo if k not in wanted]:
+    for key in [k for k in memo if prune and k not in wanted]:
         del memo[key]
     return {key[0]: memo[key] for key in wanted}
 

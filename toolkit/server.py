@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import networkx as nx
+from jinja2 import Environment
 
 from toolkit.analyses import graph_warnings
-from toolkit.builder import render_all, render_journey_pages
+from toolkit.builder import render_all, render_journey_pages, render_scoped
 from toolkit.cache import MemoryCache, ParseCache
 from toolkit.diagnostics import split
 from toolkit.graph import compile_graph
@@ -28,6 +29,7 @@ from toolkit.increments import patch_journeys
 from toolkit.pipeline import Compiled, paused_gc
 from toolkit.project import Project, Validated, load_project
 from toolkit.renderers.common import RenderOptions
+from toolkit.renderers.environment import make_environment
 from toolkit.sources import SOURCE_DIRS, YAML_SUFFIXES
 from toolkit.writer import update_files, update_output
 
@@ -112,7 +114,10 @@ class LiveBuild:
     validated: Validated = field(default_factory=dict)
     last: tuple[Project, nx.MultiDiGraph] | None = None
     memory: MemoryCache = field(init=False)
-    patched: set[str] = field(default_factory=set)
+    patched: set[str] | None = None
+    env: Environment = field(default_factory=make_environment)
+    # The last good build's files, and the journeys and options they were made for.
+    rendered: tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]] | None = None
 
     def __post_init__(self) -> None:
         self.memory = MemoryCache(self.cache)
@@ -120,10 +125,10 @@ class LiveBuild:
     def compile(self) -> Compiled:
         """The project as it is now; the graph patched from the last one where possible.
 
-        self.patched holds the ids of the journeys a patch changed (empty after a full
-        compile): their pages are written first.
+        self.patched holds the ids of the journeys a patch changed (empty when nothing
+        changed; None after a full compile): their pages are written first.
         """
-        self.patched = set()
+        self.patched = None
         with paused_gc():
             loaded = load_project(self.project, None, self.memory, self.validated)
             self.memory.forget_unused()
@@ -134,7 +139,7 @@ class LiveBuild:
                 graph = self.last[1]
                 if changed:
                     patch_journeys(graph, loaded.project, changed)
-                    self.patched = changed
+                self.patched = changed
             else:
                 graph = compile_graph(loaded.project)
             self.last = (loaded.project, graph)
@@ -142,19 +147,30 @@ class LiveBuild:
 
     def rebuild(self) -> tuple[bool, list[str], list[str]]:
         """One build; returns (ok, diagnostic lines, changed output paths)."""
+        rendered, self.rendered = self.rendered, None  # kept only once this build lands
         compiled = self.compile()
         errors, warnings = split(compiled.diagnostics)
         lines = [d.render() for d in (*errors, *warnings)]
         if compiled.graph is None or errors:
             with self.state.lock:
                 self.state.errors = [d.to_json() for d in errors]
+            self.rendered = rendered
             return False, lines, []
         options = RenderOptions(self.lang or compiled.graph.graph["language"], self.formats)
-        still = {j.model.id for j in compiled.project.journeys} & self.patched
-        first = render_journey_pages(compiled.graph, options, sorted(still))
+        journeys = frozenset(j.model.id for j in compiled.project.journeys)
+        still = journeys & (self.patched or set())
+        first = render_journey_pages(compiled.graph, options, still, self.env)
         early = update_files(self.project, self.out, first) if first else []
-        files = render_all(compiled.graph, options, self.jobs, memo=self.images)
+        scoped = self.patched is not None and rendered is not None
+        if scoped and rendered is not None and rendered[0] == (journeys, options):
+            files = {
+                **rendered[1],
+                **render_scoped(compiled.graph, options, self.jobs, self.images, still, self.env),
+            }
+        else:
+            files = render_all(compiled.graph, options, self.jobs, memo=self.images)
         changed = sorted({*early, *update_output(self.project, self.out, files)})
+        self.rendered = ((journeys, options), files)
         with self.state.lock:
             self.state.errors = []
             if changed or self.state.version == 0:

@@ -7,9 +7,11 @@ compute everything; the Jinja templates in toolkit/templates only display it.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import networkx as nx
+from jinja2 import Environment
 
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, label_of, pick
@@ -43,16 +45,27 @@ from toolkit.renderers.html_context import (
 )
 
 
-def render_html(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
-    """index.html, compare.html and journeys/<ref>.html, as UTF-8 bytes."""
-    env = make_environment()
+def render_html(
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    journeys: Collection[str] | None = None,
+    env: Environment | None = None,
+    overview: bool = True,
+) -> dict[str, bytes]:
+    """index.html, compare.html and journeys/<ref>.html, as UTF-8 bytes.
+
+    `journey serve` asks for a part: the pages of some journeys only (`journeys`), with or
+    without the two overview pages (`overview`), with a Jinja environment it keeps.
+    """
+    env = env or make_environment()
     f = make_facts(graph, options)
-    pages = {
-        "index.html": ("index.html.j2", index_context(f)),
-        "compare.html": ("compare.html.j2", compare_context(f)),
-    }
+    pages = {}
+    if overview:
+        pages["index.html"] = ("index.html.j2", index_context(f))
+        pages["compare.html"] = ("compare.html.j2", compare_context(f))
     for ref in journey_refs(graph):
-        pages[journey_page(ref)] = ("journey.html.j2", journey_context(f, ref))
+        if journeys is None or ref in journeys:
+            pages[journey_page(ref)] = ("journey.html.j2", journey_context(f, ref))
     return {
         path: env.get_template(template).render(**context).encode("utf-8")
         for path, (template, context) in pages.items()
