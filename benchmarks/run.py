@@ -554,7 +554,8 @@ def render_phases(graph: Any, formats: Iterable[str], jobs: int) -> tuple[dict[s
 
     clock = PhaseClock()
     options = RenderOptions(graph.graph["language"], frozenset(formats))
-    files = render_all(graph, options, jobs, clock)
+    # Pages and diagrams in this one process (no forked worker), so each phase is timed alone.
+    files = render_all(graph, options, jobs, clock, parallel_min_nodes=sys.maxsize)
     clock.stop()
     return {f"render_{k}": v for k, v in clock.times.items()}, files
 
