@@ -582,11 +582,12 @@ def spy(module: Any, name: str, times: dict[str, float], key: str) -> Iterator[N
 def check_phases(project: Path) -> tuple[dict[str, float], Any]:
     """The phases of compile_project: read+parse, validate+references, graph, analyses."""
     from toolkit import project as project_module
+    from toolkit import sources as sources_module
     from toolkit.analyses import graph_warnings
     from toolkit.graph import compile_graph
 
     times: dict[str, float] = {}
-    with spy(project_module, "load_project_files", times, "read_parse"):
+    with spy(sources_module, "read_source", times, "read_parse"):
         start = time.perf_counter()
         loaded = project_module.load_project(project, "")
         times["validate_refs"] = time.perf_counter() - start - times.get("read_parse", 0.0)

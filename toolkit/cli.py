@@ -60,9 +60,13 @@ def compile_fast(project: Path, no_cache: bool) -> Compiled:
     try:
         from toolkit.pipeline import compile_project
 
-        return compile_project(project, cache=ahead)
+        compiled = compile_project(project, cache=ahead)
     finally:
         ahead.close()
+    # A one-shot process: what it loaded lives to the end, so the garbage collector need
+    # not scan it (re-enabled after loading, it would first walk every object just made).
+    gc.freeze()
+    return compiled
 
 
 def check_key(project: Path, no_cache: bool) -> str | None:
@@ -264,7 +268,6 @@ def build(
         report(compiled.diagnostics, "text", err=True)
     for note in plan.notes:
         click.echo(note, err=True)
-    gc.freeze()  # a one-shot process: the graph lives to the end, never scan it again
     options = RenderOptions(lang or compiled.graph.graph["language"], plan.formats)
     overlay_files: dict[str, bytes] = {}
     if leads_file is not None:
@@ -403,4 +406,22 @@ def main(argv: list[str] | None = None) -> None:
             err=True,
         )
         code = 2
-    sys.exit(code if isinstance(code, int) else 0)
+    code = code if isinstance(code, int) else 0
+    if argv is None:
+        quick_exit(code)
+    sys.exit(code)
+
+
+def quick_exit(code: int) -> None:
+    """End a command-line run without tearing down every object it loaded (a large project
+    holds millions), once output is flushed and no worker process is left to wait for."""
+    import multiprocessing
+
+    if multiprocessing.active_children():
+        return
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (BrokenPipeError, ValueError):
+        return
+    os._exit(code)

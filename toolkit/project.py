@@ -21,7 +21,7 @@ from toolkit.sources import (
     Document,
     Path_,
     display_root,
-    load_project_files,
+    iter_project_files,
 )
 from toolkit.validation import convert
 
@@ -106,13 +106,25 @@ def load_project(
         where = Location(shown or ".")
         msg = "no 'personas/' or 'journeys/' folder here"
         return LoadResult(project, [error("not-a-project", msg, where, "run 'journey init DIR'")])
-    docs, diags = load_project_files(root, shown, cache)
-    invalid_ids = _salvage_unloadable(root, shown, docs, diags)
+    docs: list[Document] = []
+    diags: list[Diagnostic] = []
+    admitted: list[Diagnostic] = []
+    invalid_ids: dict[str, set[str]] = {}
     invalid_docs: list[Document] = []
     first_single: dict[str, Document] = {}
     seen: Validated = {}
-    for doc in docs:
-        diags.extend(_admit(doc, project, first_single, invalid_ids, invalid_docs, validated, seen))
+    # Each file's documents are validated as soon as it is loaded (while parallel workers
+    # may still be parsing the next files).
+    for file_docs, file_diags in iter_project_files(root, shown, cache):
+        docs.extend(file_docs)
+        diags.extend(file_diags)
+        for doc in file_docs:
+            admitted.extend(
+                _admit(doc, project, first_single, invalid_ids, invalid_docs, validated, seen)
+            )
+    for kind, ids in _salvage_unloadable(root, shown, docs, diags).items():
+        invalid_ids.setdefault(kind, set()).update(ids)
+    diags.extend(admitted)
     if validated is not None:
         validated.clear()
         validated.update(seen)

@@ -461,14 +461,21 @@ def parse_documents(text: str, display: str) -> tuple[list[Document], list[Diagn
     return builder.docs, builder.diags
 
 
+def iter_project_files(
+    project: Path, shown_as: str, cache: Cache | None = None
+) -> Iterator[tuple[list[Document], list[Diagnostic]]]:
+    """The documents and loading problems of each source file, file by file."""
+    for source in find_sources(project, shown_as):
+        yield read_source(source, cache)
+
+
 def load_project_files(
     project: Path, shown_as: str, cache: Cache | None = None
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Every document of every source file, and every loading problem."""
     docs: list[Document] = []
     diags: list[Diagnostic] = []
-    for source in find_sources(project, shown_as):
-        file_docs, file_diags = read_source(source, cache)
+    for file_docs, file_diags in iter_project_files(project, shown_as, cache):
         docs.extend(file_docs)
         diags.extend(file_diags)
     return docs, diags

@@ -126,6 +126,9 @@ class Prefetch:
             return None if self.inner is None else self.inner.get(key, display)
         future, i = self.pending.pop(key)
         docs, diags = thaw(marshal.loads(future.result()[i]), display)
+        if not self.pending and self.pool is not None:
+            self.pool.shutdown(wait=False)  # the workers exit while the caller goes on
+            self.pool = None
         if self.inner is not None:
             self.inner.put(key, docs, diags)
         return docs, diags
