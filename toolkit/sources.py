@@ -30,6 +30,7 @@ SOURCE_DIRS = ("personas", "journeys")
 YAML_SUFFIXES = (".yaml", ".yml")
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 CORE_TAG = "tag:yaml.org,2002:"
+NULL_TAG = CORE_TAG + "null"
 SAFE_TAGS = frozenset(
     {"!", *(CORE_TAG + t for t in ("str", "int", "float", "bool", "null", "seq", "map"))}
 )
@@ -244,6 +245,10 @@ class _Frame:
     is_merge: bool = False
     merges: list[tuple[Any, Pos]] = field(default_factory=list)
     explicit: set[str] = field(default_factory=set)
+    is_map: bool = False
+
+    def __post_init__(self) -> None:
+        self.is_map = isinstance(self.container, dict)
 
 
 class _Builder:
@@ -279,7 +284,7 @@ class _Builder:
         if not self.stack:
             return ()
         top = self.stack[-1]
-        if isinstance(top.container, list):
+        if not top.is_map:
             return (*top.path, len(top.container))
         return (*top.path, top.key if top.key is not None else "")
 
@@ -293,8 +298,8 @@ class _Builder:
             return
         top = self.stack[-1]
         top.size += size
-        if isinstance(top.container, list):
-            top.container.append(value)
+        if not top.is_map:
+            top.container.append(value)  # type: ignore[union-attr]
             self.doc.values.setdefault(path, pos)
             return
         if top.key is None:
@@ -338,18 +343,19 @@ class _Builder:
         top.key_pos = pos
 
     def scalar(self, event: Any) -> None:
-        self.check_tag(event)
-        pos = (event.start_mark.line + 1, event.start_mark.column + 1)
-        plain = event.style in (None, "") and event.tag in (None, "!")
-        value: str | None = event.value
-        if (plain and event.value in NULLS) or event.tag == CORE_TAG + "null":
-            value = None
+        # The loader's hottest function (one call per scalar): plain text is the fast path.
+        tag = event.tag
+        if tag is not None and tag not in SAFE_TAGS:
+            self.check_tag(event)
+        mark = event.start_mark
+        pos = (mark.line + 1, mark.column + 1)
+        text: str = event.value
+        plain = (tag is None or tag == "!") and not event.style
+        value: str | None = None if (plain and text in NULLS) or tag == NULL_TAG else text
         top = self.stack[-1] if self.stack else None
-        is_key = top is not None and isinstance(top.container, dict) and top.key is None
-        if is_key:
-            assert top is not None
-            top.is_merge = plain and event.value == "<<"
-            self.set_key(top, event.value, pos)
+        if top is not None and top.is_map and top.key is None:
+            top.is_merge = plain and text == "<<"
+            self.set_key(top, text, pos)
             return
         self.add(value, 1, pos, event.anchor, self.child_path())
 
