@@ -35,6 +35,7 @@ def test_parallel_parse_gives_the_same_result(fixture: str) -> None:
     assert ahead.pool is not None and ahead.pending  # the work really went to workers
     together = compile_project(root, "p", cache=ahead)
     ahead.close()
+    assert can_fork()  # no thread of the pool is left behind
     assert together.diagnostics == alone.diagnostics
     assert [e.model for e in together.project.journeys] == [
         e.model for e in alone.project.journeys

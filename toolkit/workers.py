@@ -126,9 +126,6 @@ class Prefetch:
             return None if self.inner is None else self.inner.get(key, display)
         future, i = self.pending.pop(key)
         docs, diags = thaw(marshal.loads(future.result()[i]), display)
-        if not self.pending and self.pool is not None:
-            self.pool.shutdown(wait=False)  # the workers exit while the caller goes on
-            self.pool = None
         if self.inner is not None:
             self.inner.put(key, docs, diags)
         return docs, diags
@@ -138,6 +135,7 @@ class Prefetch:
             self.inner.put(key, docs, diags)
 
     def close(self) -> None:
+        """Stop the workers and wait for them (and the pool's thread) to be gone."""
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
