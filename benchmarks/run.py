@@ -585,16 +585,18 @@ def check_phases(project: Path) -> tuple[dict[str, float], Any]:
     from toolkit import sources as sources_module
     from toolkit.analyses import graph_warnings
     from toolkit.graph import compile_graph
+    from toolkit.pipeline import paused_gc
 
     times: dict[str, float] = {}
-    with spy(sources_module, "read_source", times, "read_parse"):
+    with paused_gc():  # as compile_project runs them
+        with spy(sources_module, "read_source", times, "read_parse"):
+            start = time.perf_counter()
+            loaded = project_module.load_project(project, "")
+            times["validate_refs"] = time.perf_counter() - start - times.get("read_parse", 0.0)
         start = time.perf_counter()
-        loaded = project_module.load_project(project, "")
-        times["validate_refs"] = time.perf_counter() - start - times.get("read_parse", 0.0)
-    start = time.perf_counter()
-    graph = compile_graph(loaded.project)
-    times["compile_graph"] = time.perf_counter() - start
-    times["analyses"] = timed(lambda: graph_warnings(graph))
+        graph = compile_graph(loaded.project)
+        times["compile_graph"] = time.perf_counter() - start
+        times["analyses"] = timed(lambda: graph_warnings(graph))
     return times, graph
 
 

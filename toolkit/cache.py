@@ -54,6 +54,10 @@ class ParseCache:
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.bin"
 
+    def has(self, key: str) -> bool:
+        """Whether an entry exists (get() may still find it untrustworthy)."""
+        return self._path(key).is_file()
+
     def get(self, key: str, display: str) -> tuple[list[Document], list[Diagnostic]] | None:
         """The cached parse of a file, or None when absent or not trustworthy."""
         stored = read_entry(self._path(key))

@@ -20,11 +20,10 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TypeVar
 
-from toolkit.cache import content_key, freeze, thaw
+from toolkit.cache import ParseCache, content_key, freeze, thaw
 from toolkit.diagnostics import Diagnostic
 from toolkit.sources import (
     MAX_FILE_BYTES,
-    Cache,
     Document,
     SourceFile,
     find_sources,
@@ -88,7 +87,10 @@ class Prefetch:
     """
 
     def __init__(
-        self, inner: Cache | None, jobs: int, min_bytes: int = PARALLEL_MIN_BYTES
+        self,
+        inner: ParseCache | None,
+        jobs: int,
+        min_bytes: int = PARALLEL_MIN_BYTES,
     ) -> None:
         self.inner = inner
         self.jobs = jobs
@@ -109,7 +111,7 @@ class Prefetch:
             except OSError:
                 continue  # read_source reports it
             key = self.key(raw)
-            if self.inner is None or self.inner.get(key, source.display) is None:
+            if self.inner is None or not self.inner.has(key):
                 todo.append((source.display, raw, key))
         if not todo or sum(len(raw) for _, raw, _ in todo) < self.min_bytes:
             return
@@ -143,7 +145,11 @@ class Prefetch:
 
 
 def prefetch(
-    project: Path, shown: str, inner: Cache | None, jobs: int, min_bytes: int = PARALLEL_MIN_BYTES
+    project: Path,
+    shown: str,
+    inner: ParseCache | None,
+    jobs: int,
+    min_bytes: int = PARALLEL_MIN_BYTES,
 ) -> Prefetch:
     """Start parsing the project's changed sources on `jobs` cores; see Prefetch."""
     ahead = Prefetch(inner, jobs, min_bytes)
