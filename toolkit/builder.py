@@ -80,7 +80,10 @@ def render_all(
     DOT source did not change are not laid out again.
     """
     files: dict[str, bytes] = {}
-    if memo is None and jobs > 1 and len(graph) >= parallel_min_nodes:
+    # Not after a --leads overlay: DuckDB runs threads of its own, and forking a process
+    # with foreign threads is not safe.
+    alone = options.overlay is not None or memo is not None
+    if not alone and jobs > 1 and len(graph) >= parallel_min_nodes:
         pages, rest = fork_each(
             [
                 lambda: render_pages(graph, options, phase),
