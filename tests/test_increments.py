@@ -180,3 +180,24 @@ def test_live_build_writes_the_edited_page_and_counts_it_changed(
     assert ok and live.patched == {edited}
     assert f"journeys/{edited}.html" in changed
     assert "改めて考えると" in (tmp_path / "out" / "journeys" / f"{edited}.html").read_text()
+
+
+def test_a_broken_save_then_a_fix_patches_from_the_last_good_graph(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    formats = frozenset({"html", "json"})
+    live = LiveBuild(example_copy, tmp_path / "out", formats, None, 1, None)
+    assert live.rebuild()[0]
+    good = (tmp_path / "out" / "data" / "graph.json").read_bytes()
+    rewrite("content: [wp-ma-stalled-cases]", "content: [no-such-item]")(example_copy)
+    ok, lines, changed = live.rebuild()
+    assert not ok and changed == []
+    assert any("unknown-ref" in line and "no-such-item" in line for line in lines)
+    assert (tmp_path / "out" / "data" / "graph.json").read_bytes() == good  # last good stays
+    rewrite("content: [no-such-item]", "content: [wp-ma-to-pipeline]")(example_copy)
+    ok, _, _ = live.rebuild()
+    assert ok and live.patched
+    fresh = load_project(example_copy).project
+    expected = render_all(compile_graph(fresh), RenderOptions(fresh.language, formats), 1)
+    for path, data in expected.items():
+        assert (tmp_path / "out" / path).read_bytes() == data, path
