@@ -58,7 +58,7 @@ def item_matches(item: ContentTarget, stage: str, segment: str | None) -> bool:
 
 def step_actions(g: nx.MultiDiGraph, step: str) -> list[str]:
     """Action node ids at a step, in source order."""
-    acts = [u for u, _, d in g.in_edges(step, data=True) if d["type"] == "action_at"]
+    acts = [u for u, keys in g.pred[step].items() if "action_at" in keys]
     return sorted(acts, key=lambda a: g.nodes[a]["index"])
 
 
@@ -67,12 +67,8 @@ def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
 
 
 def _named(g: nx.MultiDiGraph, actions: list[str]) -> set[str]:
-    return {
-        g.nodes[v]["ref"]
-        for a in actions
-        for _, v, d in g.out_edges(a, data=True)
-        if d["type"] == "uses"
-    }
+    # Edge keys are the edge types (toolkit.graph), so a "uses" edge is found by its key.
+    return {g.nodes[v]["ref"] for a in actions for v, keys in g.succ[a].items() if "uses" in keys}
 
 
 def targeting(items: list[ContentTarget]) -> dict[tuple[str, str | None], set[str]]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import gc
 import importlib
 import json
 import os
@@ -60,13 +59,11 @@ def compile_fast(project: Path, no_cache: bool) -> Compiled:
     try:
         from toolkit.pipeline import compile_project
 
-        compiled = compile_project(project, cache=ahead)
+        context = click.get_current_context(silent=True)
+        one_shot = bool(context and context.find_root().obj and context.find_root().obj["one_shot"])
+        return compile_project(project, cache=ahead, one_shot=one_shot)
     finally:
         ahead.close()
-    # A one-shot process: what it loaded lives to the end, so the garbage collector need
-    # not scan it (re-enabled after loading, it would first walk every object just made).
-    gc.freeze()
-    return compiled
 
 
 def check_key(project: Path, no_cache: bool) -> str | None:
@@ -383,7 +380,9 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: exit 0 ok, 1 problems in the project, 2 usage or internal error."""
     args = sys.argv[1:] if argv is None else argv
     try:
-        code = cli.main(args=args, prog_name="journey", standalone_mode=False)
+        # obj["one_shot"]: the process ends with this command (toolkit.pipeline.paused_gc).
+        one_shot = {"one_shot": argv is None}
+        code = cli.main(args=args, prog_name="journey", standalone_mode=False, obj=one_shot)
     except click.exceptions.Exit as exc:
         code = exc.exit_code
     except click.UsageError as exc:
