@@ -458,12 +458,20 @@ class _Builder:
 def parse_documents(text: str, display: str) -> tuple[list[Document], list[Diagnostic]]:
     """Parse YAML text into documents; syntax problems become diagnostics."""
     builder = _Builder(display)
+    loader = None
     try:
-        builder.feed(yaml.parse(text, Loader=yaml_loader()))
+        # get_event() until it returns None: yaml.parse()'s own loop, without a generator
+        # and a check_event() call per event in between. (The pure-Python loader checks
+        # the text when it is made, so that is inside the try as well.)
+        loader = yaml_loader()(text)
+        builder.feed(iter(loader.get_event, None))
     except yaml.YAMLError as exc:
         return [], [*builder.diags, syntax_error(exc, text, display)]
     except LoadAbort as abort:
         return [], [*builder.diags, abort.diag]
+    finally:
+        if loader is not None:
+            loader.dispose()
     return builder.docs, builder.diags
 
 
