@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import networkx as nx
 
@@ -29,8 +29,9 @@ class StepCoverage:
         return len(self.items)
 
 
-@dataclass(frozen=True)
-class ContentTarget:
+class ContentTarget(NamedTuple):
+    """What a content item targets (a tuple: thousands are made per analysis)."""
+
     id: str
     status: str | None
     stages: frozenset[str]

@@ -38,8 +38,8 @@ def nid(kind: str, *parts: str | int) -> str:
 
 
 def _where(entry: Entry[Any], *sub: str | int, key: bool = False) -> dict[str, Any]:
-    loc = entry.loc(*sub, key=key)
-    return {"file": loc.file, "line": loc.line, "column": loc.column}
+    line, column = entry.doc.position((*entry.path, *sub), key=key)
+    return {"file": entry.doc.file, "line": line, "column": column}
 
 
 def _fields(model: m.Model, *drop: str) -> dict[str, Any]:

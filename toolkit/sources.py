@@ -51,14 +51,17 @@ class Document:
 
     def loc(self, path: Path_ = (), *, key: bool = False) -> Location:
         """Location of the value (or key) at path, falling back to the nearest parent."""
+        return Location(self.file, *self.position(path, key=key))
+
+    def position(self, path: Path_ = (), *, key: bool = False) -> Pos:
+        """(line, column) of loc(), without making a Location."""
         table = self.keys if key else self.values
         probe = tuple(path)
         if key and probe not in table:
             table = self.values
         while probe not in table and probe:
             probe = probe[:-1]
-        line, col = table.get(probe, (1, 1))
-        return Location(self.file, line, col)
+        return table.get(probe, (1, 1))
 
 
 @dataclass
