@@ -74,9 +74,9 @@ def render_all(
 ) -> dict[str, bytes]:
     """Every output file of the build, keyed by its path inside OUT.
 
-    On a large project with several cores, the pages are rendered here while a forked
-    worker renders the diagrams (and runs Graphviz) and the data files; the files are the
-    same either way. With a memo (kept between builds by `journey serve`), diagrams whose
+    On a large project with several cores, the pages and data files are rendered here while
+    a forked worker renders the diagrams and runs Graphviz; the files are the same either
+    way. With a memo (kept between builds by `journey serve`), diagrams whose
     DOT source did not change are not laid out again.
     """
     files: dict[str, bytes] = {}
@@ -84,18 +84,17 @@ def render_all(
     # with foreign threads is not safe.
     alone = options.overlay is not None or memo is not None
     if not alone and jobs > 1 and len(graph) >= parallel_min_nodes:
-        pages, rest = fork_each(
+        here, diagrams = fork_each(
             [
-                lambda: render_pages(graph, options, phase),
-                lambda: render_rest(graph, options, jobs, lambda _: None, None),
+                lambda: render_pages(graph, options, phase) | render_data(graph, options, phase),
+                lambda: render_diagrams(graph, options, jobs, lambda _: None, None),
             ]
         )
-        phase("diagrams and data")
-        files.update(pages)
-        files.update(rest)
-        return files
+        phase("diagrams")
+        return {**here, **diagrams}
     files.update(render_pages(graph, options, phase))
-    files.update(render_rest(graph, options, jobs, phase, memo))
+    files.update(render_diagrams(graph, options, jobs, phase, memo))
+    files.update(render_data(graph, options, phase))
     return files
 
 
@@ -128,7 +127,8 @@ def render_scoped(
     and the data files. Every other file is as the last build made it."""
     return {
         **render_pages(graph, options, lambda _: None, journeys, env),
-        **render_rest(graph, options, jobs, lambda _: None, memo, journeys),
+        **render_diagrams(graph, options, jobs, lambda _: None, memo, journeys),
+        **render_data(graph, options, lambda _: None),
     }
 
 
@@ -151,7 +151,7 @@ def render_pages(
     return files
 
 
-def render_rest(
+def render_diagrams(
     graph: nx.MultiDiGraph,
     options: RenderOptions,
     jobs: int,
@@ -159,7 +159,7 @@ def render_rest(
     memo: ImageMemo | None,
     journeys: Collection[str] | None = None,
 ) -> dict[str, bytes]:
-    """The diagrams (DOT and Graphviz's images) and the data files."""
+    """The diagrams: DOT and Graphviz's images (of some journeys only, with `journeys`)."""
     fmts = options.formats
     files: dict[str, bytes] = {}
     if fmts & (IMAGE_FORMATS | {"dot"}):
@@ -170,6 +170,13 @@ def render_rest(
         if fmts & IMAGE_FORMATS:
             phase("graphviz")
             files.update(images(dot_files, fmts & IMAGE_FORMATS, jobs, memo, journeys is None))
+    return files
+
+
+def render_data(graph: nx.MultiDiGraph, options: RenderOptions, phase: Phase) -> dict[str, bytes]:
+    """The data files (JSON, CSV, XLSX)."""
+    fmts = options.formats
+    files: dict[str, bytes] = {}
     if "json" in fmts:
         phase("json")
         files.update(render_json(graph, options))
