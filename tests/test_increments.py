@@ -15,10 +15,10 @@ from toolkit.analyses import graph_warnings, step_coverage
 from toolkit.builder import render_all, render_journey_pages
 from toolkit.cache import MemoryCache
 from toolkit.graph import compile_graph, nodes_of
-from toolkit.increments import patch_journeys
+from toolkit.increments import changed_journeys, patch_journeys
 from toolkit.project import Project, Validated, load_project
 from toolkit.renderers.common import RenderOptions
-from toolkit.server import LiveBuild, changed_journeys
+from toolkit.server import LiveBuild
 
 
 def snapshot(g: nx.MultiDiGraph) -> dict[str, Any]:

@@ -11,6 +11,9 @@ import networkx as nx
 from toolkit.diagnostics import Diagnostic, Location, warning
 from toolkit.graph import forget, memoised, nid, nodes_of
 
+PUBLISHED = "published"
+PIPELINE_STATUSES = ("draft", "planned")  # would cover a step once published
+
 
 @dataclass(frozen=True)
 class StepCoverage:
@@ -63,10 +66,6 @@ def step_actions(g: nx.MultiDiGraph, step: str) -> list[str]:
     return sorted(acts, key=lambda a: g.nodes[a]["index"])
 
 
-def named_content(g: nx.MultiDiGraph, step: str) -> set[str]:
-    return _named(g, step_actions(g, step))
-
-
 def _named(g: nx.MultiDiGraph, actions: list[str]) -> set[str]:
     # Edge keys are the edge types (toolkit.graph), so a "uses" edge is found by its key.
     return {g.nodes[v]["ref"] for a in actions for v, keys in g.succ[a].items() if "uses" in keys}
@@ -93,6 +92,11 @@ CONTENT_MEMOS = ("content_items", "coverage_targets", "coverage_shared")
 BY_JOURNEY = "coverage_by_journey"
 
 Targets = tuple[dict[str, str | None], dict[tuple[str, str | None], set[str]]]
+
+
+def content_targets(g: nx.MultiDiGraph) -> Targets:
+    """(status by item id, targeting index), worked out once per graph."""
+    return memoised(g, "coverage_targets", _targets)
 
 
 def _targets(g: nx.MultiDiGraph) -> Targets:
@@ -124,7 +128,7 @@ def forget_journeys(g: nx.MultiDiGraph, journeys: Iterable[str]) -> None:
 def _journey_coverage(
     g: nx.MultiDiGraph, steps: list[tuple[str, dict[str, Any]]]
 ) -> Iterable[StepCoverage]:
-    status, index = memoised(g, "coverage_targets", _targets)
+    status, index = content_targets(g)
     # Steps share their targeted items with every step of the same stage and segment; only
     # the items their actions name differ. So sort each (stage, segment) set once.
     shared: dict[tuple[str, str | None], tuple[frozenset[str], Split]]
@@ -136,15 +140,15 @@ def _journey_coverage(
             matching = index.get((data["stage"], None), set())
             if segment is not None:
                 matching = matching | index.get(key, set())
-            shared[key] = (frozenset(matching), _split(matching, status))
+            shared[key] = (frozenset(matching), split_by_status(matching, status))
         matching, (published, pipeline) = shared[key]
         actions = step_actions(g, node)
         named = _named(g, actions)
         extra = named - matching
         if extra:
-            more, more_pipeline = _split(extra, status)
-            published = _merge(published, more)
-            pipeline = _merge(pipeline, more_pipeline)
+            more, more_pipeline = split_by_status(extra, status)
+            published = merge_sorted(published, more)
+            pipeline = merge_sorted(pipeline, more_pipeline)
         yield StepCoverage(
             step=node,
             journey=data["journey"],
@@ -160,16 +164,17 @@ def _journey_coverage(
 Split = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _merge(ordered: tuple[str, ...], more: tuple[str, ...]) -> tuple[str, ...]:
-    return tuple(sorted((*ordered, *more))) if more else ordered
+def merge_sorted(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
+    """Two sorted tuples of distinct ids as one sorted tuple."""
+    return tuple(sorted(a + b)) if a and b else a or b
 
 
-def _split(ids: Iterable[str], status: dict[str, str | None]) -> Split:
+def split_by_status(ids: Iterable[str], status: dict[str, str | None]) -> Split:
     """(published ids, draft/planned ids), each sorted."""
     ordered = sorted(ids)
     return (
-        tuple(c for c in ordered if status.get(c) == "published"),
-        tuple(c for c in ordered if status.get(c) in ("draft", "planned")),
+        tuple(c for c in ordered if status.get(c) == PUBLISHED),
+        tuple(c for c in ordered if status.get(c) in PIPELINE_STATUSES),
     )
 
 

@@ -79,7 +79,6 @@ def render_all(
     way. With a memo (kept between builds by `journey serve`), diagrams whose
     DOT source did not change are not laid out again.
     """
-    files: dict[str, bytes] = {}
     # Not after a --leads overlay: DuckDB runs threads of its own, and forking a process
     # with foreign threads is not safe.
     alone = options.overlay is not None or memo is not None
@@ -91,11 +90,12 @@ def render_all(
             ]
         )
         phase("diagrams")
-        return {**here, **diagrams}
-    files.update(render_pages(graph, options, phase))
-    files.update(render_diagrams(graph, options, jobs, phase, memo))
-    files.update(render_data(graph, options, phase))
-    return files
+        return here | diagrams
+    return (
+        render_pages(graph, options, phase)
+        | render_diagrams(graph, options, jobs, phase, memo)
+        | render_data(graph, options, phase)
+    )
 
 
 def render_journey_pages(

@@ -59,8 +59,7 @@ def compile_fast(project: Path, no_cache: bool) -> Compiled:
     try:
         from toolkit.pipeline import compile_project
 
-        context = click.get_current_context(silent=True)
-        one_shot = bool(context and context.find_root().obj and context.find_root().obj["one_shot"])
+        one_shot = bool((click.get_current_context().find_root().obj or {}).get("one_shot"))
         return compile_project(project, cache=ahead, one_shot=one_shot)
     finally:
         ahead.close()

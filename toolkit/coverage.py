@@ -19,12 +19,10 @@ from typing import Any
 
 import networkx as nx
 
-from toolkit.analyses import content_items, step_coverage, targeting
+from toolkit.analyses import content_targets, merge_sorted, split_by_status, step_coverage
 from toolkit.graph import memoised, nodes_of
 from toolkit.renderers.data import neutralise
 
-PUBLISHED = "published"
-PIPELINE_STATUSES = ("draft", "planned")
 STATUSES = ("published", "draft", "planned", "retired")
 TABLES = ("steps", "segments", "owners")
 STEP_FIELDS = ("journey", "segment", "stage", "count", "items", "pipeline")
@@ -158,11 +156,10 @@ def segment_cells(g: nx.MultiDiGraph) -> list[Cell]:
 
 
 def _segment_cells(g: nx.MultiDiGraph) -> tuple[Cell, ...]:
-    items = content_items(g)
-    status = {i.id: i.status for i in items}
+    status, index = content_targets(g)
     # Items for all segments and items for one segment are disjoint sets: split and sort each
     # (stage, segment) set once, then merge two sorted runs per cell.
-    split = {key: published_pipeline(ids, status) for key, ids in targeting(items).items()}
+    split = {key: split_by_status(ids, status) for key, ids in index.items()}
     segments: list[str | None] = [*segment_ids(g)] or [None]
     stages = stage_ids(g)
     out = []
@@ -171,25 +168,10 @@ def _segment_cells(g: nx.MultiDiGraph) -> tuple[Cell, ...]:
             published, pipeline = split.get((stage, None), ((), ()))
             if segment is not None:
                 more, more_pipeline = split.get((stage, segment), ((), ()))
-                published, pipeline = merged(published, more), merged(pipeline, more_pipeline)
+                published = merge_sorted(published, more)
+                pipeline = merge_sorted(pipeline, more_pipeline)
             out.append(Cell(stage, segment, None, published, pipeline))
     return tuple(out)
-
-
-def published_pipeline(
-    ids: Iterable[str], status: dict[str, str | None]
-) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(published ids, draft and planned ids), each sorted."""
-    ordered = sorted(ids)
-    return (
-        tuple(i for i in ordered if status[i] == PUBLISHED),
-        tuple(i for i in ordered if status[i] in PIPELINE_STATUSES),
-    )
-
-
-def merged(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[str, ...]:
-    """Two sorted tuples of distinct ids as one sorted tuple."""
-    return tuple(sorted(a + b)) if a and b else a or b
 
 
 def segment_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[MatrixRow]:

@@ -7,6 +7,7 @@ whole graph again. The result must equal a full compile_graph() in every observa
 node and edge data, and the iteration order of nodes and of every node's neighbours (renderers
 rely on source order). compile_graph adds the journeys last, each journey's nodes together,
 and no edge leads from an earlier node into a journey, which is what makes this possible.
+changed_journeys() tells whether a reload changed journeys alone, and which.
 
 This reaches into networkx's adjacency dictionaries (`_node`, `_succ`, `_pred`) to restore
 the order, and only to reorder them in place; tests compare the result with full compiles.
@@ -34,6 +35,28 @@ def owner(data: dict[str, object]) -> str | None:
     if kind in ("step", "action"):
         return str(data["journey"])
     return None
+
+
+def changed_journeys(old: Project, new: Project) -> set[str] | None:
+    """Ids of the journeys whose documents differ between two loads, or None when anything
+    else differs. Unchanged files come back as the same Document objects (MemoryCache)."""
+    if shared_documents(old) != shared_documents(new):
+        return None
+    before = {j.model.id: id(j.doc) for j in old.journeys}
+    after = {j.model.id: id(j.doc) for j in new.journeys}
+    if [j for j in before if j in after] != [j for j in after if j in before]:
+        return None  # journeys swapped places: compile afresh
+    return {j for j in before.keys() | after.keys() if before.get(j) != after.get(j)}
+
+
+def shared_documents(project: Project) -> list[int]:
+    """Identities of every document that is not a journey, in load order."""
+    entries = [*project.stages, *project.axes, *project.roles, *project.lead_classes]
+    entries += [*project.funnel_stages, *project.segments, *project.personas, *project.content]
+    if project.qualification is not None:
+        entries.append(project.qualification)
+    docs = [id(e.doc) for e in entries]
+    return list(dict.fromkeys(docs)) + [id(project.meta)]
 
 
 def patch_journeys(g: nx.MultiDiGraph, project: Project, changed: Iterable[str]) -> None:

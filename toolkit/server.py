@@ -25,7 +25,7 @@ from toolkit.builder import render_all, render_journey_pages, render_scoped
 from toolkit.cache import MemoryCache, ParseCache
 from toolkit.diagnostics import split
 from toolkit.graph import compile_graph
-from toolkit.increments import patch_journeys
+from toolkit.increments import changed_journeys, patch_journeys
 from toolkit.pipeline import Compiled, paused_gc
 from toolkit.project import Project, Validated, load_project
 from toolkit.renderers.common import RenderOptions
@@ -161,8 +161,7 @@ class LiveBuild:
         still = journeys & (self.patched or set())
         first = render_journey_pages(compiled.graph, options, still, self.env)
         early = update_files(self.project, self.out, first) if first else []
-        scoped = self.patched is not None and rendered is not None
-        if scoped and rendered is not None and rendered[0] == (journeys, options):
+        if self.patched is not None and rendered is not None and rendered[0] == (journeys, options):
             files = {
                 **rendered[1],
                 **render_scoped(compiled.graph, options, self.jobs, self.images, still, self.env),
@@ -176,28 +175,6 @@ class LiveBuild:
             if changed or self.state.version == 0:
                 self.state.version += 1
         return True, lines, changed
-
-
-def changed_journeys(old: Project, new: Project) -> set[str] | None:
-    """Ids of the journeys whose documents differ between two loads, or None when anything
-    else differs. Unchanged files come back as the same Document objects (MemoryCache)."""
-    if shared_documents(old) != shared_documents(new):
-        return None
-    before = {j.model.id: id(j.doc) for j in old.journeys}
-    after = {j.model.id: id(j.doc) for j in new.journeys}
-    if [j for j in before if j in after] != [j for j in after if j in before]:
-        return None  # journeys swapped places: compile afresh
-    return {j for j in before.keys() | after.keys() if before.get(j) != after.get(j)}
-
-
-def shared_documents(project: Project) -> list[int]:
-    """Identities of every document that is not a journey, in load order."""
-    entries = [*project.stages, *project.axes, *project.roles, *project.lead_classes]
-    entries += [*project.funnel_stages, *project.segments, *project.personas, *project.content]
-    if project.qualification is not None:
-        entries.append(project.qualification)
-    docs = [id(e.doc) for e in entries]
-    return list(dict.fromkeys(docs)) + [id(project.meta)]
 
 
 def inject(page: bytes, version: int) -> bytes:

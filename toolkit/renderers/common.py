@@ -119,10 +119,7 @@ def coverage_by_step(g: nx.MultiDiGraph) -> dict[str, StepCoverage]:
 
 def step_flags(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
     """Warning codes marked on each step node: seller-absent and/or content-gap."""
-    cov = coverage_by_step(g)
-    return {
-        node: flags_of(bool(step_actions(g, node)), cov[node]) for node, _ in nodes_of(g, "step")
-    }
+    return {cov.step: flags_of(cov.actions > 0, cov) for cov in step_coverage(g)}
 
 
 def flags_of(has_actions: bool, coverage: StepCoverage) -> tuple[str, ...]:
