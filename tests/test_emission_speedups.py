@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-import math
 import shutil
 import unicodedata
 from typing import Any
@@ -81,12 +77,6 @@ def ref_fit(text: str, width: int) -> str:
 def ref_dot_label(*parts: Any, limit: int, width: int) -> str:
     lines = [line for part in parts for line in ref_wrap(diagrams.clean_text(part, limit), width)]
     return graphviz.nohtml("\\n".join(graphviz.escape(line) for line in lines))
-
-
-def ref_csv(rows: list[list[str]]) -> str:
-    buf = io.StringIO()
-    csv.writer(buf, lineterminator="\r\n").writerows(rows)
-    return buf.getvalue()
 
 
 # --- text -----------------------------------------------------------------------------------
@@ -249,75 +239,13 @@ def test_a_failing_batch_names_its_diagram(monkeypatch: pytest.MonkeyPatch) -> N
     assert err.value.path == "diagrams/a.dot" and "not on PATH" in err.value.detail
 
 
-# --- JSON and CSV -----------------------------------------------------------------------------
-
-SCALARS = (
-    st.none()
-    | st.booleans()
-    | st.integers()
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(max_size=8)
-    | st.sampled_from([data.HOLE, "}" + data.ROW_SEP + "{", "\x02", '"\ue000"'])
-)
-KEYS = st.text(max_size=5) | st.sampled_from([data.HOLE, "type", "a"])
-JSON_VALUES = st.recursive(
-    SCALARS,
-    lambda inner: (
-        st.lists(inner, max_size=4)
-        | st.dictionaries(KEYS, inner, max_size=4)
-        | st.lists(st.dictionaries(KEYS, inner, max_size=3), max_size=4)
-        | st.lists(st.dictionaries(KEYS, SCALARS, max_size=3), max_size=4).map(tuple)
-    ),
-    max_leaves=30,
-)
-
-
-def ref_json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
-
-
-@SETTINGS
-@given(JSON_VALUES)
-def test_indented_json_matches_json_dumps(value: Any) -> None:
-    assert data.indented_json(value) == ref_json(value)
-
-
-@pytest.mark.parametrize(
-    "value",
-    [
-        {"a": {1: "x", 2: "y"}, "b": [1]},
-        {"a": [{"x": 1.5, "y": math.inf}, {"x": -math.inf, "y": math.nan}], "b": {}},
-        {"a": [{}, {"x": 1}, [], {"y": [1, {"z": None}]}]},
-        [data.HOLE, [data.HOLE], {data.HOLE: [data.HOLE]}],
-        {"a": True, "b": (1, 2), "c": [[[]]], "d": [{"e": {"f": {}}}]},
-    ],
-)
-def test_indented_json_edge_cases(value: Any) -> None:
-    assert data.indented_json(value) == ref_json(value)
-
-
-@pytest.mark.parametrize("value", [{"a": {1, 2}}, {"a": [{(1, 2): 3}]}, {1: [1], "b": [2]}])
-def test_indented_json_raises_like_json_dumps(value: Any) -> None:
-    with pytest.raises(TypeError):
-        ref_json(value)
-    with pytest.raises(TypeError):
-        data.indented_json(value)
-
-
-def test_indented_json_of_the_example_graph(example_graph: nx.MultiDiGraph) -> None:
-    node_link = nx.node_link_data(example_graph, edges="edges")
-    assert data.indented_json(node_link) == ref_json(node_link)
-
-
-@SETTINGS
-@given(st.lists(st.lists(TEXTS, min_size=2, max_size=5), max_size=5))
-def test_csv_fields_match_csv_writer(rows: list[list[str]]) -> None:
-    assert "".join(",".join(map(data.csv_field, row)) + "\r\n" for row in rows) == ref_csv(rows)
+# --- CSV ----------------------------------------------------------------------------------
 
 
 @SETTINGS
 @given(st.lists(TEXTS | st.sampled_from(["=1+1", "-2", "+3.5", "@x", "\tx", "-"]), min_size=2))
-def test_csv_cells_are_cleaned_then_quoted(row: list[str]) -> None:
-    fields = data.CsvFields()
+def test_csv_cells_are_cleaned_once_per_text(row: list[str]) -> None:
+    cells = data.CsvCells()
     want = [data.neutralise(data.strip_controls(cell)) for cell in row]
-    assert ",".join(map(fields.__getitem__, row)) + "\r\n" == ref_csv([want])
+    assert [cells[cell] for cell in row] == want
+    assert len(cells) == len(set(row))
