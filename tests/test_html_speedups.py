@@ -2,103 +2,23 @@
 
 from __future__ import annotations
 
-import re
-import sys
-from urllib.parse import urlsplit
-
 import networkx as nx
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from jinja2 import StrictUndefined
 from jinja2.exceptions import UndefinedError
 
 from toolkit import coverage as cov
 from toolkit.analyses import content_items, item_matches
 from toolkit.renderers.common import (
-    SPACE,
     RenderOptions,
     actions_at,
     journey_steps,
-    safe_url,
     step_flags,
 )
 from toolkit.renderers.environment import make_environment
 from toolkit.renderers.facts import Lazy, listed_content
 from toolkit.renderers.html import render_html
 from toolkit.renderers.html_context import make_facts
-
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def plain_safe_url(url: str | None) -> str | None:
-    """safe_url as it was written first: urlsplit for every URL."""
-    if not url:
-        return None
-    cleaned = CONTROL.sub("", url).strip()
-    try:
-        scheme = urlsplit(cleaned).scheme.lower()
-    except ValueError:
-        return None
-    return cleaned if scheme in {"http", "https", "mailto"} and not any(
-        c.isspace() for c in cleaned
-    ) else None
-
-
-URLS = [
-    "https://example.com/a?b=c#d",
-    "HTTP://EXAMPLE.COM",
-    "mailto:someone@example.com",
-    "javascript:alert(1)",
-    " JaVaScRiPt:alert(1)",
-    "java\tscript:alert(1)",
-    "data:text/html,<script>",
-    "https://[::1]/x",
-    "https://[::1/x",
-    "https://]x[/",
-    "https://[1.2.3.4]/",
-    "https://exa\u2100mple.com/",
-    "https://例え.jp/パス",
-    "https://example.com/a b",
-    "https://example.com/\u3000",
-    "\x00https://example.com\x7f",
-    "//example.com/no-scheme",
-    "1http://x",
-    "h_ttp://x",
-    "http:",
-    ":",
-    "",
-    "   ",
-    "mailto:",
-    "https:/x",
-    "ftp://example.com",
-]
-
-
-@pytest.mark.parametrize("url", URLS)
-def test_safe_url_matches_urlsplit(url: str) -> None:
-    assert safe_url(url) == plain_safe_url(url)
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    st.one_of(
-        st.text(),
-        st.builds(
-            lambda scheme, rest: scheme + rest,
-            st.sampled_from(["http:", "https://", "mailto:", "HtTpS://", "javascript:", "x:"]),
-            st.text(),
-        ),
-    )
-)
-def test_safe_url_matches_urlsplit_on_any_text(url: str) -> None:
-    assert safe_url(url) == plain_safe_url(url)
-
-
-def test_space_pattern_is_isspace() -> None:
-    assert all(
-        bool(SPACE.search(chr(c))) == chr(c).isspace() for c in range(sys.maxunicode + 1)
-    )
 
 
 def test_environment_reads_dict_keys_first_and_stays_strict() -> None:

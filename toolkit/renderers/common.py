@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -15,8 +16,6 @@ from toolkit.graph import nid, nodes_of
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-SPACE = re.compile(r"\s")  # for str patterns \s is exactly what str.isspace() accepts
-SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")  # urllib.parse: a letter, then scheme_chars
 
 
 @dataclass(frozen=True)
@@ -49,31 +48,20 @@ def label_of(data: dict[str, Any], lang: str) -> str:
     return str(data.get("ref", ""))
 
 
+@functools.lru_cache(maxsize=65536)
 def safe_url(url: str | None) -> str | None:
-    """The URL when its scheme is http, https or mailto; None otherwise (javascript:, data:...)."""
+    """The URL when its scheme is http, https or mailto; None otherwise (javascript:, data:...).
+
+    Cached: a content item's link is written in every cell that lists the item.
+    """
     if not url:
         return None
     cleaned = CONTROL.sub("", url).strip()
-    if SPACE.search(cleaned):
-        return None
-    return cleaned if url_scheme(cleaned) in SAFE_SCHEMES else None
-
-
-def url_scheme(url: str) -> str | None:
-    """The scheme urlsplit finds in url, lower case ('' for none; None when urlsplit fails).
-
-    url holds no whitespace or control character. urlsplit can only fail on brackets or on a
-    non-ASCII host, and takes as the scheme what precedes the first ':' when that is a valid
-    scheme name; for plain ASCII without brackets (nearly every URL) SCHEME says the same,
-    several times faster.
-    """
-    if url.isascii() and "[" not in url and "]" not in url:
-        found = SCHEME.match(url)
-        return found.group(1).lower() if found else ""
     try:
-        return urlsplit(url).scheme.lower()
+        scheme = urlsplit(cleaned).scheme.lower()
     except ValueError:
         return None
+    return cleaned if scheme in SAFE_SCHEMES and not any(c.isspace() for c in cleaned) else None
 
 
 def strip_controls(text: str) -> str:
