@@ -484,15 +484,3 @@ def iter_project_files(
     """The documents and loading problems of each source file, file by file."""
     for source in find_sources(project, shown_as):
         yield read_source(source, cache)
-
-
-def load_project_files(
-    project: Path, shown_as: str, cache: Cache | None = None
-) -> tuple[list[Document], list[Diagnostic]]:
-    """Every document of every source file, and every loading problem."""
-    docs: list[Document] = []
-    diags: list[Diagnostic] = []
-    for file_docs, file_diags in iter_project_files(project, shown_as, cache):
-        docs.extend(file_docs)
-        diags.extend(file_diags)
-    return docs, diags
