@@ -29,7 +29,9 @@ PROJECT_ARG = click.argument(
     "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
 )
 NO_CACHE = click.option(
-    "--no-cache", is_flag=True, help="Neither read nor write the parse cache (cold run)."
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the caches of parses and check results (cold run).",
 )
 
 
