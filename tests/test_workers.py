@@ -10,20 +10,19 @@ import pytest
 from toolkit.cache import ParseCache
 from toolkit.pipeline import compile_project
 from toolkit.sources import find_sources
-from toolkit.workers import Prefetch, balanced, can_fork, prefetch
+from toolkit.workers import Prefetch, can_fork, in_runs, prefetch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Linux")
 
 
-def test_balanced_keeps_order_and_evens_the_weight() -> None:
+def test_in_runs_keeps_order_and_evens_the_weight() -> None:
     items = ["aaaa", "b", "cc", "ddd", "e", "ffff"]
-    parts = balanced(items, len, 2)
-    assert sorted(x for part in parts for x in part) == sorted(items)
-    assert [sum(map(len, part)) for part in parts] == [8, 7]
-    assert all(part == sorted(part, key=items.index) for part in parts)
-    assert balanced(items, len, 10) == [[x] for x in ["aaaa", "ffff", "ddd", "cc", "b", "e"]]
-    assert balanced([], len, 2) == []
+    assert in_runs(items, len, 2) == [["aaaa", "b", "cc"], ["ddd", "e", "ffff"]]
+    assert in_runs(items, len, 4) == [["aaaa"], ["b", "cc"], ["ddd", "e"], ["ffff"]]
+    assert in_runs(items, len, 1) == [items]
+    assert in_runs(items, len, 10) == [[x] for x in items]
+    assert in_runs([], len, 2) == []
 
 
 @needs_fork

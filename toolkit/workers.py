@@ -34,6 +34,9 @@ T = TypeVar("T")
 
 # Below this many bytes of YAML to parse, forking costs more than it saves.
 PARALLEL_MIN_BYTES = 256 * 1024
+# Parses go back in runs, in loading order, so that validation here starts on the first
+# runs while the workers parse the later ones.
+RUNS_PER_JOB = 6
 
 
 def usable_cores() -> int:
@@ -59,15 +62,23 @@ def process_pool(jobs: int) -> Executor | None:
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
 
 
-def balanced(items: Sequence[T], weight: Callable[[T], int], parts: int) -> list[list[T]]:
-    """Items split into at most `parts` lists of similar total weight, order kept inside each."""
-    bins: list[list[int]] = [[] for _ in range(max(1, parts))]
-    loads = [0] * len(bins)
-    for i in sorted(range(len(items)), key=lambda i: -weight(items[i])):
-        lightest = loads.index(min(loads))
-        bins[lightest].append(i)
-        loads[lightest] += weight(items[i])
-    return [[items[i] for i in sorted(b)] for b in bins if b]
+def in_runs(items: Sequence[T], weight: Callable[[T], int], parts: int) -> list[list[T]]:
+    """Items cut, in their order, into about `parts` runs of similar total weight.
+
+    A run ends before the item that would take it past its share by more than half of
+    that item's weight, so an item heavier than a share gets a run of its own.
+    """
+    share = sum(weight(item) for item in items) / max(1, parts)
+    runs: list[list[T]] = []
+    load = 0.0
+    for item in items:
+        w = weight(item)
+        if not runs or load + w / 2 > share:
+            runs.append([])
+            load = 0.0
+        runs[-1].append(item)
+        load += w
+    return runs
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -118,7 +129,7 @@ class Prefetch:
         self.pool = process_pool(min(self.jobs, len(todo)))
         if self.pool is None:
             return
-        for chunk in balanced(todo, lambda t: len(t[1]), self.jobs):
+        for chunk in in_runs(todo, lambda t: len(t[1]), self.jobs * RUNS_PER_JOB):
             future = self.pool.submit(parse_chunk, [(display, raw) for display, raw, _ in chunk])
             for i, (_, _, key) in enumerate(chunk):
                 self.pending[key] = (future, i)
