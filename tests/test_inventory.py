@@ -377,11 +377,11 @@ def test_parse_tree_spans_agree_with_the_loader() -> None:
     tree = parse_tree(text)
     doc = parse_documents(text, "t")[0][0]
     item = tree[0].get("items")[1].items[0]  # type: ignore[index]
-    assert (item.line, item.column) == doc.values[("items", 0)]
+    assert (item.line, item.column) == doc.placed(("items", 0))
     title = item.get("title")[1]  # type: ignore[index]
-    assert (title.entries[1][1].line, title.entries[1][1].column) == doc.values[
+    assert (title.entries[1][1].line, title.entries[1][1].column) == doc.placed(
         ("items", 0, "title", "en")
-    ]
+    )
     stages = item.get("stages")[1]  # type: ignore[index]
     assert text[stages.start : stages.end] == "- s1"
 

@@ -85,7 +85,7 @@ def test_documents_and_their_locations(loader: type) -> None:
         (1, {"kind": "other"}),
     ]
     first = docs[0]
-    assert first.values == {
+    assert {p: sources.unpack(v) for p, v in first.values.items()} == {
         (): (1, 1),
         ("kind",): (1, 7),
         ("id",): (2, 5),
@@ -95,7 +95,7 @@ def test_documents_and_their_locations(loader: type) -> None:
         ("meta",): (6, 7),
         ("meta", "x"): (6, 11),
     }
-    assert first.keys == {
+    assert {p: sources.unpack(v) for p, v in first.keys.items()} == {
         ("kind",): (1, 1),
         ("id",): (2, 1),
         ("goals",): (3, 1),
@@ -109,6 +109,19 @@ def test_documents_and_their_locations(loader: type) -> None:
     # a key location that is not recorded (list items) falls back to the value
     assert first.loc(("goals", 0), key=True) == Location("f.yaml", 4, 5)
     assert docs[1].loc(("kind",)) == Location("f.yaml", 8, 7)
+    assert first.placed(("goals", 1)) == (5, 5)
+    assert first.placed(("meta", "y")) is None
+
+
+@pytest.mark.parametrize(
+    "pos", [(1, 1), (5000, 3), (4_194_303, 1), (1, 4_194_304), (2_200_000, 70_000), (4_194_304, 2)]
+)
+def test_positions_are_stored_packed_and_come_back_exact(pos: tuple[int, int]) -> None:
+    packed = sources.pack(pos)
+    assert sources.unpack(packed) == pos
+    # one int per position, save for a line number beyond any file the loader accepts
+    assert isinstance(packed, int) == (pos[0] < 2**sources.LINE_BITS)
+    assert sources.MAX_FILE_BYTES < 2**sources.LINE_BITS  # so every real line fits
 
 
 def test_aliases_and_merge_keys(loader: type) -> None:

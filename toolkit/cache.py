@@ -24,7 +24,7 @@ from toolkit import __version__, sources
 from toolkit.diagnostics import Diagnostic
 from toolkit.sources import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, Document
 
-FORMAT = 1
+FORMAT = 2  # 2: positions packed into ints (sources.pack)
 MAGIC = b"JTC1"
 # The loader's own code is part of the key: a changed loader never sees old entries.
 LOADER = hashlib.sha256(Path(sources.__file__).read_bytes()).hexdigest()

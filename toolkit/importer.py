@@ -84,14 +84,14 @@ def _item_node(src: _Text, entry: Entry[m.ContentItem]) -> tuple[Node, Node, int
     """(items sequence, item mapping, index) of an entry, checked against the loader's places."""
     doc = entry.doc
     root = src.docs[doc.index] if doc.index < len(src.docs) else None
-    if root is None or (root.line, root.column) != doc.values.get(()):
+    if root is None or (root.line, root.column) != doc.placed(()):
         raise EditError(f"{src.rel}: document {doc.index + 1} is not where it was loaded from")
     found = root.get("items") if root.kind == "map" else None
     index = int(entry.path[-1])
     if found is None or found[1].kind != "seq" or index >= len(found[1].items):
         raise EditError(f"{src.rel}: cannot find the items of document {doc.index + 1}")
     item = found[1].items[index]
-    if item.kind != "map" or (item.line, item.column) != doc.values.get(entry.path):
+    if item.kind != "map" or (item.line, item.column) != doc.placed(entry.path):
         raise EditError(f"{src.rel}:{item.line}: item '{entry.model.id}' is not a plain mapping")
     return found[1], item, index
 

@@ -37,6 +37,23 @@ SAFE_TAGS = frozenset(
 
 Path_ = tuple[str | int, ...]
 Pos = tuple[int, int]
+# A position as stored in a Document: one int, column << LINE_BITS | line (a fifth of the
+# cost of a (line, column) tuple to keep, cache and reload); a (line, column) tuple only
+# for a line number too large for the int, which the file size limit rules out.
+Packed = int | Pos
+LINE_BITS = 22
+LINE_MASK = (1 << LINE_BITS) - 1
+
+
+def pack(pos: Pos) -> Packed:
+    line, column = pos
+    return column << LINE_BITS | line if 0 <= line <= LINE_MASK else pos
+
+
+def unpack(packed: Packed) -> Pos:
+    if isinstance(packed, int):
+        return packed & LINE_MASK, packed >> LINE_BITS
+    return packed
 
 
 @dataclass
@@ -46,8 +63,8 @@ class Document:
     file: str
     index: int
     data: Any
-    values: dict[Path_, Pos] = field(default_factory=dict)
-    keys: dict[Path_, Pos] = field(default_factory=dict)
+    values: dict[Path_, Packed] = field(default_factory=dict)  # see pack()
+    keys: dict[Path_, Packed] = field(default_factory=dict)
 
     def loc(self, path: Path_ = (), *, key: bool = False) -> Location:
         """Location of the value (or key) at path, falling back to the nearest parent."""
@@ -61,7 +78,13 @@ class Document:
             table = self.values
         while probe not in table and probe:
             probe = probe[:-1]
-        return table.get(probe, (1, 1))
+        found = table.get(probe)
+        return (1, 1) if found is None else unpack(found)
+
+    def placed(self, path: Path_) -> Pos | None:
+        """(line, column) recorded for the value at exactly this path, if any."""
+        found = self.values.get(tuple(path))
+        return None if found is None else unpack(found)
 
 
 @dataclass
@@ -297,13 +320,13 @@ class _Builder:
         assert self.doc is not None
         if not self.stack:
             self.doc.data = value
-            self.doc.values[()] = pos
+            self.doc.values[()] = pack(pos)
             return
         top = self.stack[-1]
         top.size += size
         if not top.is_map:
             top.container.append(value)  # type: ignore[union-attr]
-            self.doc.values.setdefault(path, pos)
+            self.doc.values.setdefault(path, pack(pos))
             return
         if top.key is None:
             self.set_key(top, value, pos)
@@ -316,7 +339,7 @@ class _Builder:
             return
         if key in top.container:
             assert key_pos is not None
-            first = self.doc.keys.get(path, pos)
+            first = unpack(self.doc.keys.get(path, pack(pos)))
             self.diags.append(
                 error(
                     "duplicate-key",
@@ -328,9 +351,9 @@ class _Builder:
             return
         top.container[key] = value
         top.explicit.add(key)
-        self.doc.values[path] = pos
+        self.doc.values[path] = pack(pos)
         if key_pos is not None:
-            self.doc.keys[path] = key_pos
+            self.doc.keys[path] = pack(key_pos)
 
     def set_key(self, top: _Frame, value: Any, pos: Pos) -> None:
         if isinstance(value, dict | list):
@@ -376,14 +399,14 @@ class _Builder:
         self.stack.append(_Frame(container, self.child_path(), event.anchor))
         assert self.doc is not None
         pos = (event.start_mark.line + 1, event.start_mark.column + 1)
-        self.doc.values.setdefault(self.stack[-1].path, pos)
+        self.doc.values.setdefault(self.stack[-1].path, pack(pos))
 
     def end(self) -> None:
         frame = self.stack.pop()
         if isinstance(frame.container, dict):
             self.apply_merges(frame)
         assert self.doc is not None
-        pos = self.doc.values.get(frame.path, (1, 1))
+        pos = self.doc.position(frame.path) if frame.path in self.doc.values else (1, 1)
         self.add(frame.container, frame.size, pos, frame.anchor, frame.path)
 
     def apply_merges(self, frame: _Frame) -> None:
