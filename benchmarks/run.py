@@ -689,6 +689,50 @@ def mermaid_cli(graph: Any, work: Path, reps: Reps) -> dict[str, Any]:
     return {"mermaid_cli_s": seconds, "mermaid_cli_runs": len(runs), "mermaid_cli_diagram": name}
 
 
+# --- Graphviz alone: a lower bound for any cold build -------------------------------------------
+
+
+def graphviz_of(project: Path, work: Path, reps: Reps) -> dict[str, Any]:
+    from toolkit.pipeline import compile_project
+
+    return graphviz_alone(compile_project(project, "").graph, work, reps)
+
+
+def graphviz_alone(graph: Any, work: Path, reps: Reps) -> dict[str, Any]:
+    """CPU seconds that `dot` alone spends laying out the build's DOT files into SVG.
+
+    Every cold build must spend at least this (plus its own parse) on the machine's cores,
+    however its own code is written; it bounds what the cold-build target can reach.
+    """
+    import resource
+
+    from toolkit.renderers.common import RenderOptions
+    from toolkit.renderers.dot import render_dot
+
+    folder = work / "dot-alone"
+    folder.mkdir(exist_ok=True)
+    files = render_dot(graph, RenderOptions(graph.graph["language"], frozenset({"dot", "svg"})))
+    for name, data in files.items():
+        (folder / Path(name).name).write_bytes(data)
+    sources = sorted(str(p) for p in folder.glob("*.dot"))
+
+    def one(_i: int) -> float:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
+        run_ok(["dot", "-Tsvg", "-O", *sources])
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+    cpu = reps.collect(one, lambda seconds: seconds)
+    shutil.rmtree(folder, ignore_errors=True)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return {
+        "files": len(sources),
+        "runs": len(cpu),
+        "cpu_s": statistics.median(cpu),
+        "cores": cores,
+    }
+
+
 # --- one size ------------------------------------------------------------------------------------
 
 
@@ -751,6 +795,9 @@ def bench_size(size: str, work: Path, settings: Settings) -> dict[str, Any]:
                 "per_journey",
                 lambda: per_journey(project, work, settings.reps, settings.mermaid),
             )
+            if shutil.which("dot"):
+                log(f"[{size}] Graphviz alone on the build's DOT files")
+                attempt(result, "graphviz", lambda: graphviz_of(project, work, settings.reps))
     result["ratios"] = ratios(result)
     result["lower_bounds"] = lower_bounds(result)
     return result
@@ -842,7 +889,18 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
         "mermaid_cli_over_html_svg": ratio(
             dig(result, "per_journey", "mermaid_cli_s"), dig(result, "per_journey", "html_svg_s")
         ),
+        "cold_build_bound_over_parse": ratio(build_bound(result), floor),
     }
+
+
+def build_bound(result: dict[str, Any]) -> float | None:
+    """Seconds no cold build can beat on these cores: (own parse + Graphviz CPU) / cores."""
+    dot_cpu = dig(result, "graphviz", "cpu_s")
+    parse = dig(result, "in_process", "phases_s", "read_parse")
+    cores = dig(result, "graphviz", "cores")
+    if dot_cpu is None or parse is None or not cores:
+        return None
+    return float((dot_cpu + parse) / cores)
 
 
 # --- targets, table, JSON ------------------------------------------------------------------------
@@ -958,6 +1016,13 @@ ROWS: list[tuple[str, tuple[str, ...], float, str]] = [
     ("ratio warm check / floor", ("ratios", "warm_check_over_parse"), 1, "{:.2f}"),
     ("ratio in-process check / load_all", ("ratios", "inproc_check_over_parse"), 1, "{:.2f}"),
     ("ratio mermaid-cli / HTML+SVG", ("ratios", "mermaid_cli_over_html_svg"), 1, "{:.1f}"),
+    ("Graphviz alone on the DOT files, CPU (s)", ("graphviz", "cpu_s"), 1, "{:.3f}"),
+    (
+        "ratio cold-build bound / floor",
+        ("ratios", "cold_build_bound_over_parse"),
+        1,
+        "{:.2f}",
+    ),
 ]
 
 

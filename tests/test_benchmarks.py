@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -117,3 +118,7 @@ def test_smoke_run_writes_the_expected_json(tmp_path: Path) -> None:
     assert s["cli"]["edit_build"]["page_updated"] is True
     assert positive(s, "per_journey", "html_svg_s")
     assert positive(s, "in_process", "phases_s", "render_html")
+    if shutil.which("dot"):  # Graphviz alone on the S build's 4 diagrams (2 journeys + 2)
+        assert s["graphviz"]["files"] == 4
+        assert positive(s, "graphviz", "cpu_s")
+        assert positive(s, "ratios", "cold_build_bound_over_parse")
