@@ -7,7 +7,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from toolkit.builder import ALL_FORMATS, render_all
+from toolkit.builder import ALL_FORMATS, page_groups, render_all
 from toolkit.renderers.common import RenderOptions
 from toolkit.workers import WorkerError, can_fork, fork_each
 
@@ -21,6 +21,27 @@ def test_two_processes_render_the_same_files(example_graph: nx.MultiDiGraph) -> 
     together = render_all(example_graph, options, 2, parallel_min_nodes=0)
     assert together == alone
     assert len(alone) == 26  # 7 pages, 6 DOT + 6 SVG, 4 Mermaid, json, csv, xlsx
+
+
+@needs_fork
+@pytest.mark.parametrize("jobs", [3, 4])
+def test_journey_pages_in_workers_render_the_same_files(
+    example_graph: nx.MultiDiGraph, jobs: int
+) -> None:
+    options = RenderOptions("en", frozenset({"html", "svg", "mermaid", "json"}))
+    alone = render_all(example_graph, options, 1)
+    assert render_all(example_graph, options, jobs, parallel_min_nodes=0) == alone
+    assert len(alone) == 7 + 6 + 4 + 1
+
+
+def test_page_groups_split_the_journeys_in_order(example_graph: nx.MultiDiGraph) -> None:
+    refs = [d["ref"] for _, d in example_graph.nodes(data=True) if d["type"] == "journey"]
+    html = RenderOptions("ja", frozenset({"html"}))
+    assert len(refs) == 4
+    assert page_groups(example_graph, html, 2) == [refs[:2], refs[2:]]
+    assert page_groups(example_graph, html, 1) == [refs]
+    assert page_groups(example_graph, html, 0) == []  # two cores: pages stay in the parent
+    assert page_groups(example_graph, RenderOptions("ja", frozenset({"svg"})), 2) == []
 
 
 @needs_fork

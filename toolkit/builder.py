@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import partial
 
 import networkx as nx
 from jinja2 import Environment
@@ -13,9 +14,10 @@ from toolkit.renderers.coverage_html import render_coverage_html
 from toolkit.renderers.data import render_csv, render_json
 from toolkit.renderers.dot import dot_available, render_dot, render_images
 from toolkit.renderers.html import render_html
+from toolkit.renderers.html_context import journey_refs
 from toolkit.renderers.mermaid import render_mermaid
 from toolkit.renderers.xlsx import render_xlsx
-from toolkit.workers import fork_each
+from toolkit.workers import fork_each, in_runs
 
 ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
 IMAGE_FORMATS = frozenset({"svg", "png", "pdf"})
@@ -74,28 +76,54 @@ def render_all(
 ) -> dict[str, bytes]:
     """Every output file of the build, keyed by its path inside OUT.
 
-    On a large project with several cores, the pages and data files are rendered here while
-    a forked worker renders the diagrams and runs Graphviz; the files are the same either
-    way. With a memo (kept between builds by `journey serve`), diagrams whose
-    DOT source did not change are not laid out again.
+    On a large project with several cores, the shared pages and data files are rendered
+    here while a forked worker renders the diagrams and runs Graphviz; with more than two
+    cores, further workers render the journey pages, a group each. The files are the same
+    either way. With a memo (kept between builds by `journey serve`), diagrams whose DOT
+    source did not change are not laid out again.
     """
     # Not after a --leads overlay: DuckDB runs threads of its own, and forking a process
     # with foreign threads is not safe.
     alone = options.overlay is not None or memo is not None
     if not alone and jobs > 1 and len(graph) >= parallel_min_nodes:
-        here, diagrams = fork_each(
+        groups = page_groups(graph, options, jobs - 2)
+        pages = partial(shared_pages if groups else render_pages, graph, options, phase)
+        results = fork_each(
             [
-                lambda: render_pages(graph, options, phase) | render_data(graph, options, phase),
+                lambda: pages() | render_data(graph, options, phase),
                 lambda: render_diagrams(graph, options, jobs, lambda _: None, None),
+                *(partial(render_journey_pages, graph, options, group) for group in groups),
             ]
         )
         phase("diagrams")
-        return here | diagrams
+        return {path: data for files in results for path, data in files.items()}
     return (
         render_pages(graph, options, phase)
         | render_diagrams(graph, options, jobs, phase, memo)
         | render_data(graph, options, phase)
     )
+
+
+def page_groups(graph: nx.MultiDiGraph, options: RenderOptions, parts: int) -> list[list[str]]:
+    """The journeys split into `parts` groups in order, whose pages forked workers render
+    (none with fewer than one part, or without HTML)."""
+    if parts < 1 or "html" not in options.formats:
+        return []
+    return in_runs(journey_refs(graph), lambda _: 1, parts)
+
+
+def shared_pages(graph: nx.MultiDiGraph, options: RenderOptions, phase: Phase) -> dict[str, bytes]:
+    """render_pages without the journey pages: the overview, comparison and coverage pages
+    and the Mermaid sources."""
+    files: dict[str, bytes] = {}
+    if "html" in options.formats:
+        phase("html")
+        files.update(render_html(graph, options, journeys=()))
+        files.update(render_coverage_html(graph, options))
+    if "mermaid" in options.formats:
+        phase("mermaid")
+        files.update(render_mermaid(graph, options))
+    return files
 
 
 def render_journey_pages(
