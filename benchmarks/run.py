@@ -17,6 +17,11 @@ measures, as medians over the repeats (fewer for slow runs, see --budget):
   attribute the subprocess times;
 - per journey: HTML map + SVG diagram versus mermaid-cli rendering one Mermaid diagram.
 
+Each cold check and cold build runs right after a run of the floor, and its ratio is the
+median of those back-to-back pairs, so that load drifting on a shared machine between
+measurements does not skew it. It also times Graphviz alone on the build's DOT files:
+with the toolkit's own parse, that CPU time over the cores bounds any cold build.
+
 It prints the medians, the ratios the performance issue targets (met/missed on size L) and
 the machine, and writes everything as JSON (after each size, so a long run keeps its data).
 A command running longer than --timeout is killed; its time is then reported as a lower
@@ -317,14 +322,19 @@ def parse_all(files: list[Path], how: str) -> None:
                 pass
 
 
+def floor_cmd(files: list[Path], work: Path) -> list[str]:
+    """The floor as a command: a fresh python running yaml.load_all on every file."""
+    listing = work / "files.txt"
+    listing.write_text("\n".join(str(f) for f in files), encoding="utf-8")
+    return [sys.executable, "-c", FLOOR_SCRIPT, str(listing)]
+
+
 def bare_parse(files: list[Path], reps: Reps, work: Path) -> dict[str, Any]:
     out = {
         how: stats(reps.times(lambda how=how: parse_all(files, how)))
         for how in ("load_all", "compose_all", "events")
     }
-    listing = work / "files.txt"
-    listing.write_text("\n".join(str(f) for f in files), encoding="utf-8")
-    cmd = [sys.executable, "-c", FLOOR_SCRIPT, str(listing)]
+    cmd = floor_cmd(files, work)
     out["load_all_subprocess"] = run_stats(reps.runs(lambda _i: run_ok(cmd)))
     return out
 
@@ -351,12 +361,26 @@ def warm_up(project: Path, work: Path, flags: Flags) -> None:
 
 
 def cold_runs(
-    project: Path, work: Path, reps: Reps, flags: Flags, warm_up_first: bool
+    project: Path, work: Path, reps: Reps, flags: Flags, warm_up_first: bool, floor: list[str]
 ) -> dict[str, Any]:
+    """Cold checks and builds, each right after a run of the floor.
+
+    On a shared machine the load drifts between measurements; a ratio taken from each
+    (floor, command) pair run back to back is less exposed to that drift than one taken
+    from medians measured minutes apart.
+    """
     if warm_up_first:
         warm_up(project, work, flags)
     check = journey_cmd("check", str(project), *flags.check)
-    out: dict[str, Any] = {"cold_check": run_series(reps, lambda _i: run_ok(check))}
+    floors: dict[str, list[float]] = {"cold_check": [], "cold_build": []}
+
+    def after_floor(key: str, run: Callable[[], Run]) -> Run:
+        floors[key].append(run_ok(floor).seconds)
+        return run()
+
+    out: dict[str, Any] = {
+        "cold_check": run_series(reps, lambda _i: after_floor("cold_check", lambda: run_ok(check)))
+    }
 
     def build(i: int) -> Run:
         dest = work / f"out-cold-{i}"
@@ -365,7 +389,14 @@ def cold_runs(
         finally:
             shutil.rmtree(dest, ignore_errors=True)
 
-    out["cold_build"] = run_series(reps, build)
+    out["cold_build"] = run_series(reps, lambda i: after_floor("cold_build", lambda: build(i)))
+    for key, series in out.items():
+        paired = floors[key][: len(series.get("runs_s", []))]
+        if paired:
+            series["floor_runs_s"] = [round(f, 4) for f in paired]
+            series["paired_ratio"] = statistics.median(
+                t / f for t, f in zip(series["runs_s"], paired, strict=True)
+            )
     return out
 
 
@@ -810,7 +841,9 @@ def measure_cli(
     cli: dict[str, Any] = {}
     result["cli"] = cli
     log(f"[{size}] cold check and build")
-    if not attempt(cli, "cold", lambda: cold_runs(project, work, rep, flags, settings.warm_up)):
+    floor = floor_cmd(source_files(project), work)
+    cold = lambda: cold_runs(project, work, rep, flags, settings.warm_up, floor)  # noqa: E731
+    if not attempt(cli, "cold", cold):
         flatten_cli(result)
         return
     builds = not dig(cli, "cold", "cold_build", "timed_out")
@@ -880,8 +913,8 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
     med = {k: dig(cli, k, "median_s") for k in ("cold_check", "cold_build", "warm_check")}
     return {
         "edit_to_page_s": edit_to_page(result),
-        "cold_check_over_parse": ratio(med["cold_check"], floor),
-        "cold_build_over_parse": ratio(med["cold_build"], floor),
+        "cold_check_over_parse": paired(cli, "cold_check", floor),
+        "cold_build_over_parse": paired(cli, "cold_build", floor),
         "warm_check_over_parse": ratio(med["warm_check"], floor),
         "inproc_check_over_parse": ratio(
             dig(result, "in_process", "compile_project", "median_s"), floor_inproc
@@ -891,6 +924,13 @@ def ratios(result: dict[str, Any]) -> dict[str, float | None]:
         ),
         "cold_build_bound_over_parse": ratio(build_bound(result), floor),
     }
+
+
+def paired(cli: dict[str, Any], key: str, floor: float | None) -> float | None:
+    """A cold command over the floor: the median of its back-to-back pairs (see cold_runs),
+    else its median over the floor's median."""
+    value = dig(cli, key, "paired_ratio")
+    return value if value is not None else ratio(dig(cli, key, "median_s"), floor)
 
 
 def build_bound(result: dict[str, Any]) -> float | None:
@@ -1143,7 +1183,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def notes(flags: Flags) -> list[str]:
     out = [
         "floor = bare parse: yaml.load_all(CSafeLoader) of every file in a fresh python "
-        "process; CLI ratios divide subprocess times by it",
+        "process; CLI ratios divide subprocess times by it (cold check and cold build: "
+        "the median ratio of runs each made right after a floor run)",
         f"build formats: {BUILD_FORMATS} (no PNG/PDF); cold = --no-cache (when supported) "
         "and a fresh output folder; one untimed check and build run before the first size "
         "(bytecode); the generated files are in the OS file cache",

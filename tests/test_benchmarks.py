@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import shutil
+import statistics
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,12 @@ def test_smoke_run_writes_the_expected_json(tmp_path: Path) -> None:
     assert positive(s, "cli", "warm_check", "median_s")
     assert positive(s, "in_process", "compile_project", "median_s")
     assert positive(s, "ratios", "cold_check_over_parse")
+    cold = s["cli"]["cold_check"]  # each cold check ran right after a floor run
+    assert len(cold["floor_runs_s"]) == cold["runs"] == len(cold["runs_s"])
+    pairs = zip(cold["runs_s"], cold["floor_runs_s"], strict=True)
+    want = statistics.median(t / f for t, f in pairs)
+    assert s["ratios"]["cold_check_over_parse"] == cold["paired_ratio"]
+    assert cold["paired_ratio"] == pytest.approx(want, rel=1e-3)  # times are kept rounded
     if not renderers_present():
         return
     assert not s.get("errors"), s.get("errors")
