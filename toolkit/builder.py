@@ -105,8 +105,8 @@ def render_all(
 
 
 def page_groups(graph: nx.MultiDiGraph, options: RenderOptions, parts: int) -> list[list[str]]:
-    """The journeys split into `parts` groups in order, whose pages forked workers render
-    (none with fewer than one part, or without HTML)."""
+    """The journeys cut in order into about `parts` groups (see in_runs), whose pages
+    forked workers render; none with fewer than one part, or without HTML."""
     if parts < 1 or "html" not in options.formats:
         return []
     return in_runs(journey_refs(graph), lambda _: 1, parts)
