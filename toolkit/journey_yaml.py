@@ -14,19 +14,8 @@ import yaml
 from toolkit import models as m
 from toolkit.sources import parse_bytes
 
-STEP_FIELDS = (
-    "story",
-    "thinking",
-    "feeling",
-    "emotion",
-    "doing",
-    "questions",
-    "touchpoints",
-    "pains",
-    "opportunities",
-    "funnel",
-    "actions",
-)
+# A step's keys are written in the order the model declares them.
+STEP_FIELDS = tuple(m.Step.model_fields)
 
 
 class FlowList(list[Any]):

@@ -384,7 +384,7 @@ def read_steps(grid: Grid, vocab: Vocabulary, file: str) -> tuple[dict[str, Any]
     return {s: _ordered(steps[s]) for s in order}, rd.diags
 
 
-FIELD_ORDER = ("story", "thinking", "feeling", "emotion", *LIST_LANES, "funnel", "actions")
+FIELD_ORDER = tuple(m.Step.model_fields)  # a step's keys in the order the model declares
 
 
 def _ordered(step: dict[str, Any]) -> dict[str, Any]:
