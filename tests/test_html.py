@@ -13,7 +13,7 @@ import yaml
 from jinja2 import StrictUndefined
 
 from toolkit.pipeline import compile_project
-from toolkit.renderers.common import RenderOptions, pick, safe_url
+from toolkit.renderers.common import RenderOptions, in_language, pick, safe_url
 from toolkit.renderers.html import (
     compare_context,
     index_context,
@@ -551,3 +551,10 @@ def test_minimal_project_renders(tmp_path: Path) -> None:
     assert "<h1>Customer journeys</h1>" in index
     assert compare_context(facts)["groups"] == [{"label": "No segment", "span": 1}]
     assert ">0 / 1</span>" in index
+
+
+def test_ui_strings_follow_the_primary_language_subtag() -> None:
+    table = {"open": ("Open", "開く")}
+    assert in_language(table, "ja") == {"open": "開く"}
+    assert in_language(table, "ja-JP") == {"open": "開く"}
+    assert in_language(table, "en") == in_language(table, "fr") == {"open": "Open"}

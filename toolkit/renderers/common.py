@@ -26,6 +26,13 @@ class RenderOptions:
     overlay: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
 
 
+def in_language(table: Mapping[str, tuple[str, str]], lang: str) -> dict[str, str]:
+    """A table of (English, Japanese) UI strings in the output language: Japanese for
+    "ja" (and "ja-JP", ...), English otherwise."""
+    col = 1 if lang.split("-")[0].lower() == "ja" else 0
+    return {key: pair[col] for key, pair in table.items()}
+
+
 def pick(label: Any, lang: str, fallback: str = "") -> str:
     """A label in the output language, then English, then the first given, then fallback."""
     if label is None:

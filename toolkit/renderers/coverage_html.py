@@ -18,7 +18,14 @@ import networkx as nx
 
 from toolkit import coverage as cov
 from toolkit.graph import nodes_of
-from toolkit.renderers.common import RenderOptions, label_of, pick, safe_url, text
+from toolkit.renderers.common import (
+    RenderOptions,
+    in_language,
+    label_of,
+    pick,
+    safe_url,
+    text,
+)
 from toolkit.renderers.environment import make_environment
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
@@ -81,7 +88,7 @@ UI_TEXT: dict[str, tuple[str, str]] = {
 
 
 def ui_strings(lang: str) -> dict[str, str]:
-    return {k: (ja if lang == "ja" else en) for k, (en, ja) in UI_TEXT.items()}
+    return in_language(UI_TEXT, lang)
 
 
 def anchor(*parts: str) -> str:

@@ -19,6 +19,7 @@ from toolkit.renderers.common import (
     actions_at,
     coverage_by_step,
     flags_of,
+    in_language,
     label_of,
     ordered,
     pick,
@@ -154,8 +155,7 @@ UI_TEXT: dict[str, tuple[str, str]] = {
 
 def ui_strings(lang: str) -> dict[str, str]:
     """The UI strings in the output language (Japanese for "ja", English otherwise)."""
-    col = 1 if lang.split("-")[0].lower() == "ja" else 0
-    return {key: pair[col] for key, pair in UI_TEXT.items()}
+    return in_language(UI_TEXT, lang)
 
 
 def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:

@@ -37,7 +37,7 @@ from typing import Any
 import networkx as nx
 
 from toolkit.graph import nid, nodes_of
-from toolkit.renderers.common import RenderOptions, label_of, ordered
+from toolkit.renderers.common import RenderOptions, in_language, label_of, ordered
 from toolkit.renderers.environment import make_environment
 
 NO_SEGMENT = "(none)"
@@ -162,7 +162,7 @@ GAP = "num-col gap flag-content-gap"  # flag-content-gap: the shading of style.c
 
 def words(lang: str) -> dict[str, str]:
     """The page's words: Japanese for "ja", English otherwise."""
-    return {key: pair[1 if lang == "ja" else 0] for key, pair in WORDS.items()}
+    return in_language(WORDS, lang)
 
 
 def _count(n: int | None) -> str:
