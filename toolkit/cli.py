@@ -208,7 +208,12 @@ def schema() -> int:
     help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx (default: all it can make).",
 )
 @click.option("--lang", default=None, help="Output language (default: the project's).")
-@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Parallel Graphviz jobs.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Parallel jobs: Graphviz runs, and page workers beyond two (default: cores, up to 8).",
+)
 @NO_CACHE
 @click.option(
     "--leads",
