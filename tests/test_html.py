@@ -56,8 +56,15 @@ def test_every_stage_is_a_column(facts: Facts, example_graph: nx.MultiDiGraph) -
         columns = journey_context(facts, ref)["columns"]
         assert len(columns) == 9
         assert [c["label"] for c in columns] == [
-            "課題の未知", "課題の認知", "興味・関心", "情報収集", "検討",
-            "購買・発注", "利用", "継続・リピート", "ロイヤルカスタマー化",
+            "課題の未知",
+            "課題の認知",
+            "興味・関心",
+            "情報収集",
+            "検討",
+            "購買・発注",
+            "利用",
+            "継続・リピート",
+            "ロイヤルカスタマー化",
         ]
         assert [c["number"] for c in columns] == [f"0{i}" for i in range(1, 10)]
 
@@ -88,7 +95,13 @@ def test_skipped_columns(facts: Facts, journey: str, skipped: list[int]) -> None
 def test_buyer_lanes_in_order_with_cells(facts: Facts) -> None:
     lanes = journey_context(facts, "no-ma-manager")["buyer_lanes"]
     assert [lane["key"] for lane in lanes] == [
-        "thinking", "feeling", "emotion", "doing", "questions", "touchpoints", "pains",
+        "thinking",
+        "feeling",
+        "emotion",
+        "doing",
+        "questions",
+        "touchpoints",
+        "pains",
         "opportunities",
     ]
     assert [lane["label"] for lane in lanes][:3] == ["考えていること", "感じていること", "感情曲線"]
@@ -100,7 +113,15 @@ def test_buyer_lanes_in_order_with_cells(facts: Facts) -> None:
     ]
     feeling = lanes[1]["cells"]
     assert [c["classes"] for c in feeling] == [
-        "emo-0", "emo-m1", "emo-p1", "emo-m1", "emo-m2", "emo-p1", "emo-m1", "emo-p1", "emo-p2",
+        "emo-0",
+        "emo-m1",
+        "emo-p1",
+        "emo-m1",
+        "emo-m2",
+        "emo-p1",
+        "emo-m1",
+        "emo-p1",
+        "emo-p2",
     ]
 
 
@@ -141,13 +162,23 @@ def test_transitions_are_labelled_arrows(facts: Facts) -> None:
     assert arrows == {
         "arrows": [
             {
-                "x1": "27.778%", "x2": "50%", "xm": "38.889%", "y": 24, "label_y": 18,
-                "label": "比較検討へ直行", "title": "興味・関心 → 検討: 比較検討へ直行",
+                "x1": "27.778%",
+                "x2": "50%",
+                "xm": "38.889%",
+                "y": 24,
+                "label_y": 18,
+                "label": "比較検討へ直行",
+                "title": "興味・関心 → 検討: 比較検討へ直行",
                 "direction": "forward",
             },
             {
-                "x1": "94.444%", "x2": "16.667%", "xm": "55.556%", "y": 46, "label_y": 40,
-                "label": "新たな課題", "title": "ロイヤルカスタマー化 → 課題の認知: 新たな課題",
+                "x1": "94.444%",
+                "x2": "16.667%",
+                "xm": "55.556%",
+                "y": 46,
+                "label_y": 40,
+                "label": "新たな課題",
+                "title": "ロイヤルカスタマー化 → 課題の認知: 新たな課題",
                 "direction": "back",
             },
         ],
@@ -262,7 +293,13 @@ def test_index_context(facts: Facts) -> None:
     labels = [r["label"] for r in table["rows"]]
     assert labels[:3] == ["説明", "課題の状態", "解決ストーリー"]
     assert labels[3:10] == [
-        "課題軸", "購買プロセス", "心理態度", "販売者視点", "営業活動", "顧客分類", "リード分類",
+        "課題軸",
+        "購買プロセス",
+        "心理態度",
+        "販売者視点",
+        "営業活動",
+        "顧客分類",
+        "リード分類",
     ]
     assert labels[10] == "対応するファネルステージ"
     assert table["rows"][1]["cells"][:3] == [["課題なし"], ["潜在"], ["顕在"]]
@@ -363,7 +400,7 @@ def assert_safe_markup(page: str) -> None:
 
 def test_pages_are_self_contained(pages: dict[str, str]) -> None:
     for path, page in pages.items():
-        assert page.startswith("<!DOCTYPE html>\n<html lang=\"ja\">"), path
+        assert page.startswith('<!DOCTYPE html>\n<html lang="ja">'), path
         assert '<meta charset="utf-8">' in page
         assert "@page { size: A3 landscape;" in page
         assert '"IPAGothic", "IPAexGothic", "Noto Sans CJK JP"' in page
@@ -511,8 +548,8 @@ def test_hostile_strings_are_escaped(example_copy: Path) -> None:
     assert "\u202eevil\u202c 😀 C:\\path\\to\\ line1\nline2" in journey
     assert "課題&lt;script&gt;alert(1)&lt;/script&gt;" in journey
     # the unsafe content URLs are shown as plain text, never as links
-    assert '<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>' in journey
-    assert '<span>&#34; onmouseover=&#34;x</span>' in journey
+    assert "<span>&lt;script&gt;alert(1)&lt;/script&gt;</span>" in journey
+    assert "<span>&#34; onmouseover=&#34;x</span>" in journey
     index = pages["index.html"]
     assert "&#39;; &lt;/style&gt;&lt;script&gt;" in index  # stage description and axis label
     assert "\u202eevil\u202c" in index
@@ -527,7 +564,9 @@ MINIMAL = {
     },
     "personas/ann.yaml": {"kind": "persona", "id": "ann", "name": "Ann"},
     "journeys/ann.yaml": {
-        "kind": "journey", "id": "ann-journey", "persona": "ann",
+        "kind": "journey",
+        "id": "ann-journey",
+        "persona": "ann",
         "steps": {"buy": {"thinking": "Which one?"}},
     },
 }

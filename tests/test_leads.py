@@ -45,8 +45,7 @@ def rules() -> QualificationDoc:
 
 @pytest.fixture(scope="module")
 def result(graph: nx.MultiDiGraph, rules: QualificationDoc) -> Judgment:
-    return judge(rules, graph, PROJECT / "leads.csv", PROJECT / "events.csv",
-                 Options(as_of=AS_OF))
+    return judge(rules, graph, PROJECT / "leads.csv", PROJECT / "events.csv", Options(as_of=AS_OF))
 
 
 @pytest.fixture(scope="module")
@@ -83,8 +82,9 @@ def test_score_decays_by_half_life(by_id: dict[str, dict[str, Any]]) -> None:
     assert by_id["L5"]["score"] == 19.32
 
 
-def test_old_and_future_events_do_not_count(result: Judgment,
-                                            by_id: dict[str, dict[str, Any]]) -> None:
+def test_old_and_future_events_do_not_count(
+    result: Judgment, by_id: dict[str, dict[str, Any]]
+) -> None:
     # L2's download is 152 days old (limit 100); L4's download is after the as-of moment
     assert by_id["L2"]["behaviour_score"] == 20.0 and by_id["L2"]["events"] == 1
     assert by_id["L4"]["behaviour_score"] == 0.0 and by_id["L4"]["events"] == 0
@@ -92,18 +92,19 @@ def test_old_and_future_events_do_not_count(result: Judgment,
     assert events == {"rows": 9, "valid": 9, "after_as_of": 1, "expired": 1, "scored": 7}
 
 
-def test_as_of_defaults_to_latest_event_not_the_clock(graph: nx.MultiDiGraph,
-                                                      rules: QualificationDoc) -> None:
+def test_as_of_defaults_to_latest_event_not_the_clock(
+    graph: nx.MultiDiGraph, rules: QualificationDoc
+) -> None:
     result = judge(rules, graph, PROJECT / "leads.csv", PROJECT / "events.csv")
     assert result.summary["as_of"] == "2026-02-01 00:00:00"
     assert {r["lead_id"]: r for r in result.records()}["L4"]["behaviour_score"] == 8.0
 
 
 def test_without_decay_points_add_up(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
-    doc = rules_text(**{"  decay: {half_life_days: 10, max_age_days: 100}\n": "",
-                        ", half_life_days: 5": ""})
-    result = judge(doc, graph, PROJECT / "leads.csv", PROJECT / "events.csv",
-                   Options(as_of=AS_OF))
+    doc = rules_text(
+        **{"  decay: {half_life_days: 10, max_age_days: 100}\n": "", ", half_life_days: 5": ""}
+    )
+    result = judge(doc, graph, PROJECT / "leads.csv", PROJECT / "events.csv", Options(as_of=AS_OF))
     rows = {r["lead_id"]: r for r in result.records()}
     assert rows["L1"]["behaviour_score"] == 10.0  # 8 + 2
     assert rows["L2"]["behaviour_score"] == 28.0  # 20 + 8: no age limit either
@@ -134,13 +135,18 @@ def test_bant_c_completeness(by_id: dict[str, dict[str, Any]]) -> None:
     assert by_id["L1"]["lead_class"] == by_id["L6"]["lead_class"] == "sql"
 
 
-def test_unknown_value_is_not_known(graph: nx.MultiDiGraph, rules: QualificationDoc,
-                                    tmp_path: Path) -> None:
-    leads = write(tmp_path, "leads.csv", """\
+def test_unknown_value_is_not_known(
+    graph: nx.MultiDiGraph, rules: QualificationDoc, tmp_path: Path
+) -> None:
+    leads = write(
+        tmp_path,
+        "leads.csv",
+        """\
         lead_id,budget,authority,need,timeframe
         X1,unknown,yes,yes,3m
         X2,YES ,yes,yes,3m
-    """)
+    """,
+    )
     rows = {r["lead_id"]: r for r in judge(rules, graph, leads).records()}
     assert rows["X1"]["known"] == "ANT" and rows["X1"]["lead_class"] == "prospect"
     assert rows["X2"]["known"] == "BANT" and rows["X2"]["lead_class"] == "sql"  # case, spaces
@@ -168,8 +174,16 @@ def test_lead_time_decides_near_timeframe(by_id: dict[str, dict[str, Any]]) -> N
 
 def test_class_rules_deepest_first(by_id: dict[str, dict[str, Any]]) -> None:
     classes = {k: v["lead_class"] for k, v in by_id.items()}
-    assert classes == {"L1": "sql", "L2": "prospect", "L3": "lead", "L4": "prospect",
-                       "L5": "prospect", "L6": "sql", "L7": "lead", "L8": "lead"}
+    assert classes == {
+        "L1": "sql",
+        "L2": "prospect",
+        "L3": "lead",
+        "L4": "prospect",
+        "L5": "prospect",
+        "L6": "sql",
+        "L7": "lead",
+        "L8": "lead",
+    }
     assert by_id["L2"]["reasons"].startswith("class prospect: any of (depth >= contact")
 
 
@@ -183,8 +197,7 @@ def test_rank_boundaries_and_order(by_id: dict[str, dict[str, Any]]) -> None:
 
 def test_custom_buy_now_rule(graph: nx.MultiDiGraph) -> None:
     doc = rules_text(**{"ranks:": "buy_now: {depth_min: contact}\nranks:"})
-    result = judge(doc, graph, PROJECT / "leads.csv", PROJECT / "events.csv",
-                   Options(as_of=AS_OF))
+    result = judge(doc, graph, PROJECT / "leads.csv", PROJECT / "events.csv", Options(as_of=AS_OF))
     now = {r["lead_id"] for r in result.records() if r["horizon"] == "buy-now"}
     assert now == {"L2", "L5"}
 
@@ -220,7 +233,9 @@ def test_summary_counts_and_conversion(result: Judgment) -> None:
     counts = {c["id"]: (c["count"], c["reached"]) for c in s["lead_classes"]}
     assert counts == {"lead": (3, 8), "prospect": (3, 5), "sql": (2, 2)}
     assert [(c["from"], c["to"], c["rate"]) for c in s["conversion"]] == [
-        ("lead", "prospect", 0.625), ("prospect", "sql", 0.4)]
+        ("lead", "prospect", 0.625),
+        ("prospect", "sql", 0.4),
+    ]
     sql = next(c for c in s["lead_classes"] if c["id"] == "sql")
     assert sql["by_segment"] == {"small": 1, "large": 1, "(none)": 0}
     stages = {st["id"]: st["count"] for st in s["stages"]}
@@ -230,11 +245,18 @@ def test_summary_counts_and_conversion(result: Judgment) -> None:
 
 def test_someday_share_and_uncovered_prospects(result: Judgment) -> None:
     s = result.summary
-    assert s["prospects"] == {"class": "prospect", "count": 5, "buy_now": 1, "someday": 4,
-                              "someday_share": 0.8, "unplaced": 0}
+    assert s["prospects"] == {
+        "class": "prospect",
+        "count": 5,
+        "buy_now": 1,
+        "someday": 4,
+        "someday_share": 0.8,
+        "unplaced": 0,
+    }
     # L6 is at 'decide' in segment 'large', whose case study is still a draft
-    assert s["uncovered"] == [{"stage": "decide", "segment": "large", "leads": 1,
-                               "lead_ids": ["L6"]}]
+    assert s["uncovered"] == [
+        {"stage": "decide", "segment": "large", "leads": 1, "lead_ids": ["L6"]}
+    ]
     assert s["uncovered_prospects"] == 1
 
 
@@ -249,8 +271,13 @@ def test_problem_counts_in_summary(result: Judgment) -> None:
 
 @pytest.fixture(scope="module")
 def bad(graph: nx.MultiDiGraph, rules: QualificationDoc) -> Judgment:
-    return judge(rules, graph, BAD / "leads.csv", BAD / "events.csv",
-                 Options(as_of=AS_OF, leads_shown="leads.csv", events_shown="events.csv"))
+    return judge(
+        rules,
+        graph,
+        BAD / "leads.csv",
+        BAD / "events.csv",
+        Options(as_of=AS_OF, leads_shown="leads.csv", events_shown="events.csv"),
+    )
 
 
 def test_bad_lead_rows_are_reported_with_row_numbers(bad: Judgment) -> None:
@@ -270,8 +297,12 @@ def test_bad_event_rows_are_reported(bad: Judgment) -> None:
     assert events == [
         (3, "lead_id", "unknown lead id 'ZZ'"),
         (4, "event", "unknown event type 'webinar'"),
-        (5, "time", "unparseable timestamp '2026-01-32 10:00' (expected a timestamp like "
-                    "2026-06-30 14:05:00)"),
+        (
+            5,
+            "time",
+            "unparseable timestamp '2026-01-32 10:00' (expected a timestamp like "
+            "2026-06-30 14:05:00)",
+        ),
         (6, "lead_id", "empty lead id"),
         (7, "event", "empty event type"),
         (7, "time", "empty timestamp"),
@@ -296,15 +327,17 @@ def test_empty_and_header_only_files(graph: nx.MultiDiGraph, rules: Qualificatio
     assert result.summary["prospects"]["someday_share"] is None
 
 
-def test_missing_required_column(graph: nx.MultiDiGraph, rules: QualificationDoc,
-                                 tmp_path: Path) -> None:
+def test_missing_required_column(
+    graph: nx.MultiDiGraph, rules: QualificationDoc, tmp_path: Path
+) -> None:
     leads = write(tmp_path, "leads.csv", "id,company\nX1,A\n")
     with pytest.raises(LeadsError, match="no column 'lead_id' for id"):
         judge(rules, graph, leads)
 
 
-def test_explicit_mapping_must_exist(graph: nx.MultiDiGraph, rules: QualificationDoc,
-                                     tmp_path: Path) -> None:
+def test_explicit_mapping_must_exist(
+    graph: nx.MultiDiGraph, rules: QualificationDoc, tmp_path: Path
+) -> None:
     leads = write(tmp_path, "leads.csv", "lead_id\nX1\n")
     with pytest.raises(LeadsError, match="no column '予算' for budget"):
         judge(rules, graph, leads, options=Options(lead_columns={"budget": "予算"}))
@@ -312,8 +345,9 @@ def test_explicit_mapping_must_exist(graph: nx.MultiDiGraph, rules: Qualificatio
         judge(rules, graph, leads, options=Options(lead_columns={"budjet": "x"}))
 
 
-def test_hostile_column_names_stay_names(graph: nx.MultiDiGraph, rules: QualificationDoc,
-                                         tmp_path: Path) -> None:
+def test_hostile_column_names_stay_names(
+    graph: nx.MultiDiGraph, rules: QualificationDoc, tmp_path: Path
+) -> None:
     evil = 'a"; DROP TABLE leads_ok; --'
     leads = write(tmp_path, "leads.csv", '"a""; DROP TABLE leads_ok; --",need\nX1,yes\n')
     result = judge(rules, graph, leads, options=Options(lead_columns={"id": evil}))
@@ -327,38 +361,47 @@ def test_parquet_input(graph: nx.MultiDiGraph, rules: QualificationDoc, tmp_path
     con = duckdb.connect()
     for name in ("leads", "events"):
         src, dest = str(PROJECT / f"{name}.csv"), str(tmp_path / f"{name}.parquet")
-        con.execute(f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) "
-                    f"TO '{dest}' (FORMAT parquet)")
-    result = judge(rules, graph, tmp_path / "leads.parquet", tmp_path / "events.parquet",
-                   Options(as_of=AS_OF))
-    expected = judge(rules, graph, PROJECT / "leads.csv", PROJECT / "events.csv",
-                     Options(as_of=AS_OF))
+        con.execute(
+            f"COPY (SELECT * FROM read_csv('{src}', all_varchar = true)) "
+            f"TO '{dest}' (FORMAT parquet)"
+        )
+    result = judge(
+        rules, graph, tmp_path / "leads.parquet", tmp_path / "events.parquet", Options(as_of=AS_OF)
+    )
+    expected = judge(
+        rules, graph, PROJECT / "leads.csv", PROJECT / "events.csv", Options(as_of=AS_OF)
+    )
     assert result.rows == expected.rows
     assert [(p.row, p.column) for p in result.problems] == [
-        (p.row, p.column) for p in expected.problems]
+        (p.row, p.column) for p in expected.problems
+    ]
 
 
 def test_timestamp_format(graph: nx.MultiDiGraph, tmp_path: Path) -> None:
-    doc = rules_text(**{"events: {lead: lead_id, type: event, at: time}":
-                        "events: {lead: lead_id, type: event, at: time, "
-                        "timestamp_format: '%d/%m/%Y %H:%M'}"})
+    old = "events: {lead: lead_id, type: event, at: time}"
+    new = "events: {lead: lead_id, type: event, at: time, timestamp_format: '%d/%m/%Y %H:%M'}"
+    doc = rules_text(**{old: new})
     leads = write(tmp_path, "leads.csv", "lead_id\nX1\n")
-    events = write(tmp_path, "events.csv", "lead_id,event,time\nX1,seminar,21/01/2026 00:00\n"
-                   "X1,seminar,2026-01-21\n")
+    events = write(
+        tmp_path,
+        "events.csv",
+        "lead_id,event,time\nX1,seminar,21/01/2026 00:00\nX1,seminar,2026-01-21\n",
+    )
     result = judge(doc, graph, leads, events, Options(as_of=AS_OF))
     assert result.records()[0]["behaviour_score"] == 10.0
     assert result.problems[0].reason.endswith("(expected the format %d/%m/%Y %H:%M)")
 
 
-def test_output_is_reproducible(graph: nx.MultiDiGraph, rules: QualificationDoc,
-                                result: Judgment) -> None:
-    again = judge(rules, graph, PROJECT / "leads.csv", PROJECT / "events.csv",
-                  Options(as_of=AS_OF))
+def test_output_is_reproducible(
+    graph: nx.MultiDiGraph, rules: QualificationDoc, result: Judgment
+) -> None:
+    again = judge(rules, graph, PROJECT / "leads.csv", PROJECT / "events.csv", Options(as_of=AS_OF))
     assert again.rows == result.rows and again.summary == result.summary
 
 
-def test_many_rows_keep_their_numbers(graph: nx.MultiDiGraph, rules: QualificationDoc,
-                                      tmp_path: Path) -> None:
+def test_many_rows_keep_their_numbers(
+    graph: nx.MultiDiGraph, rules: QualificationDoc, tmp_path: Path
+) -> None:
     # DuckDB reads big files in parallel; row numbers must still follow the file
     lines = ["lead_id,need"] + [f"R{i},yes" for i in range(300_000)]
     lines[150_001] = "R150000,bogus"
@@ -367,7 +410,9 @@ def test_many_rows_keep_their_numbers(graph: nx.MultiDiGraph, rules: Qualificati
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     result = judge(rules, graph, path)
     assert [(p.row, p.effect) for p in result.problems] == [
-        (150_002, "value ignored"), (250_002, "row rejected")]
+        (150_002, "value ignored"),
+        (250_002, "row rejected"),
+    ]
     assert len(result.rows) == 299_999
 
 

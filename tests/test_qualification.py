@@ -80,8 +80,7 @@ def test_unknown_key_has_did_you_mean(project: Compiled) -> None:
 
 
 def test_wrong_values_are_located(project: Compiled) -> None:
-    text = MINIMAL.replace("points: 5", "points: lots").replace(
-        "[decision-maker]", "[boss]")
+    text = MINIMAL.replace("points: 5", "points: lots").replace("[decision-maker]", "[boss]")
     diags = check(text, project)
     assert ("wrong-type", 11) in codes(diags)
     assert ("invalid-value", 4) in codes(diags)
@@ -103,11 +102,15 @@ def test_unknown_lead_class_and_stage(project: Compiled) -> None:
 
 def test_unknown_depth_and_values_in_rules(project: Compiled) -> None:
     text = MINIMAL.replace("depth: shallow", "depth: shalow").replace(
-        "when: {known: [need]}", "when: {depth_min: deeep, values: {need: [maybe]}}")
+        "when: {known: [need]}", "when: {depth_min: deeep, values: {need: [maybe]}}"
+    )
     diags = check(text, project)
     messages = {d.message for d in diags if d.code == "unknown-ref"}
-    assert messages == {"unknown depth level 'shalow'", "unknown depth level 'deeep'",
-                        "unknown need value 'maybe'"}
+    assert messages == {
+        "unknown depth level 'shalow'",
+        "unknown depth level 'deeep'",
+        "unknown need value 'maybe'",
+    }
 
 
 def test_class_min_not_allowed_in_class_rules(project: Compiled) -> None:
@@ -118,12 +121,13 @@ def test_class_min_not_allowed_in_class_rules(project: Compiled) -> None:
 def test_duplicates(project: Compiled) -> None:
     text = MINIMAL.replace(
         "    - {id: download, points: 5, depth: shallow}",
-        "    - {id: download, points: 5, depth: shallow}\n"
-        "    - {id: dl, aliases: [Download]}",
+        "    - {id: download, points: 5, depth: shallow}\n    - {id: dl, aliases: [Download]}",
     ).replace('{value: "no"}', '{value: "YES "}')
     diags = [d for d in check(text, project) if d.code == "duplicate-id"]
     assert {d.message.split(" (")[0] for d in diags} == {
-        "duplicate event type 'Download'", "duplicate need value 'YES '"}
+        "duplicate event type 'Download'",
+        "duplicate need value 'YES '",
+    }
 
 
 def test_months_only_on_timeframe(project: Compiled) -> None:
@@ -140,8 +144,7 @@ def test_placement_needs_stage_or_from(project: Compiled) -> None:
 def test_target_role_without_persona_is_a_warning(project: Compiled) -> None:
     text = MINIMAL.replace("[decision-maker]", "[decision-maker, proposer]")
     diags = check(text, project)
-    assert [(d.severity, d.code, d.line) for d in diags] == [
-        ("warning", "unpersonified-role", 4)]
+    assert [(d.severity, d.code, d.line) for d in diags] == [("warning", "unpersonified-role", 4)]
 
 
 def test_invalid_ids_do_not_cascade(project: Compiled) -> None:
@@ -165,11 +168,16 @@ def test_not_a_qualification_file() -> None:
 
 
 def test_describe() -> None:
-    cond = Condition(score_min=30, known=["budget", "need"], target_role=True,
-                     any=[Condition(depth_min="contact"), Condition(timeframe_near=True)])
+    cond = Condition(
+        score_min=30,
+        known=["budget", "need"],
+        target_role=True,
+        any=[Condition(depth_min="contact"), Condition(timeframe_near=True)],
+    )
     assert describe(cond, 6) == (
         "score >= 30, known B+N, target contact, any of (depth >= contact | "
-        "timeframe within lead time (6 months))")
+        "timeframe within lead time (6 months))"
+    )
     assert describe(Condition(), 6) == "always"
 
 

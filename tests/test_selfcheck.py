@@ -42,7 +42,7 @@ def test_wording_is_our_own() -> None:
     text = seeds[0].read_text(encoding="utf-8")
     for q in QUESTIONS:
         body = q.ja.rstrip("？")
-        shared = [body[i:i + 12] for i in range(len(body) - 11) if body[i:i + 12] in text]
+        shared = [body[i : i + 12] for i in range(len(body) - 11) if body[i : i + 12] in text]
         assert not shared, (q.id, shared)
 
 

@@ -36,9 +36,7 @@ def test_parallel_parse_gives_the_same_result(fixture: str) -> None:
     ahead.close()
     assert can_fork()  # no thread of the pool is left behind
     assert together.diagnostics == alone.diagnostics
-    assert [e.model for e in together.project.journeys] == [
-        e.model for e in alone.project.journeys
-    ]
+    assert [e.model for e in together.project.journeys] == [e.model for e in alone.project.journeys]
 
 
 @needs_fork

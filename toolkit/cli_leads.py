@@ -77,15 +77,21 @@ def _problem_rows(problems: list[Problem]) -> list[tuple[Any, ...]]:
     return [(p.file, p.row, p.column, p.value, p.reason, p.effect) for p in problems]
 
 
-def _rules(compiled: Compiled, rules: Path | None) -> tuple[QualificationDoc | None,
-                                                             list[Diagnostic]]:
+def _rules(
+    compiled: Compiled, rules: Path | None
+) -> tuple[QualificationDoc | None, list[Diagnostic]]:
     if rules is None:
         entry = project_qualification(compiled.project)
         if entry is None:
             where = Location(compiled.project.shown_as or ".")
-            return None, [error("missing-qualification",
-                                "the project has no 'kind: qualification' document", where,
-                                "add one (docs/QUALIFICATION.md) or pass --rules FILE")]
+            return None, [
+                error(
+                    "missing-qualification",
+                    "the project has no 'kind: qualification' document",
+                    where,
+                    "add one (docs/QUALIFICATION.md) or pass --rules FILE",
+                )
+            ]
         return entry.model, []
     from toolkit.project import Entry
 
@@ -95,9 +101,14 @@ def _rules(compiled: Compiled, rules: Path | None) -> tuple[QualificationDoc | N
     return doc, [*diags, *check_qualification(Entry(doc, source, ()), compiled.project)]
 
 
-def build_overlay(compiled: Compiled, leads_file: Path, events_file: Path | None,
-                  rules: Path | None, as_of: str | None,
-                  lang: str) -> tuple[dict[str, Any], dict[str, bytes]]:
+def build_overlay(
+    compiled: Compiled,
+    leads_file: Path,
+    events_file: Path | None,
+    rules: Path | None,
+    as_of: str | None,
+    lang: str,
+) -> tuple[dict[str, Any], dict[str, bytes]]:
     """For `journey build --leads`: the overlay data (toolkit.renderers.leads_overlay) and its
     files. Reports rule diagnostics and input problems on standard error; raises
     click.ClickException (exit 1) when the rules or the input cannot be used."""
@@ -138,29 +149,81 @@ def _json(value: Any) -> bytes:
 @click.command()
 @PROJECT_ARG
 @click.argument("leads_file", metavar="LEADS", type=FILE_ARG)
-@click.option("--events", "events_file", type=FILE_ARG, default=None,
-              help="Behaviour events, one row each (lead id, event type, timestamp).")
-@click.option("--rules", type=FILE_ARG, default=None,
-              help="A qualification YAML file (default: the project's kind: qualification).")
-@click.option("--as-of", "as_of", default=None, metavar="DATE",
-              help="Score as of this date or time (default: the latest event in the data).")
-@click.option("--lead-column", multiple=True, metavar="FIELD=COLUMN",
-              help="Column of a lead field, e.g. budget=予算 (repeatable).")
-@click.option("--event-column", multiple=True, metavar="FIELD=COLUMN",
-              help="Column of an event field: lead, type or at (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv",
-              help="Format of the judged leads (json also holds summary and problems).")
-@click.option("-o", "--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="Write the judged leads here (default: standard output).")
-@click.option("--summary", "summary_out", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write the summary as JSON here.")
-@click.option("--problems", "problems_out", type=click.Path(dir_okay=False, path_type=Path),
-              default=None, help="Write every rejected row and ignored value here (CSV).")
+@click.option(
+    "--events",
+    "events_file",
+    type=FILE_ARG,
+    default=None,
+    help="Behaviour events, one row each (lead id, event type, timestamp).",
+)
+@click.option(
+    "--rules",
+    type=FILE_ARG,
+    default=None,
+    help="A qualification YAML file (default: the project's kind: qualification).",
+)
+@click.option(
+    "--as-of",
+    "as_of",
+    default=None,
+    metavar="DATE",
+    help="Score as of this date or time (default: the latest event in the data).",
+)
+@click.option(
+    "--lead-column",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Column of a lead field, e.g. budget=予算 (repeatable).",
+)
+@click.option(
+    "--event-column",
+    multiple=True,
+    metavar="FIELD=COLUMN",
+    help="Column of an event field: lead, type or at (repeatable).",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["csv", "json"]),
+    default="csv",
+    help="Format of the judged leads (json also holds summary and problems).",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the judged leads here (default: standard output).",
+)
+@click.option(
+    "--summary",
+    "summary_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write the summary as JSON here.",
+)
+@click.option(
+    "--problems",
+    "problems_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write every rejected row and ignored value here (CSV).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected or value ignored.")
-def leads(project: Path, leads_file: Path, events_file: Path | None, rules: Path | None,
-          as_of: str | None, lead_column: tuple[str, ...], event_column: tuple[str, ...],
-          fmt: str, out: Path | None, summary_out: Path | None, problems_out: Path | None,
-          strict: bool) -> int:
+def leads(
+    project: Path,
+    leads_file: Path,
+    events_file: Path | None,
+    rules: Path | None,
+    as_of: str | None,
+    lead_column: tuple[str, ...],
+    event_column: tuple[str, ...],
+    fmt: str,
+    out: Path | None,
+    summary_out: Path | None,
+    problems_out: Path | None,
+    strict: bool,
+) -> int:
     """Judge the leads in LEADS (CSV or Parquet) with PROJECT's qualification rules.
 
     Prints each lead's score, depth, lead class, rank, buy-now/someday and customer stage
@@ -170,8 +233,9 @@ def leads(project: Path, leads_file: Path, events_file: Path | None, rules: Path
         moment = parse_as_of(as_of) if as_of else None
     except LeadsError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from None
-    options = Options(moment, _pairs(lead_column, "--lead-column"),
-                      _pairs(event_column, "--event-column"))
+    options = Options(
+        moment, _pairs(lead_column, "--lead-column"), _pairs(event_column, "--event-column")
+    )
     compiled = compile_project(project)
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
@@ -190,20 +254,30 @@ def leads(project: Path, leads_file: Path, events_file: Path | None, rules: Path
     return 1 if strict and result.problems else 0
 
 
-def _emit(result: Judgment, fmt: str, out: Path | None, summary_out: Path | None,
-          problems_out: Path | None) -> None:
+def _emit(
+    result: Judgment,
+    fmt: str,
+    out: Path | None,
+    summary_out: Path | None,
+    problems_out: Path | None,
+) -> None:
     if fmt == "json":
-        body = {"leads": result.records(), "summary": result.summary,
-                "problems": [dict(zip(PROBLEM_COLUMNS, r, strict=True))
-                             for r in _problem_rows(result.problems)]}
+        body = {
+            "leads": result.records(),
+            "summary": result.summary,
+            "problems": [
+                dict(zip(PROBLEM_COLUMNS, r, strict=True)) for r in _problem_rows(result.problems)
+            ],
+        }
         _write(_json(body), out)
     else:
         _write(csv_bytes(result.columns, result.rows, bom=out is not None), out)
     if summary_out is not None:
         summary_out.write_bytes(_json(result.summary))
     if problems_out is not None:
-        problems_out.write_bytes(csv_bytes(PROBLEM_COLUMNS, _problem_rows(result.problems),
-                                           bom=True))
+        problems_out.write_bytes(
+            csv_bytes(PROBLEM_COLUMNS, _problem_rows(result.problems), bom=True)
+        )
     for p in result.problems[:MAX_SHOWN_PROBLEMS]:
         click.echo(p.render(), err=True)
     rest = len(result.problems) - MAX_SHOWN_PROBLEMS
@@ -226,10 +300,19 @@ def _interactive(lang: str) -> Result:
 
 @click.command()
 @PROJECT_ARG
-@click.option("--answers", "answers_file", type=FILE_ARG, default=None,
-              help="Answers from a YAML file (answers: {question-id or 1..10: yes/no}).")
-@click.option("--lang", type=click.Choice(["en", "ja"]), default=None,
-              help="Language of the questions (default: the project's, else en).")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=FILE_ARG,
+    default=None,
+    help="Answers from a YAML file (answers: {question-id or 1..10: yes/no}).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["en", "ja"]),
+    default=None,
+    help="Language of the questions (default: the project's, else en).",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 def selfcheck(project: Path, answers_file: Path | None, lang: str | None, fmt: str) -> int:
     """The ten-question lead-management self-check: two or more "yes" signal a problem.
@@ -268,4 +351,3 @@ def _stdin_is_tty() -> bool:
 
 def _is_project(path: Path) -> bool:
     return any((path / d).is_dir() for d in ("personas", "journeys"))
-

@@ -53,9 +53,24 @@ EVENT_FIELDS = ("lead", "type", "at")
 PROBLEM_STATES = ("none", "latent", "explicit", "solving", "solved")
 BUYING_ROLES: tuple[str, ...] = BuyingRole.__args__  # type: ignore[attr-defined]
 OUTPUT_COLUMNS = (
-    "lead_id", "company", "contact", "segment", "role", "target_contact", "known", "score",
-    "behaviour_score", "criteria_score", "events", "depth", "depth_level", "lead_class",
-    "rank", "horizon", "stage", "reasons",
+    "lead_id",
+    "company",
+    "contact",
+    "segment",
+    "role",
+    "target_contact",
+    "known",
+    "score",
+    "behaviour_score",
+    "criteria_score",
+    "events",
+    "depth",
+    "depth_level",
+    "lead_class",
+    "rank",
+    "horizon",
+    "stage",
+    "reasons",
 )
 DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -96,8 +111,9 @@ def parse_as_of(text: str) -> dt.datetime:
     return parsed
 
 
-def column_map(defaults: Mapping[str, str | None], fields: tuple[str, ...],
-               overrides: Mapping[str, str]) -> tuple[dict[str, str], set[str]]:
+def column_map(
+    defaults: Mapping[str, str | None], fields: tuple[str, ...], overrides: Mapping[str, str]
+) -> tuple[dict[str, str], set[str]]:
     """Field -> column name (flags over YAML over the field's own name); which were explicit."""
     unknown = sorted(set(overrides) - set(fields))
     if unknown:
@@ -112,8 +128,13 @@ def column_map(defaults: Mapping[str, str | None], fields: tuple[str, ...],
     return out, explicit
 
 
-def judge(doc: QualificationDoc, graph: nx.MultiDiGraph, leads: Path, events: Path | None = None,
-          options: Options | None = None) -> Judgment:
+def judge(
+    doc: QualificationDoc,
+    graph: nx.MultiDiGraph,
+    leads: Path,
+    events: Path | None = None,
+    options: Options | None = None,
+) -> Judgment:
     opts = options or Options()
     rules = _rules(doc, graph)
     con = duckdb.connect(":memory:")
@@ -131,8 +152,9 @@ def _rules(doc: QualificationDoc, graph: nx.MultiDiGraph) -> RuleSet:
 
 
 class _Engine:
-    def __init__(self, con: duckdb.DuckDBPyConnection, rules: RuleSet, graph: nx.MultiDiGraph,
-                 opts: Options) -> None:
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, rules: RuleSet, graph: nx.MultiDiGraph, opts: Options
+    ) -> None:
         self.con, self.rules, self.graph, self.opts = con, rules, graph, opts
         self.doc = rules.doc
         self.counts: dict[str, Any] = {}
@@ -146,8 +168,10 @@ class _Engine:
         return row[0] if row else None
 
     def run(self, leads: Path, events: Path | None) -> Judgment:
-        self.sql("CREATE TEMP TABLE problems (file VARCHAR, row BIGINT, col VARCHAR, "
-                 "value VARCHAR, reason VARCHAR, effect VARCHAR)")
+        self.sql(
+            "CREATE TEMP TABLE problems (file VARCHAR, row BIGINT, col VARCHAR, "
+            "value VARCHAR, reason VARCHAR, effect VARCHAR)"
+        )
         self._lookups()
         shown = self.opts.leads_shown or str(leads)
         loaded = load_table(self.con, leads, "leads_raw", shown)
@@ -161,14 +185,18 @@ class _Engine:
             self._events(ev.columns, eshown, ev.empty)
             self.counts["events"]["rows"] += _unsplit(ev.problems)
         else:
-            self.sql("CREATE TEMP TABLE ev_ok (lead VARCHAR, ts TIMESTAMP, points DOUBLE, "
-                     "depth INTEGER, half_life DOUBLE)")
+            self.sql(
+                "CREATE TEMP TABLE ev_ok (lead VARCHAR, ts TIMESTAMP, points DOUBLE, "
+                "depth INTEGER, half_life DOUBLE)"
+            )
             self.counts["events"] = None
         self._score()
         self._judge()
         rows = self._rows()
-        problems = [Problem(*p) for p in
-                    self.sql("SELECT * FROM problems ORDER BY file, row, col").fetchall()]
+        problems = [
+            Problem(*p)
+            for p in self.sql("SELECT * FROM problems ORDER BY file, row, col").fetchall()
+        ]
         summary = summarise(self.con, self.rules, self.graph, self.counts, problems)
         summary["notes"] = self.notes
         return Judgment(OUTPUT_COLUMNS, rows, problems, summary)
@@ -189,46 +217,72 @@ class _Engine:
             for v in spec.values
             for key in (v.value, *v.aliases)
         ]
-        self._table("_vals", "criterion VARCHAR, key VARCHAR, value VARCHAR, points DOUBLE, "
-                    "known BOOLEAN, months DOUBLE", vals)
+        self._table(
+            "_vals",
+            "criterion VARCHAR, key VARCHAR, value VARCHAR, points DOUBLE, "
+            "known BOOLEAN, months DOUBLE",
+            vals,
+        )
         roles = {r: r for r in BUYING_ROLES} | dict(doc.sales.role_values)
-        self._table("_roles", "key VARCHAR, value VARCHAR",
-                    _keyed(roles.items()))
+        self._table("_roles", "key VARCHAR, value VARCHAR", _keyed(roles.items()))
         segs = {d["ref"]: d["ref"] for _, d in nodes_of(g, "segment")}
         segs |= _label_keys(nodes_of(g, "segment")) | dict(doc.segment_values)
         self._table("_segs", "key VARCHAR, value VARCHAR", _keyed(segs.items()))
-        self._table("_problems", "key VARCHAR, value VARCHAR",
-                    _keyed((p, p) for p in PROBLEM_STATES))
+        self._table(
+            "_problems", "key VARCHAR, value VARCHAR", _keyed((p, p) for p in PROBLEM_STATES)
+        )
         stages = {d["ref"]: d["ref"] for _, d in nodes_of(g, "stage")}
         stages |= _label_keys(nodes_of(g, "stage"))
         self._table("_stages", "key VARCHAR, value VARCHAR", _keyed(stages.items()))
         sigs = [
-            (key.strip().lower(), s.id, s.points,
-             self.rules.depth_index(s.depth) if s.depth else 0,
-             s.half_life_days or doc.marketing.decay.half_life_days)
+            (
+                key.strip().lower(),
+                s.id,
+                s.points,
+                self.rules.depth_index(s.depth) if s.depth else 0,
+                s.half_life_days or doc.marketing.decay.half_life_days,
+            )
             for s in doc.marketing.signals
             for key in (s.id, *s.aliases)
         ]
-        self._table("_sigs", "key VARCHAR, signal VARCHAR, points DOUBLE, depth INTEGER, "
-                    "half_life DOUBLE", sigs)
+        self._table(
+            "_sigs",
+            "key VARCHAR, signal VARCHAR, points DOUBLE, depth INTEGER, half_life DOUBLE",
+            sigs,
+        )
         self.has_segments = bool(segs)
 
     def _add_problems(self, problems: tuple[Problem, ...]) -> None:
         if problems:  # one statement: executemany is slow at thousands of rows
-            columns = list(zip(*[(p.file, p.row, p.column, p.value, p.reason, p.effect)
-                                 for p in problems], strict=True))
-            self.sql("INSERT INTO problems SELECT unnest($a), unnest($b), unnest($c), "
-                     "unnest($d), unnest($e), unnest($f)",
-                     dict(zip("abcdef", [list(c) for c in columns], strict=True)))
+            columns = list(
+                zip(
+                    *[(p.file, p.row, p.column, p.value, p.reason, p.effect) for p in problems],
+                    strict=True,
+                )
+            )
+            self.sql(
+                "INSERT INTO problems SELECT unnest($a), unnest($b), unnest($c), "
+                "unnest($d), unnest($e), unnest($f)",
+                dict(zip("abcdef", [list(c) for c in columns], strict=True)),
+            )
 
     def _problem(self, shown: str, effect: str, select: str) -> None:
         """Insert problems; select yields (row, column, value, reason)."""
-        self.sql(f"INSERT INTO problems SELECT {quote_text(shown)}, p.*, {quote_text(effect)} "
-                 f"FROM ({select}) p")
+        self.sql(
+            f"INSERT INTO problems SELECT {quote_text(shown)}, p.*, {quote_text(effect)} "
+            f"FROM ({select}) p"
+        )
 
-    def _mapped(self, table: str, present: tuple[str, ...], fields: tuple[str, ...],
-                defaults: Mapping[str, str | None], overrides: Mapping[str, str], shown: str,
-                empty: bool) -> dict[str, str | None]:
+    def _mapped(
+        self,
+        table: str,
+        present: tuple[str, ...],
+        fields: tuple[str, ...],
+        defaults: Mapping[str, str | None],
+        overrides: Mapping[str, str],
+        shown: str,
+        empty: bool,
+    ) -> dict[str, str | None]:
         mapping, explicit = column_map(defaults, fields, overrides)
         cols: dict[str, str | None] = {}
         for name in fields:
@@ -248,39 +302,60 @@ class _Engine:
 
     def _leads(self, present: tuple[str, ...], shown: str, empty: bool) -> None:
         defaults = self.doc.columns.leads.model_dump()
-        cols = self._mapped("leads_raw", present, LEAD_FIELDS, defaults,
-                            self.opts.lead_columns, shown, empty)
+        cols = self._mapped(
+            "leads_raw", present, LEAD_FIELDS, defaults, self.opts.lead_columns, shown, empty
+        )
         if not self.has_segments:
             cols["segment"] = None
         self.lead_cols = cols
         self.counts["columns"] = {"leads": dict(cols)}
         unmapped = [f for f in CRITERIA if cols[f] is None]
         if unmapped and not empty:
-            self.notes.append(f"{shown} has no column for {', '.join(unmapped)}: "
-                              "not known for any lead")
+            self.notes.append(
+                f"{shown} has no column for {', '.join(unmapped)}: not known for any lead"
+            )
         exprs = ", ".join(f"{_field(cols[f])} AS {f}" for f in LEAD_FIELDS)
-        self.sql("CREATE TEMP TABLE leads_in AS SELECT *, min(_row) OVER (PARTITION BY id) AS "
-                 f"first_row FROM (SELECT _row, {exprs} FROM leads_raw) ORDER BY _row")
+        self.sql(
+            "CREATE TEMP TABLE leads_in AS SELECT *, min(_row) OVER (PARTITION BY id) AS "
+            f"first_row FROM (SELECT _row, {exprs} FROM leads_raw) ORDER BY _row"
+        )
         idcol = quote_text(cols["id"] or "id")
-        self._problem(shown, REJECTED, f"SELECT _row, {idcol}, '', 'empty lead id' "
-                      "FROM leads_in WHERE id IS NULL")
-        self._problem(shown, REJECTED, f"SELECT _row, {idcol}, id, 'duplicate lead id (first at "
-                      "row ' || first_row || ')' FROM leads_in WHERE id IS NOT NULL AND "
-                      "_row > first_row")
-        self.sql("CREATE TEMP TABLE leads_acc AS SELECT * FROM leads_in "
-                 "WHERE id IS NOT NULL AND _row = first_row")
+        self._problem(
+            shown,
+            REJECTED,
+            f"SELECT _row, {idcol}, '', 'empty lead id' FROM leads_in WHERE id IS NULL",
+        )
+        self._problem(
+            shown,
+            REJECTED,
+            f"SELECT _row, {idcol}, id, 'duplicate lead id (first at "
+            "row ' || first_row || ')' FROM leads_in WHERE id IS NOT NULL AND "
+            "_row > first_row",
+        )
+        self.sql(
+            "CREATE TEMP TABLE leads_acc AS SELECT * FROM leads_in "
+            "WHERE id IS NOT NULL AND _row = first_row"
+        )
         for name in CRITERIA:
             spec = getattr(self.doc.sales.criteria, name)
             expected = ", ".join(v.value for v in spec.values) if spec else "(no values defined)"
-            self._bad_values(shown, name, f"(SELECT key FROM _vals WHERE criterion = "
-                             f"{quote_text(name)})", expected)
-        self._bad_values(shown, "role", "(SELECT key FROM _roles)",
-                         ", ".join([*self.doc.sales.role_values, *BUYING_ROLES]))
+            self._bad_values(
+                shown,
+                name,
+                f"(SELECT key FROM _vals WHERE criterion = {quote_text(name)})",
+                expected,
+            )
+        self._bad_values(
+            shown,
+            "role",
+            "(SELECT key FROM _roles)",
+            ", ".join([*self.doc.sales.role_values, *BUYING_ROLES]),
+        )
         self._bad_values(shown, "segment", "(SELECT key FROM _segs)", "a segment id or label")
-        self._bad_values(shown, "problem", "(SELECT key FROM _problems)",
-                         ", ".join(PROBLEM_STATES))
-        self._bad_values(shown, "stage", "(SELECT key FROM _stages)",
-                         "a customer stage id or label")
+        self._bad_values(shown, "problem", "(SELECT key FROM _problems)", ", ".join(PROBLEM_STATES))
+        self._bad_values(
+            shown, "stage", "(SELECT key FROM _stages)", "a customer stage id or label"
+        )
         self._lead_table()
         self.counts["leads"] = {
             "rows": int(self.scalar("SELECT count(*) FROM leads_in")),
@@ -292,22 +367,33 @@ class _Engine:
         if column is None:
             return
         reason = quote_text(f"' is not a known {name} value (expected: {expected})")
-        self._problem(shown, IGNORED, f"SELECT _row, {quote_text(column)}, left({name}, 80), "
-                      f"'''' || left({name}, 80) || {reason} FROM leads_acc WHERE {name} IS NOT "
-                      f"NULL AND lower({name}) NOT IN {keys}")
+        self._problem(
+            shown,
+            IGNORED,
+            f"SELECT _row, {quote_text(column)}, left({name}, 80), "
+            f"'''' || left({name}, 80) || {reason} FROM leads_acc WHERE {name} IS NOT "
+            f"NULL AND lower({name}) NOT IN {keys}",
+        )
 
     def _lead_table(self) -> None:
         crit = []
         joins = []
         for name in CRITERIA:
             a = f"c_{name}"
-            joins.append(f"LEFT JOIN _vals {a} ON {a}.criterion = {quote_text(name)} "
-                         f"AND {a}.key = lower(l.{name})")
-            crit.append(f"{a}.value AS v_{name}, coalesce({a}.known, false) AS k_{name}, "
-                        f"coalesce({a}.points, 0) AS p_{name}")
+            joins.append(
+                f"LEFT JOIN _vals {a} ON {a}.criterion = {quote_text(name)} "
+                f"AND {a}.key = lower(l.{name})"
+            )
+            crit.append(
+                f"{a}.value AS v_{name}, coalesce({a}.known, false) AS k_{name}, "
+                f"coalesce({a}.points, 0) AS p_{name}"
+            )
         targets = self.doc.sales.target_roles
-        target = (f"coalesce(r.value IN ({', '.join(quote_text(t) for t in targets)}), false)"
-                  if targets else "r.value IS NOT NULL")
+        target = (
+            f"coalesce(r.value IN ({', '.join(quote_text(t) for t in targets)}), false)"
+            if targets
+            else "r.value IS NOT NULL"
+        )
         self.sql(
             "CREATE TEMP TABLE leads_ok AS SELECT l._row, l.id, l.company, l.contact, "
             "s.value AS segment, r.value AS role, " + ", ".join(crit) + ", "
@@ -323,8 +409,9 @@ class _Engine:
     def _events(self, present: tuple[str, ...], shown: str, empty: bool) -> None:
         spec = self.doc.columns.events
         defaults = {"lead": spec.lead, "type": spec.type, "at": spec.at}
-        cols = self._mapped("events_raw", present, EVENT_FIELDS, defaults,
-                            self.opts.event_columns, shown, empty)
+        cols = self._mapped(
+            "events_raw", present, EVENT_FIELDS, defaults, self.opts.event_columns, shown, empty
+        )
         self.counts["columns"]["events"] = dict(cols)
         fmt = spec.timestamp_format
         ts = timestamp_sql("at_raw", fmt)
@@ -339,24 +426,40 @@ class _Engine:
             "FROM ev_in e LEFT JOIN _sigs s ON s.key = lower(e.type) "
             "LEFT JOIN (SELECT id FROM leads_ok) k ON k.id = e.lead"
         )
-        self.sql("CREATE TEMP TABLE ev_bad AS SELECT e.*, c.known_lead, c.known_type, c.ts "
-                 "FROM (SELECT _row, known_lead, known_type, ts FROM ev_chk WHERE NOT "
-                 "(known_lead AND known_type AND ts IS NOT NULL)) c JOIN ev_in e USING (_row)")
+        self.sql(
+            "CREATE TEMP TABLE ev_bad AS SELECT e.*, c.known_lead, c.known_type, c.ts "
+            "FROM (SELECT _row, known_lead, known_type, ts FROM ev_chk WHERE NOT "
+            "(known_lead AND known_type AND ts IS NOT NULL)) c JOIN ev_in e USING (_row)"
+        )
         lc, tc, ac = (quote_text(cols[f] or f) for f in EVENT_FIELDS)
-        self._problem(shown, REJECTED, f"SELECT _row, {lc}, coalesce(left(lead, 80), ''), "
-                      "CASE WHEN lead IS NULL THEN 'empty lead id' ELSE 'unknown lead id ''' || "
-                      "left(lead, 80) || '''' END FROM ev_bad WHERE NOT known_lead")
-        self._problem(shown, REJECTED, f"SELECT _row, {tc}, coalesce(left(type, 80), ''), "
-                      "CASE WHEN type IS NULL THEN 'empty event type' ELSE 'unknown event type ''' "
-                      "|| left(type, 80) || '''' END FROM ev_bad WHERE NOT known_type")
+        self._problem(
+            shown,
+            REJECTED,
+            f"SELECT _row, {lc}, coalesce(left(lead, 80), ''), "
+            "CASE WHEN lead IS NULL THEN 'empty lead id' ELSE 'unknown lead id ''' || "
+            "left(lead, 80) || '''' END FROM ev_bad WHERE NOT known_lead",
+        )
+        self._problem(
+            shown,
+            REJECTED,
+            f"SELECT _row, {tc}, coalesce(left(type, 80), ''), "
+            "CASE WHEN type IS NULL THEN 'empty event type' ELSE 'unknown event type ''' "
+            "|| left(type, 80) || '''' END FROM ev_bad WHERE NOT known_type",
+        )
         want = f"the format {fmt}" if fmt else "a timestamp like 2026-06-30 14:05:00"
         tail = quote_text(f"' (expected {want})")
-        self._problem(shown, REJECTED, f"SELECT _row, {ac}, coalesce(left(at_raw, 80), ''), "
-                      "CASE WHEN at_raw IS NULL THEN 'empty timestamp' ELSE 'unparseable "
-                      f"timestamp ''' || left(at_raw, 80) || {tail} END FROM ev_bad "
-                      "WHERE ts IS NULL")
-        self.sql("CREATE TEMP VIEW ev_ok AS SELECT lead, ts, points, depth, half_life FROM ev_chk "
-                 "WHERE known_lead AND known_type AND ts IS NOT NULL")
+        self._problem(
+            shown,
+            REJECTED,
+            f"SELECT _row, {ac}, coalesce(left(at_raw, 80), ''), "
+            "CASE WHEN at_raw IS NULL THEN 'empty timestamp' ELSE 'unparseable "
+            f"timestamp ''' || left(at_raw, 80) || {tail} END FROM ev_bad "
+            "WHERE ts IS NULL",
+        )
+        self.sql(
+            "CREATE TEMP VIEW ev_ok AS SELECT lead, ts, points, depth, half_life FROM ev_chk "
+            "WHERE known_lead AND known_type AND ts IS NOT NULL"
+        )
         rows = int(self.scalar("SELECT count(*) FROM ev_in"))
         valid = int(self.scalar("SELECT count(*) FROM ev_ok"))
         self.counts["events"] = {"rows": rows, "valid": valid}
@@ -368,15 +471,20 @@ class _Engine:
         self.counts["as_of"] = as_of.isoformat(sep=" ") if as_of else None
         max_age = self.doc.marketing.decay.max_age_days
         moment = f"TIMESTAMP '{as_of.isoformat(sep=' ')}'" if as_of else "CAST(NULL AS TIMESTAMP)"
-        self.sql("CREATE TEMP VIEW ev_aged AS SELECT lead, points, depth, half_life, "
-                 f"(epoch_ms({moment}) - epoch_ms(ts)) / 86400000.0 AS age FROM ev_ok")
+        self.sql(
+            "CREATE TEMP VIEW ev_aged AS SELECT lead, points, depth, half_life, "
+            f"(epoch_ms({moment}) - epoch_ms(ts)) / 86400000.0 AS age FROM ev_ok"
+        )
         live = "age >= 0" if max_age is None else f"age >= 0 AND age <= {float(max_age)!r}"
         if self.counts["events"] is not None:
-            row = self.sql(f"SELECT count(*) FILTER (WHERE age < 0), count(*) FILTER (WHERE "
-                           f"age >= 0 AND NOT ({live})), count(*) FILTER (WHERE {live}) "
-                           "FROM ev_aged").fetchone() or (0, 0, 0)
+            row = self.sql(
+                f"SELECT count(*) FILTER (WHERE age < 0), count(*) FILTER (WHERE "
+                f"age >= 0 AND NOT ({live})), count(*) FILTER (WHERE {live}) "
+                "FROM ev_aged"
+            ).fetchone() or (0, 0, 0)
             self.counts["events"].update(
-                after_as_of=int(row[0]), expired=int(row[1]), scored=int(row[2]))
+                after_as_of=int(row[0]), expired=int(row[1]), scored=int(row[2])
+            )
         self.sql(
             "CREATE TEMP TABLE ev_agg AS SELECT lead, sum(points * CASE WHEN half_life IS NULL "
             "THEN 1.0 ELSE pow(0.5, age / half_life) END) AS behaviour, max(depth) AS depth_sig, "
@@ -410,8 +518,9 @@ class _Engine:
         )
 
     def _rows(self) -> list[tuple[Any, ...]]:
-        known = " || ".join(f"CASE WHEN k_{c} THEN '{CRITERION_LETTERS[c]}' ELSE '' END"
-                            for c in CRITERIA)
+        known = " || ".join(
+            f"CASE WHEN k_{c} THEN '{CRITERION_LETTERS[c]}' ELSE '' END" for c in CRITERIA
+        )
         raw = self.sql(
             "SELECT id, company, contact, segment, role, target, " + known + ", score, behaviour, "
             "criteria, n_events, depth, class_idx, rank, buy_now, stage, reasons FROM judged "
@@ -421,12 +530,47 @@ class _Engine:
         classes = self.rules.classes
         out = []
         for r in raw:
-            (lid, company, contact, seg, role, target, known_s, score, beh, crit, n, depth,
-             cidx, rank, now, stage, why) = r
-            out.append((lid, company, contact, seg, role, bool(target), known_s, float(score),
-                        float(beh), float(crit), int(n), depths[int(depth)], int(depth),
-                        classes[cidx] if cidx >= 0 else None, rank,
-                        "buy-now" if now else "someday", stage, why))
+            (
+                lid,
+                company,
+                contact,
+                seg,
+                role,
+                target,
+                known_s,
+                score,
+                beh,
+                crit,
+                n,
+                depth,
+                cidx,
+                rank,
+                now,
+                stage,
+                why,
+            ) = r
+            out.append(
+                (
+                    lid,
+                    company,
+                    contact,
+                    seg,
+                    role,
+                    bool(target),
+                    known_s,
+                    float(score),
+                    float(beh),
+                    float(crit),
+                    int(n),
+                    depths[int(depth)],
+                    int(depth),
+                    classes[cidx] if cidx >= 0 else None,
+                    rank,
+                    "buy-now" if now else "someday",
+                    stage,
+                    why,
+                )
+            )
         return out
 
 
@@ -440,10 +584,14 @@ def timestamp_sql(column: str, fmt: str | None) -> str:
     if fmt:
         return f"CAST(try_strptime({column}, {quote_text(fmt)}) AS TIMESTAMP)"
     tail = f"substr({column}, 11)"
-    zoned = (f"(contains({tail}, '+') OR contains({tail}, '-') OR contains({tail}, 'Z') "
-             f"OR contains({tail}, 'z'))")
-    return (f"CASE WHEN {zoned} THEN CAST(TRY_CAST({column} AS TIMESTAMPTZ) AS TIMESTAMP) "
-            f"ELSE TRY_CAST({column} AS TIMESTAMP) END")
+    zoned = (
+        f"(contains({tail}, '+') OR contains({tail}, '-') OR contains({tail}, 'Z') "
+        f"OR contains({tail}, 'z'))"
+    )
+    return (
+        f"CASE WHEN {zoned} THEN CAST(TRY_CAST({column} AS TIMESTAMPTZ) AS TIMESTAMP) "
+        f"ELSE TRY_CAST({column} AS TIMESTAMP) END"
+    )
 
 
 def _field(column: str | None) -> str:

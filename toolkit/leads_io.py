@@ -93,8 +93,10 @@ def _check_header(path: Path, header: list[str]) -> None:
     seen: set[str] = set()
     for i, name in enumerate(header, start=1):
         if name.lower() in RESERVED:
-            raise LeadsError(f"{path}: a column may not be named '{name}' (DuckDB uses it for "
-                             "row numbers); rename it in the header row")
+            raise LeadsError(
+                f"{path}: a column may not be named '{name}' (DuckDB uses it for "
+                "row numbers); rename it in the header row"
+            )
         if not name:
             raise LeadsError(f"{path}: column {i} of the header row has no name")
         if name in seen:
@@ -102,9 +104,7 @@ def _check_header(path: Path, header: list[str]) -> None:
         seen.add(name)
 
 
-def load_table(
-    con: duckdb.DuckDBPyConnection, path: Path, table: str, shown: str
-) -> Loaded:
+def load_table(con: duckdb.DuckDBPyConnection, path: Path, table: str, shown: str) -> Loaded:
     """Read a CSV or Parquet file into `table` (all columns text, plus `_row`)."""
     if not path.is_file():
         raise LeadsError(f"{shown}: no such file")
@@ -181,8 +181,11 @@ def _number_rows(con: duckdb.DuckDBPyConnection, table: str, rejected: list[int]
     gaps: dict[int, int] = {}
     for i, line in enumerate(rejected, start=1):
         gaps[line - i - 1] = i
-    con.execute("CREATE OR REPLACE TEMP TABLE _gaps AS SELECT unnest($k)::BIGINT AS before_k, "
-                "unnest($s)::BIGINT AS shift", {"k": list(gaps), "s": list(gaps.values())})
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _gaps AS SELECT unnest($k)::BIGINT AS before_k, "
+        "unnest($s)::BIGINT AS shift",
+        {"k": list(gaps), "s": list(gaps.values())},
+    )
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT r.rowid + {FIRST_DATA_ROW} + "
         f"coalesce(g.shift, 0) AS _row, r.* FROM {table}_raw r "

@@ -35,8 +35,9 @@ class RuleSet:
         return self.depths.index(depth_id) + 1
 
 
-def rule_set(doc: QualificationDoc, funnel_classes: Sequence[str],
-             stages: Sequence[tuple[str, str | None]]) -> RuleSet:
+def rule_set(
+    doc: QualificationDoc, funnel_classes: Sequence[str], stages: Sequence[tuple[str, str | None]]
+) -> RuleSet:
     """Order the document's classes by the funnel; map problem states to stages."""
     listed = {c.id for c in doc.classes}
     ordered = [c for c in funnel_classes if c in listed]
@@ -146,8 +147,10 @@ def stage_sql(rules: RuleSet) -> tuple[str, str]:
             why_target = f"'stage ' || stage_answer || {tail}"
         else:
             target = _problem_case(rules)
-            why_target = (f"'stage ' || {target} || ': problem ' || problem || "
-                          f"{quote_text(f' (placement {n}{when})')}")
+            why_target = (
+                f"'stage ' || {target} || ': problem ' || problem || "
+                f"{quote_text(f' (placement {n}{when})')}"
+            )
         test = f"{cond} AND {target} IS NOT NULL"
         val.append(f"WHEN {test} THEN {target}")
         why.append(f"WHEN {test} THEN {why_target}")

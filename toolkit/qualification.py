@@ -35,8 +35,13 @@ if TYPE_CHECKING:
     from toolkit.project import Entry, Project
 
 CRITERIA = ("budget", "authority", "need", "timeframe", "competitor")
-CRITERION_LETTERS = {"budget": "B", "authority": "A", "need": "N", "timeframe": "T",
-                     "competitor": "C"}
+CRITERION_LETTERS = {
+    "budget": "B",
+    "authority": "A",
+    "need": "N",
+    "timeframe": "T",
+    "competitor": "C",
+}
 Criterion = Literal["budget", "authority", "need", "timeframe", "competitor"]
 CriterionList = Annotated[
     list[Criterion], BeforeValidator(lambda v: [v] if isinstance(v, str) else v)
@@ -246,8 +251,9 @@ DEFAULT_BUY_NOW = Condition(timeframe_near=True)
 # --- loading a rules file on its own ------------------------------------------------------------
 
 
-def load_rules_text(text: str, display: str) -> tuple[QualificationDoc | None, Document | None,
-                                                       list[Diagnostic]]:
+def load_rules_text(
+    text: str, display: str
+) -> tuple[QualificationDoc | None, Document | None, list[Diagnostic]]:
     """Parse and validate a YAML text holding one `kind: qualification` document."""
     docs, diags = parse_documents(text, display)
     if any(d.severity == "error" for d in diags):
@@ -265,9 +271,9 @@ def load_rules_text(text: str, display: str) -> tuple[QualificationDoc | None, D
     return parsed, doc, diags
 
 
-def load_rules_file(path: Path, display: str | None = None) -> tuple[
-    QualificationDoc | None, Document | None, list[Diagnostic]
-]:
+def load_rules_file(
+    path: Path, display: str | None = None
+) -> tuple[QualificationDoc | None, Document | None, list[Diagnostic]]:
     shown = display or str(path)
     try:
         text = path.read_bytes().decode("utf-8-sig")
@@ -334,8 +340,9 @@ def check_qualification(
     if q.prospect_class is not None:
         c.ref("lead class", q.prospect_class, listed, "prospect_class")
     depths = [d.id for d in q.marketing.depth_levels]
-    c.unique("depth level", [(d, ("marketing", "depth_levels", i, "id"))
-                             for i, d in enumerate(depths)])
+    c.unique(
+        "depth level", [(d, ("marketing", "depth_levels", i, "id")) for i, d in enumerate(depths)]
+    )
     _check_signals(c, q, depths)
     _check_criteria(c, q)
     stages = [s.model.id for s in project.stages] + sorted(bad.get("stage", ()))
@@ -364,8 +371,9 @@ def _check_signals(c: _Check, q: QualificationDoc, depths: list[str]) -> None:
     names: list[tuple[str, tuple[str | int, ...]]] = []
     for i, sig in enumerate(signals):
         names.append((sig.id, ("marketing", "signals", i, "id")))
-        names.extend((a, ("marketing", "signals", i, "aliases", j))
-                     for j, a in enumerate(sig.aliases))
+        names.extend(
+            (a, ("marketing", "signals", i, "aliases", j)) for j, a in enumerate(sig.aliases)
+        )
         if sig.depth is not None:
             c.ref("depth level", sig.depth, depths, "marketing", "signals", i, "depth")
     c.unique("event type", names)
@@ -379,16 +387,27 @@ def _check_criteria(c: _Check, q: QualificationDoc) -> None:
             names.append((val.value, (*at, "value")))
             names.extend((a, (*at, "aliases", j)) for j, a in enumerate(val.aliases))
             if val.months is not None and name != "timeframe":
-                c.diags.append(error("invalid-value", f"'months' is for timeframe values only, "
-                                     f"not {name}", c.loc(*at, "months", key=True)))
+                c.diags.append(
+                    error(
+                        "invalid-value",
+                        f"'months' is for timeframe values only, not {name}",
+                        c.loc(*at, "months", key=True),
+                    )
+                )
         c.unique(f"{name} value", names)
     c.unique("role value", [(k, ("sales", "role_values", k)) for k in q.sales.role_values])
     c.unique("segment value", [(k, ("segment_values", k)) for k in q.segment_values])
 
 
 class _RuleContext:
-    def __init__(self, c: _Check, depths: list[str], classes: list[str], segments: list[str],
-                 q: QualificationDoc) -> None:
+    def __init__(
+        self,
+        c: _Check,
+        depths: list[str],
+        classes: list[str],
+        segments: list[str],
+        q: QualificationDoc,
+    ) -> None:
         self.c, self.depths, self.classes, self.segments, self.q = c, depths, classes, segments, q
 
     def condition(
@@ -399,12 +418,15 @@ class _RuleContext:
             c.ref("depth level", cond.depth_min, self.depths, *at, "depth_min")
         if cond.class_min is not None:
             if class_rule:
-                c.diags.append(error(
-                    "invalid-value", "a lead class rule cannot use 'class_min'",
-                    c.loc(*at, "class_min", key=True),
-                    "lead classes are judged from the other conditions; use class_min in ranks, "
-                    "buy_now and placement",
-                ))
+                c.diags.append(
+                    error(
+                        "invalid-value",
+                        "a lead class rule cannot use 'class_min'",
+                        c.loc(*at, "class_min", key=True),
+                        "lead classes are judged from the other conditions; "
+                        "use class_min in ranks, buy_now and placement",
+                    )
+                )
             else:
                 c.ref("lead class", cond.class_min, self.classes, *at, "class_min")
         for i, seg in enumerate(cond.segment):
@@ -426,12 +448,15 @@ def _role_warnings(entry: Entry[QualificationDoc], project: Project) -> list[Dia
     out = []
     for i, role in enumerate(entry.model.sales.target_roles):
         if role not in have:
-            out.append(warning(
-                "unpersonified-role",
-                f"target role '{role}' has no persona",
-                entry.loc("sales", "target_roles", i),
-                f"add a persona with 'buying_role: {role}' so content for this contact is designed",
-            ))
+            out.append(
+                warning(
+                    "unpersonified-role",
+                    f"target role '{role}' has no persona",
+                    entry.loc("sales", "target_roles", i),
+                    f"add a persona with 'buying_role: {role}' "
+                    "so content for this contact is designed",
+                )
+            )
     return out
 
 

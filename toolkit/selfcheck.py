@@ -38,46 +38,66 @@ class Question:
 
 
 QUESTIONS: tuple[Question, ...] = (
-    Question("scattered-lead-data",
-             "Does each department keep its own lead list, with no single shared record?",
-             "リード情報が部署ごとに別々に保管され、全社で一つにまとまっていませんか？",
-             ("lead-export", "qualification", "lead-classes")),
-    Question("no-target-profile",
-             "Has the team never written down who it sells to (target company and contact)?",
-             "誰に売るのか（狙う企業像・担当者像）を、チームで言葉にしたことがないですか？",
-             ("personas", "segments", "qualification")),
-    Question("no-marketing-kpi",
-             "Is marketing judged by no agreed measure (no KPI for leads or opportunities)?",
-             "マーケティングの成果を測る決まった指標（リード数・商談化率など）がないですか？",
-             ("kpis", "lead-classes", "handoffs")),
-    Question("promotion-silos",
-             "Do advertising, PR and sales promotion work apart, without shared meetings?",
-             "広告・広報・販促の担当が別々に動き、一緒に話し合う場がないですか？",
-             ("handoffs", "compare", "content-inventory")),
-    Question("ritual-exhibitions",
-             "Is the yearly trade show a habit, with exhibiting itself as the goal?",
-             "毎年の展示会出展が恒例行事になり、出展そのものが目的になっていませんか？",
-             ("signals", "content-inventory", "stage-placement")),
-    Question("yearly-data-calls",
-             "Do you phone your whole list every year mainly to collect customer data?",
-             "顧客データを集めるために、毎年まとめて電話をかけていませんか？",
-             ("signals", "qualification", "buy-now-someday")),
-    Question("unmerged-newsletter-list",
-             "Has the newsletter list run for years without merging duplicate people?",
-             "メルマガの配信リストを何年も使い続け、名寄せ（重複の整理）をしていないですか？",
-             ("lead-export", "segments")),
-    Question("stale-outsourced-content",
-             "Is all content made by outside agencies and refreshed about once a year?",
-             "コンテンツ制作をすべて外部に任せ、更新は年に一度ほどですか？",
-             ("content-inventory", "coverage")),
-    Question("requests-dumped-on-sales",
-             "Are document requests handed to sales and then never followed up?",
-             "資料請求があると営業に渡し、それきりになっていませんか？",
-             ("buy-now-someday", "stage-placement", "lead-classes")),
-    Question("few-web-leads",
-             "Does the website bring in fewer than ten leads a month?",
-             "Webサイトからのリード（引き合い）が月10件に届きませんか？",
-             ("coverage", "stage-placement", "kpis")),
+    Question(
+        "scattered-lead-data",
+        "Does each department keep its own lead list, with no single shared record?",
+        "リード情報が部署ごとに別々に保管され、全社で一つにまとまっていませんか？",
+        ("lead-export", "qualification", "lead-classes"),
+    ),
+    Question(
+        "no-target-profile",
+        "Has the team never written down who it sells to (target company and contact)?",
+        "誰に売るのか（狙う企業像・担当者像）を、チームで言葉にしたことがないですか？",
+        ("personas", "segments", "qualification"),
+    ),
+    Question(
+        "no-marketing-kpi",
+        "Is marketing judged by no agreed measure (no KPI for leads or opportunities)?",
+        "マーケティングの成果を測る決まった指標（リード数・商談化率など）がないですか？",
+        ("kpis", "lead-classes", "handoffs"),
+    ),
+    Question(
+        "promotion-silos",
+        "Do advertising, PR and sales promotion work apart, without shared meetings?",
+        "広告・広報・販促の担当が別々に動き、一緒に話し合う場がないですか？",
+        ("handoffs", "compare", "content-inventory"),
+    ),
+    Question(
+        "ritual-exhibitions",
+        "Is the yearly trade show a habit, with exhibiting itself as the goal?",
+        "毎年の展示会出展が恒例行事になり、出展そのものが目的になっていませんか？",
+        ("signals", "content-inventory", "stage-placement"),
+    ),
+    Question(
+        "yearly-data-calls",
+        "Do you phone your whole list every year mainly to collect customer data?",
+        "顧客データを集めるために、毎年まとめて電話をかけていませんか？",
+        ("signals", "qualification", "buy-now-someday"),
+    ),
+    Question(
+        "unmerged-newsletter-list",
+        "Has the newsletter list run for years without merging duplicate people?",
+        "メルマガの配信リストを何年も使い続け、名寄せ（重複の整理）をしていないですか？",
+        ("lead-export", "segments"),
+    ),
+    Question(
+        "stale-outsourced-content",
+        "Is all content made by outside agencies and refreshed about once a year?",
+        "コンテンツ制作をすべて外部に任せ、更新は年に一度ほどですか？",
+        ("content-inventory", "coverage"),
+    ),
+    Question(
+        "requests-dumped-on-sales",
+        "Are document requests handed to sales and then never followed up?",
+        "資料請求があると営業に渡し、それきりになっていませんか？",
+        ("buy-now-someday", "stage-placement", "lead-classes"),
+    ),
+    Question(
+        "few-web-leads",
+        "Does the website bring in fewer than ten leads a month?",
+        "Webサイトからのリード（引き合い）が月10件に届きませんか？",
+        ("coverage", "stage-placement", "kpis"),
+    ),
 )
 QUESTION_IDS = tuple(q.id for q in QUESTIONS)
 
@@ -97,22 +117,34 @@ FEATURES: dict[str, tuple[str, str]] = {
         "funnel lead classes (lead, prospect, MQL, SAL, SQL) and the conversion between them",
         "ファネルのリード分類（リード・プロスペクト・MQL・SAL・SQL）と分類間の転換率",
     ),
-    "personas": ("`kind: persona` with buying_role: who you sell to, by name",
-                 "`kind: persona`（buying_role付き）：誰に売るのかを具体的な人物で定義"),
-    "segments": ("`kind: segments`: the kinds of company you serve, one journey each",
-                 "`kind: segments`：対象企業の区分。区分ごとにジャーニーを描く"),
-    "kpis": ("`kpi:` on every seller action of a journey step",
-             "ジャーニーの各ステップの売り手アクションに `kpi:` を設定"),
-    "handoffs": ("funnel stage owners and the handoffs between roles (marketing, inside "
-                 "sales, sales)", "ファネル各段階の担当部門と部門間の引き継ぎ（ハンドオフ）"),
-    "compare": ("`compare.html`: all journeys side by side, so teams argue over one picture",
-                "`compare.html`：全ジャーニーを並べて比較し、部門間で同じ絵を見る"),
+    "personas": (
+        "`kind: persona` with buying_role: who you sell to, by name",
+        "`kind: persona`（buying_role付き）：誰に売るのかを具体的な人物で定義",
+    ),
+    "segments": (
+        "`kind: segments`: the kinds of company you serve, one journey each",
+        "`kind: segments`：対象企業の区分。区分ごとにジャーニーを描く",
+    ),
+    "kpis": (
+        "`kpi:` on every seller action of a journey step",
+        "ジャーニーの各ステップの売り手アクションに `kpi:` を設定",
+    ),
+    "handoffs": (
+        "funnel stage owners and the handoffs between roles (marketing, inside sales, sales)",
+        "ファネル各段階の担当部門と部門間の引き継ぎ（ハンドオフ）",
+    ),
+    "compare": (
+        "`compare.html`: all journeys side by side, so teams argue over one picture",
+        "`compare.html`：全ジャーニーを並べて比較し、部門間で同じ絵を見る",
+    ),
     "content-inventory": (
         "content inventory with stage, segment, owner, status and last update",
         "コンテンツ一覧（ステージ・セグメント・担当・状態・更新日）",
     ),
-    "coverage": ("coverage report and content-gap / orphan-content warnings (`journey check`)",
-                 "カバレッジとコンテンツ不足・宙に浮いたコンテンツの警告（`journey check`）"),
+    "coverage": (
+        "coverage report and content-gap / orphan-content warnings (`journey check`)",
+        "カバレッジとコンテンツ不足・宙に浮いたコンテンツの警告（`journey check`）",
+    ),
     "signals": (
         "marketing signals with depth: an exhibition visit or seminar counts as a real contact",
         "行動シグナルと深さ：展示会来場やセミナー参加をリアル接点として評価",
@@ -170,13 +202,21 @@ def answers_from_yaml(text: str, display: str) -> tuple[Result | None, list[Diag
     if any(d.severity == "error" for d in diags):
         return None, diags
     if len(docs) != 1 or not isinstance(docs[0].data, dict):
-        return None, [*diags, error("wrong-type", "expected one mapping with 'answers:'",
-                                    Location(display, 1, 1))]
+        return None, [
+            *diags,
+            error("wrong-type", "expected one mapping with 'answers:'", Location(display, 1, 1)),
+        ]
     doc = docs[0]
     extra = [k for k in doc.data if k not in ("answers", "kind")]
-    diags.extend(error("unknown-key", f"unknown key '{k}'", doc.loc((k,), key=True),
-                       did_you_mean(k, ["answers", "kind"]) or "allowed: kind, answers")
-                 for k in extra)
+    diags.extend(
+        error(
+            "unknown-key",
+            f"unknown key '{k}'",
+            doc.loc((k,), key=True),
+            did_you_mean(k, ["answers", "kind"]) or "allowed: kind, answers",
+        )
+        for k in extra
+    )
     raw = doc.data.get("answers")
     if not isinstance(raw, dict):
         return None, [*diags, error("missing-key", "missing mapping 'answers:'", doc.loc())]
@@ -188,17 +228,30 @@ def answers_from_yaml(text: str, display: str) -> tuple[Result | None, list[Diag
     return Result(answers), diags
 
 
-def _one_answer(doc: Document, key: str, value: Any,
-                answers: dict[str, bool | None]) -> list[Diagnostic]:
+def _one_answer(
+    doc: Document, key: str, value: Any, answers: dict[str, bool | None]
+) -> list[Diagnostic]:
     qid = _question_id(key)
     if qid is None:
         hint = did_you_mean(key, QUESTION_IDS) or "use a question id or its number 1..10"
-        return [error("unknown-key", f"unknown question '{key}'",
-                      doc.loc(("answers", key), key=True), hint)]
+        return [
+            error(
+                "unknown-key",
+                f"unknown question '{key}'",
+                doc.loc(("answers", key), key=True),
+                hint,
+            )
+        ]
     answer = parse_answer(value)
     if answer is None and value is not None:
-        return [error("invalid-value", f"answer to '{key}' cannot be {str(value)!r}",
-                      doc.loc(("answers", key)), "answer yes or no (はい / いいえ)")]
+        return [
+            error(
+                "invalid-value",
+                f"answer to '{key}' cannot be {str(value)!r}",
+                doc.loc(("answers", key)),
+                "answer yes or no (はい / いいえ)",
+            )
+        ]
     answers[qid] = answer
     return []
 
@@ -207,8 +260,10 @@ def project_facts(graph: nx.MultiDiGraph | None, has_rules: bool) -> dict[str, i
     """How much of each feature a compiled project already uses (counts)."""
     if graph is None:
         return {}
-    count = {kind: len(nodes_of(graph, kind)) for kind in
-             ("persona", "segment", "journey", "content", "lead_class", "role")}
+    count = {
+        kind: len(nodes_of(graph, kind))
+        for kind in ("persona", "segment", "journey", "content", "lead_class", "role")
+    }
     edges = [d["type"] for _, _, d in graph.edges(data=True)]
     actions = nodes_of(graph, "action")
     return {
@@ -229,17 +284,26 @@ def project_facts(graph: nx.MultiDiGraph | None, has_rules: bool) -> dict[str, i
 
 
 FACT_WORDS = {
-    "personas": ("personas", "ペルソナ"), "segments": ("segments", "セグメント"),
-    "compare": ("journeys", "ジャーニー"), "content-inventory": ("content items", "コンテンツ"),
-    "lead-classes": ("lead classes", "リード分類"), "handoffs": ("handoffs", "引き継ぎ"),
+    "personas": ("personas", "ペルソナ"),
+    "segments": ("segments", "セグメント"),
+    "compare": ("journeys", "ジャーニー"),
+    "content-inventory": ("content items", "コンテンツ"),
+    "lead-classes": ("lead classes", "リード分類"),
+    "handoffs": ("handoffs", "引き継ぎ"),
     "kpis": ("actions with a KPI", "KPI付きアクション"),
     "coverage": ("journeys checked", "チェック対象ジャーニー"),
 }
 FACT_PHRASES = {
-    "en": ("this project: {n} {what}", "not used yet in this project",
-           "this project has qualification rules"),
-    "ja": ("このプロジェクト：{what} {n}件", "このプロジェクトではまだ使っていません",
-           "このプロジェクトには判定ルールがあります"),
+    "en": (
+        "this project: {n} {what}",
+        "not used yet in this project",
+        "this project has qualification rules",
+    ),
+    "ja": (
+        "このプロジェクト：{what} {n}件",
+        "このプロジェクトではまだ使っていません",
+        "このプロジェクトには判定ルールがあります",
+    ),
 }
 
 
@@ -260,28 +324,53 @@ def report_data(result: Result, lang: str, facts: dict[str, int]) -> dict[str, A
     items = []
     for n, q in enumerate(QUESTIONS, start=1):
         answer = result.answers.get(q.id)
-        feats = [{"id": f, "text": FEATURES[f][1 if lang == "ja" else 0],
-                  "status": fact_text(f, facts, lang)} for f in q.features] if answer else []
-        items.append({"number": n, "id": q.id, "question": q.text(lang), "answer": answer,
-                      "features": feats})
-    return {"verdict": result.verdict, "yes": len(result.yes),
-            "unanswered": len(result.unanswered), "threshold": PROBLEM_AT, "questions": items}
+        feats = (
+            [
+                {
+                    "id": f,
+                    "text": FEATURES[f][1 if lang == "ja" else 0],
+                    "status": fact_text(f, facts, lang),
+                }
+                for f in q.features
+            ]
+            if answer
+            else []
+        )
+        items.append(
+            {"number": n, "id": q.id, "question": q.text(lang), "answer": answer, "features": feats}
+        )
+    return {
+        "verdict": result.verdict,
+        "yes": len(result.yes),
+        "unanswered": len(result.unanswered),
+        "threshold": PROBLEM_AT,
+        "questions": items,
+    }
 
 
 VERDICTS = {
-    "problem": ("{n} yes: lead management has a problem (2 or more yes); start with the features "
-                "listed under each yes",
-                "「はい」が{n}個：リード管理に課題があります（2個以上）。各項目の機能から着手してください"),
-    "incomplete": ("{n} yes and {u} unanswered: answer every question for a verdict",
-                   "「はい」{n}個・未回答{u}個：すべてに答えると判定できます"),
-    "ok": ("{n} yes: no sign of weak lead management (fewer than 2 yes)",
-           "「はい」が{n}個：リード管理に大きな問題は見られません（2個未満）"),
+    "problem": (
+        "{n} yes: lead management has a problem (2 or more yes); start with the features "
+        "listed under each yes",
+        "「はい」が{n}個：リード管理に課題があります（2個以上）。各項目の機能から着手してください",
+    ),
+    "incomplete": (
+        "{n} yes and {u} unanswered: answer every question for a verdict",
+        "「はい」{n}個・未回答{u}個：すべてに答えると判定できます",
+    ),
+    "ok": (
+        "{n} yes: no sign of weak lead management (fewer than 2 yes)",
+        "「はい」が{n}個：リード管理に大きな問題は見られません（2個未満）",
+    ),
 }
 
 
 def report_lines(data: dict[str, Any], lang: str) -> list[str]:
-    mark = {True: "yes" if lang != "ja" else "はい", False: "no" if lang != "ja" else "いいえ",
-            None: "-"}
+    mark = {
+        True: "yes" if lang != "ja" else "はい",
+        False: "no" if lang != "ja" else "いいえ",
+        None: "-",
+    }
     lines = []
     for item in data["questions"]:
         lines.append(f"{item['number']:>2}. [{mark[item['answer']]}] {item['question']}")

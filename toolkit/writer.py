@@ -146,4 +146,3 @@ def _replace_changed(dest: Path, wanted: dict[str, bytes]) -> list[str]:
         os.replace(tmp, target)
         changed.append(name)
     return changed
-
