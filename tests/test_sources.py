@@ -253,6 +253,23 @@ def test_billion_laughs_is_stopped(loader: type) -> None:
     assert diags[0].message == "aliases expand to more than 100,000 nodes"
 
 
+def test_aliases_of_long_texts_are_stopped(loader: type) -> None:
+    # 9,000 references to one 200 KB string stay far under the node limit but would
+    # expand to 1.8 GB: the 11th crosses the 2 MiB the aliases of one file may add.
+    text = 'a: &s "' + "x" * 200_000 + '"\nb: [' + ", ".join(["*s"] * 9_000) + "]\n"
+    docs, diags = parse_documents(text, "f.yaml")
+    assert docs == []
+    assert [(d.code, d.line, d.column) for d in diags] == [("yaml-alias", 2, 45)]
+    assert diags[0].message == "aliases expand to more than 2,097,152 characters"
+
+
+def test_aliases_of_short_texts_are_fine(loader: type) -> None:
+    text = "a: &s [x, y]\nb: [" + ", ".join(["*s"] * 1_000) + "]\n"
+    docs, diags = parse_documents(text, "f.yaml")
+    assert diags == []
+    assert docs[0].data["b"][999] == ["x", "y"]
+
+
 def test_recursive_alias(loader: type) -> None:
     docs, diags = parse_documents("a: &x [1, *x]\n", "f.yaml")
     assert [(d.code, d.line, d.column) for d in diags] == [("yaml-alias", 1, 11)]
@@ -265,13 +282,45 @@ def test_recursive_alias(loader: type) -> None:
         ("[" * 100_000, (1, 65)),
         ("{a: " * 100_000, (1, 257)),
         ("".join(" " * i + "a:\n" for i in range(200)), (65, 65)),
+        ("- " * 70 + "a\n", (1, 129)),
+        ("a:\n  b: " + "[" * 70 + "]" * 70 + "\n", (2, 68)),
+        ("[" * 2_000 + "]" * 2_000, (1, 65)),
+        ("{a: " * 2_000 + "}" * 2_000, (1, 257)),
     ],
-    ids=["flow-sequences", "flow-mappings", "block-mappings"],
+    ids=[
+        "flow-sequences",
+        "flow-mappings",
+        "block-mappings",
+        "block-sequences",
+        "flow-in-block",
+        "closed-flow-sequences",
+        "closed-flow-mappings",
+    ],
 )
 def test_deep_nesting_is_stopped(loader: type, text: str, where: tuple[int, int]) -> None:
     docs, diags = parse_documents(text, "f.yaml")
     assert docs == []
     assert [(d.code, d.line, d.column) for d in diags] == [("yaml-depth", *where)]
+
+
+class _StopsEarly(yaml.SafeLoader):
+    """A parser with a nesting limit of its own that fires while reading ahead, before it
+    hands over the events ours counts (as libyaml 0.2.6 does at 1,000 flow levels)."""
+
+    def get_event(self) -> object:
+        if "[" * 40 in self.buffer:
+            mark = yaml.Mark("f.yaml", 48, 1, 43, None, None)
+            raise yaml.scanner.ScannerError(
+                "while increasing flow level", mark, "exceeded maximum nesting depth", mark
+            )
+        return super().get_event()
+
+
+def test_our_depth_limit_wins_over_the_parsers_own(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sources, "yaml_loader", lambda: _StopsEarly)
+    assert parse("a: 1\nb: " + "[" * 100 + "\n") == ([], [("yaml-depth", 2, 67)])
+    # Where ours is not reached, that parser's error is reported as it says.
+    assert parse("a: 1\nb: " + "[" * 50 + "]" * 50 + "\n") == ([], [("yaml-syntax", 2, 44)])
 
 
 def test_depth_limit_is_exact(loader: type) -> None:

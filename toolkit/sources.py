@@ -21,11 +21,14 @@ from typing import Any, Protocol
 
 import yaml
 
-from toolkit.diagnostics import Diagnostic, Location, error, warning
+from toolkit.diagnostics import Diagnostic, Location, error, printable, warning
 
 MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_ALIAS_NODES = 100_000
+# Characters that aliases may add to a file (their expansion): a few anchored long strings
+# referenced thousands of times stay under the node limit but not under this one.
+MAX_ALIAS_CHARS = MAX_FILE_BYTES
 SOURCE_DIRS = ("personas", "journeys")
 YAML_SUFFIXES = (".yaml", ".yml")
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
@@ -89,8 +92,17 @@ class Document:
 
 @dataclass
 class SourceFile:
+    """A YAML file of the project: where it is, and how diagnostics and outputs name it.
+
+    `refusal` is set for a file that must not be read at all (a symbolic link that leads out
+    of the project); `name_problem` for one whose name cannot be shown as it is (not UTF-8,
+    or holding control characters): it is read, and the problem is reported beside it.
+    """
+
     path: Path
     display: str
+    refusal: Diagnostic | None = None
+    name_problem: Diagnostic | None = None
 
 
 class LoadAbort(Exception):
@@ -112,11 +124,60 @@ def has_libyaml() -> bool:
 
 def display_root(project: str) -> str:
     norm = os.path.normpath(project)
-    return "" if norm == "." else norm
+    return "" if norm == "." else shown_name(norm)
+
+
+def shown_name(name: str) -> str:
+    """A file name as text that is safe to print and to put in outputs.
+
+    Bytes that are not UTF-8 (kept by Python as lone surrogates) and control characters
+    become backslash escapes, so a name can never drive a terminal or break an encoder.
+    """
+    return printable(name)
+
+
+def _outside(path: Path, project: Path) -> bool:
+    """Whether a symbolic link leads outside the project (a loop counts as outside)."""
+    try:
+        path.resolve().relative_to(project.resolve())
+    except (OSError, RuntimeError, ValueError):
+        return True
+    return False
+
+
+def _source(project: Path, path: Path, shown_as: str) -> SourceFile:
+    rel = path.relative_to(project).as_posix()
+    name = shown_name(rel)
+    display = name if not shown_as else f"{shown_as}/{name}"
+    where = Location(display, 1, 1)
+    refusal = name_problem = None
+    if path.is_symlink() and _outside(path, project):
+        refusal = error(
+            "symlink-outside",
+            "symbolic link to a file outside the project; it is not read",
+            where,
+            "copy the file into the project instead of linking to it",
+        )
+    if name != rel:
+        name_problem = error(
+            "bad-file-name",
+            "file name is not valid UTF-8 or holds control characters",
+            where,
+            "rename the file with printable UTF-8 characters",
+        )
+    return SourceFile(path, display, refusal, name_problem)
+
+
+def _is_file_or_link(path: Path) -> bool:
+    return path.is_file() or (path.is_symlink() and not path.is_dir())
 
 
 def find_sources(project: Path, shown_as: str) -> list[SourceFile]:
-    """All YAML files below personas/ and journeys/, in a stable order; hidden paths skipped."""
+    """All YAML files below personas/ and journeys/, in a stable order; hidden paths skipped.
+
+    Symbolic links to folders are not followed; a symbolic link to a file is refused
+    (see SourceFile.refusal) when it leads out of the project.
+    """
     found: list[SourceFile] = []
     for sub in SOURCE_DIRS:
         base = project / sub
@@ -126,9 +187,8 @@ def find_sources(project: Path, shown_as: str) -> list[SourceFile]:
             rel = path.relative_to(project)
             if any(part.startswith(".") for part in rel.parts):
                 continue
-            if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
-                display = rel.as_posix() if not shown_as else f"{shown_as}/{rel.as_posix()}"
-                found.append(SourceFile(path, display))
+            if path.suffix.lower() in YAML_SUFFIXES and _is_file_or_link(path):
+                found.append(_source(project, path, shown_as))
     return sorted(found, key=lambda s: s.display)
 
 
@@ -199,6 +259,17 @@ def read_source(
     source: SourceFile, cache: Cache | None = None
 ) -> tuple[list[Document], list[Diagnostic]]:
     """Load one file into documents, or diagnostics explaining why not."""
+    if source.refusal is not None:
+        return [], [source.refusal]
+    docs, diags = _read_source(source, cache)
+    if source.name_problem is not None:
+        return docs, [source.name_problem, *diags]
+    return docs, diags
+
+
+def _read_source(
+    source: SourceFile, cache: Cache | None = None
+) -> tuple[list[Document], list[Diagnostic]]:
     try:
         raw = read_bytes(source)
     except LoadAbort as abort:
@@ -266,6 +337,7 @@ class _Frame:
     path: Path_
     anchor: str | None
     size: int = 1
+    chars: int = 0
     key: str | None = None
     key_pos: Pos | None = None
     is_merge: bool = False
@@ -285,8 +357,9 @@ class _Builder:
         self.docs: list[Document] = []
         self.diags: list[Diagnostic] = []
         self.stack: list[_Frame] = []
-        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.anchors: dict[str, tuple[Any, int, int]] = {}  # value, nodes, characters
         self.alias_nodes = 0
+        self.alias_chars = 0
         self.doc: Document | None = None
 
     def at(self, event: Any) -> Location:
@@ -314,9 +387,11 @@ class _Builder:
             return (*top.path, len(top.container))
         return (*top.path, top.key if top.key is not None else "")
 
-    def add(self, value: Any, size: int, pos: Pos, anchor: str | None, path: Path_) -> None:
+    def add(
+        self, value: Any, size: int, chars: int, pos: Pos, anchor: str | None, path: Path_
+    ) -> None:
         if anchor:
-            self.anchors[anchor] = (value, size)
+            self.anchors[anchor] = (value, size, chars)
         assert self.doc is not None
         if not self.stack:
             self.doc.data = value
@@ -324,6 +399,7 @@ class _Builder:
             return
         top = self.stack[-1]
         top.size += size
+        top.chars += chars
         if not top.is_map:
             top.container.append(value)  # type: ignore[union-attr]
             self.doc.values.setdefault(path, pack(pos))
@@ -381,9 +457,10 @@ class _Builder:
         top = self.stack[-1] if self.stack else None
         if top is not None and top.is_map and top.key is None:
             top.is_merge = plain and text == "<<"
+            top.chars += len(text)
             self.set_key(top, text, pos)
             return
-        self.add(value, 1, pos, event.anchor, self.child_path())
+        self.add(value, 1, len(text), pos, event.anchor, self.child_path())
 
     def start(self, event: Any, container: dict[str, Any] | list[Any]) -> None:
         self.check_tag(event)
@@ -407,7 +484,7 @@ class _Builder:
             self.apply_merges(frame)
         assert self.doc is not None
         pos = self.doc.position(frame.path) if frame.path in self.doc.values else (1, 1)
-        self.add(frame.container, frame.size, pos, frame.anchor, frame.path)
+        self.add(frame.container, frame.size, frame.chars, pos, frame.anchor, frame.path)
 
     def apply_merges(self, frame: _Frame) -> None:
         assert isinstance(frame.container, dict)
@@ -436,8 +513,9 @@ class _Builder:
                     "define '&" + name + "' before using it, and never inside itself",
                 )
             )
-        value, size = self.anchors[name]
+        value, size, chars = self.anchors[name]
         self.alias_nodes += size
+        self.alias_chars += chars
         if self.alias_nodes > MAX_ALIAS_NODES:
             raise LoadAbort(
                 error(
@@ -447,12 +525,21 @@ class _Builder:
                     "write the values out instead of nesting aliases",
                 )
             )
+        if self.alias_chars > MAX_ALIAS_CHARS:
+            raise LoadAbort(
+                error(
+                    "yaml-alias",
+                    f"aliases expand to more than {MAX_ALIAS_CHARS:,} characters",
+                    self.at(event),
+                    "write the values out, or refer to long texts fewer times",
+                )
+            )
         pos = (event.start_mark.line + 1, event.start_mark.column + 1)
         top = self.stack[-1] if self.stack else None
         if top is not None and isinstance(top.container, dict) and top.key is None:
             self.set_key(top, value, pos)
             return
-        self.add(value, size, pos, None, self.child_path())
+        self.add(value, size, chars, pos, None, self.child_path())
 
     def feed(self, events: Iterator[Any]) -> None:
         handlers: dict[type, Any] = {
@@ -482,23 +569,60 @@ class _Builder:
 
 
 def parse_documents(text: str, display: str) -> tuple[list[Document], list[Diagnostic]]:
-    """Parse YAML text into documents; syntax problems become diagnostics."""
+    """Parse YAML text into documents; syntax problems become diagnostics.
+
+    The loader's own limits (depth, aliases) are reported the same whatever libyaml is
+    installed: when libyaml stops on an error of its own, the text is parsed again with
+    PyYAML's pure-Python parser (which has no limits of its own and reads ahead at most a
+    line's simple key), and one of our limits that it reaches first is what is reported.
+    libyaml 0.2.6, bundled with PyYAML 6.0.4, stops at 1,000 flow levels while reading
+    ahead, before handing over the event at our 65th.
+    """
+    loader = yaml_loader()
+    docs, diags, failed_at = _parse_with(loader, text, display)
+    if failed_at and loader is not yaml.SafeLoader:
+        # Only the text up to the end of the failing line can hold a limit reached first.
+        end = _line_end(text, failed_at)
+        _, again, _ = _parse_with(yaml.SafeLoader, text[:end], display)
+        if again and again[-1].code in LIMIT_CODES:
+            return [], again
+    return docs, diags
+
+
+LIMIT_CODES = frozenset({"yaml-depth", "yaml-alias"})
+
+
+def _line_end(text: str, line: int) -> int:
+    """Index just past the end of the 1-based `line` of text."""
+    at = 0
+    for _ in range(line):
+        at = text.find("\n", at) + 1
+        if at == 0:
+            return len(text)
+    return at
+
+
+def _parse_with(
+    loader_class: type, text: str, display: str
+) -> tuple[list[Document], list[Diagnostic], int]:
+    """Documents, diagnostics, and the line where the YAML parser raised an error (or 0)."""
     builder = _Builder(display)
     loader = None
     try:
         # get_event() until it returns None: yaml.parse()'s own loop, without a generator
         # and a check_event() call per event in between. (The pure-Python loader checks
         # the text when it is made, so that is inside the try as well.)
-        loader = yaml_loader()(text)
+        loader = loader_class(text)
         builder.feed(iter(loader.get_event, None))
     except yaml.YAMLError as exc:
-        return [], [*builder.diags, syntax_error(exc, text, display)]
+        diag = syntax_error(exc, text, display)
+        return [], [*builder.diags, diag], max(diag.line, 1)
     except LoadAbort as abort:
-        return [], [*builder.diags, abort.diag]
+        return [], [*builder.diags, abort.diag], 0
     finally:
         if loader is not None:
             loader.dispose()
-    return builder.docs, builder.diags
+    return builder.docs, builder.diags, 0
 
 
 def iter_project_files(
