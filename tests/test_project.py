@@ -53,8 +53,54 @@ def test_unknown_kind_without_a_close_match(tmp_path: Path) -> None:
     diags = load_project(tmp_path, shown_as="").diagnostics
     hint = "one of: project, stages, funnel, segments, persona, journey, content, qualification"
     assert [(d.code, d.line, d.column, d.message, d.hint) for d in diags] == [
-        ("unknown-kind", 1, 7, "unknown kind ['a']", hint),
+        ("wrong-type", 1, 7, "'kind:' must be plain text, not a list", hint),
         ("unknown-kind", 3, 7, "unknown kind 'zebra'", hint),
+    ]
+
+
+def test_a_kind_in_a_list_is_wrong_type_not_a_near_miss(tmp_path: Path) -> None:
+    # It used to say "unknown kind ['persona'] (did you mean 'persona'?)".
+    write_project(tmp_path, {"personas/zed.yaml": "kind: [persona]\nid: zed\nname: Zed\n"})
+    diags = load_project(tmp_path, shown_as="").diagnostics
+    assert [(d.code, d.file, d.line, d.column, d.message) for d in diags] == [
+        ("wrong-type", "personas/zed.yaml", 1, 7, "'kind:' must be plain text, not a list")
+    ]
+    write_project(tmp_path, {"personas/zed.yaml": "kind: {a: persona}\nid: zed\n"})
+    diags = load_project(tmp_path, shown_as="").diagnostics
+    assert [d.message for d in diags] == ["'kind:' must be plain text, not a mapping"]
+
+
+@pytest.mark.parametrize(
+    ("second", "extra"),
+    [
+        ("kind: persona\nid: ann\nname: Ann 2\nnmae: typo\n", [("unknown-key", 4, 1)]),
+        ("kind: persona\nid: ann\nname: Ann 2\n", []),
+    ],
+    ids=["with-an-unknown-key", "valid"],
+)
+def test_a_duplicate_id_is_reported_beside_an_unknown_key(
+    tmp_path: Path, second: str, extra: list[tuple[str, int, int]]
+) -> None:
+    write_project(tmp_path, {"personas/zed.yaml": second})
+    diags = load_project(tmp_path, shown_as="").diagnostics
+    assert sorted((d.code, d.line, d.column) for d in diags if d.file == "personas/zed.yaml") == [
+        ("duplicate-id", 2, 5),
+        *extra,
+    ]
+    dup = next(d for d in diags if d.code == "duplicate-id")
+    assert dup.message == "duplicate persona id 'ann' (also defined at personas/ann.yaml:2:5)"
+
+
+def test_a_duplicate_item_id_in_a_document_with_an_unknown_key(tmp_path: Path) -> None:
+    content = (
+        "kind: content\nitems:\n  - {id: guide, stages: [aware], status: published}\n"
+        "  - {id: guide, stages: [aware], status: published, colour: red}\n"
+    )
+    write_project(tmp_path, {"journeys/content.yaml": content})
+    diags = load_project(tmp_path, shown_as="").diagnostics
+    assert sorted((d.code, d.line, d.column) for d in diags if d.severity == "error") == [
+        ("duplicate-id", 4, 10),
+        ("unknown-key", 4, 53),
     ]
 
 

@@ -52,3 +52,13 @@ def test_invalid_document_still_reports_its_unknown_references(tmp_path: Path) -
         ("out-of-range", 6, 14, "use a whole number in -2..2"),
         ("unknown-ref", 8, 15, "did you mean 'marketing'?"),
     ]
+
+
+def test_a_stages_file_over_the_size_limit_is_the_only_error(tmp_path: Path) -> None:
+    root = broken_copy(tmp_path, "stages.yaml", "# " + "x" * (3 * 1024 * 1024) + "\n")
+    assert triples(root) == [("file-too-large", "journeys/stages.yaml", 1)]
+
+
+def test_a_funnel_file_over_the_size_limit_is_the_only_error(tmp_path: Path) -> None:
+    root = broken_copy(tmp_path, "funnel.yaml", "\n".join(["# padding " * 20] * 20_000) + "\n")
+    assert triples(root) == [("file-too-large", "journeys/funnel.yaml", 1)]

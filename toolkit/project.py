@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -12,7 +12,8 @@ from pydantic import ValidationError
 
 from toolkit import kinds
 from toolkit import models as m
-from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error
+from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error, warning
+from toolkit.languages import language_note, ui_language
 from toolkit.qualification import QualificationDoc, check_qualification
 from toolkit.references import raw_references
 from toolkit.sources import (
@@ -138,7 +139,8 @@ def load_project(
                     f"add one under journeys/ (see docs/FORMAT.md, kind: {kind})",
                 )
             )
-    diags.extend(_check_ids(project))
+    diags.extend(_check_language(first_single.get("project"), project))
+    diags.extend(_check_ids(project, invalid_docs))
     diags.extend(_check_refs(project, invalid_ids, invalid_docs))
     if project.qualification is not None:
         diags.extend(check_qualification(project.qualification, project, invalid_ids))
@@ -159,23 +161,46 @@ def _salvage_unloadable(
     (for every entity kind) until the file loads again.
     """
     loaded = {d.file for d in docs}
-    failed = sorted({d.file for d in diags if d.severity == "error"} - loaded)
+    refused = {d.file for d in diags if d.code == "symlink-outside"}  # never read
+    failed = sorted({d.file for d in diags if d.severity == "error"} - loaded - refused)
     out: dict[str, set[str]] = {}
     for display in failed:
         rel = display[len(shown) + 1 :] if shown else display
         try:
-            path = root / rel
-            if path.stat().st_size > MAX_FILE_BYTES:
-                continue
-            text = path.read_bytes().decode("utf-8", "replace")
+            lines = list(_salvage_lines(root / rel))
         except OSError:
             continue
-        ids = set(SALVAGE_ID.findall(text))
-        for kind in SALVAGE_KIND.findall(text):
-            out.setdefault(kind, set())
+        ids = {found for line in lines for found in SALVAGE_ID.findall(line)}
+        for line in lines:
+            for kind in SALVAGE_KIND.findall(line):
+                out.setdefault(kind, set())
         for entity in ENTITY_NAMES:
             out.setdefault(entity, set()).update(ids)
     return out
+
+
+SALVAGE_READ_LIMIT = 32 * MAX_FILE_BYTES  # of a file over the size limit, read line by line
+SALVAGE_LINE_LIMIT = 4096  # the start of a line is enough for 'kind:' and 'id:'
+
+
+def _salvage_lines(path: Path) -> Iterator[str]:
+    """The starts of a file's lines (as text), reading at most SALVAGE_READ_LIMIT bytes.
+
+    A file over the size limit is read here too, piece by piece, so that its kinds and
+    ids still count as possibly defined (its only error is then `file-too-large`).
+    """
+    read = 0
+    with path.open("rb") as fh:
+        while read < SALVAGE_READ_LIMIT:
+            line = fh.readline(SALVAGE_LINE_LIMIT)
+            if not line:
+                return
+            read += len(line)
+            piece = line
+            while not piece.endswith(b"\n") and piece and read < SALVAGE_READ_LIMIT:
+                piece = fh.readline(SALVAGE_LINE_LIMIT)  # the rest of a long line, skipped
+                read += len(piece)
+            yield line.decode("utf-8", "replace")
 
 
 def _admit(
@@ -193,7 +218,17 @@ def _admit(
     kind = data.get("kind")
     if kind is None:
         return [error("missing-kind", "document has no 'kind:'", doc.loc(), _kinds_hint())]
-    model = kinds.KINDS.get(kind) if isinstance(kind, str) else None
+    if not isinstance(kind, str):
+        shown = "a list" if isinstance(kind, list) else "a mapping"
+        return [
+            error(
+                "wrong-type",
+                f"'kind:' must be plain text, not {shown}",
+                doc.loc(("kind",)),
+                _kinds_hint(),
+            )
+        ]
+    model = kinds.KINDS.get(kind)
     if model is None:
         hint = did_you_mean(str(kind), kinds.KINDS) or _kinds_hint()
         return [error("unknown-kind", f"unknown kind {kind!r}", doc.loc(("kind",)), hint)]
@@ -294,25 +329,57 @@ def entities(project: Project) -> dict[str, list[Entry[Any]]]:
     }
 
 
-def _check_ids(project: Project) -> list[Diagnostic]:
+def _check_language(doc: Document | None, project: Project) -> list[Diagnostic]:
+    """`unknown-language` for a project language the toolkit's words are not written in."""
+    if doc is None or project.meta is None or ui_language(project.meta.language):
+        return []
+    where = doc.loc(("language",))
+    hint = "use ja or en (a region is fine: ja-JP)"
+    return [warning("unknown-language", language_note(project.meta.language), where, hint)]
+
+
+def _check_ids(project: Project, invalid_docs: list[Document]) -> list[Diagnostic]:
+    """`duplicate-id` for every id defined twice, counting the raw ids of documents that
+    failed validation too (a duplicate is reported in the same run as an unknown key)."""
+    defined: dict[str, list[tuple[Location, str]]] = {
+        kind: [(entry.loc("id"), entry.model.id) for entry in entries]
+        for kind, entries in entities(project).items()
+    }
+    for kind, ident, loc in _raw_ids(invalid_docs):
+        defined[kind].append((loc, ident))
     out = []
-    for kind, entries in entities(project).items():
-        seen: dict[str, Entry[Any]] = {}
-        for entry in entries:
-            ident = entry.model.id
+    for kind, places in defined.items():
+        seen: dict[str, Location] = {}
+        # files load in name order and each document's entries in line order: sorting by
+        # location keeps "the first" as a reader of the files sees it
+        for loc, ident in sorted(places, key=lambda p: (p[0].file, p[0].line, p[0].column)):
             if ident in seen:
                 out.append(
                     error(
                         "duplicate-id",
                         f"duplicate {ENTITY_NAMES[kind]} id '{ident}' "
-                        f"(also defined at {seen[ident].loc('id')})",
-                        entry.loc("id"),
+                        f"(also defined at {seen[ident]})",
+                        loc,
                         "ids must be unique within their kind",
                     )
                 )
             else:
-                seen[ident] = entry
+                seen[ident] = loc
     return out
+
+
+def _raw_ids(docs: list[Document]) -> Iterator[tuple[str, str, Location]]:
+    """(entity kind, id, where) of each id written in documents that failed validation."""
+    for doc in docs:
+        data = doc.data
+        kind = data.get("kind")
+        if kind in ("persona", "journey") and isinstance(data.get("id"), str):
+            yield kind, data["id"], doc.loc(("id",))
+        for key, entity in RAW_LISTS.get(kind, {}).items():
+            items = data.get(key)
+            for i, item in enumerate(items if isinstance(items, list) else []):
+                if isinstance(item, dict) and isinstance(item.get("id"), str):
+                    yield entity, item["id"], doc.loc((key, i, "id"))
 
 
 class _Refs:
