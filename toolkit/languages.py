@@ -1,0 +1,19 @@
+"""The languages the toolkit's own words (headings, legends, statuses) are written in."""
+
+from __future__ import annotations
+
+UI_LANGUAGES = ("ja", "en")
+
+
+def ui_language(tag: str) -> str | None:
+    """The UI language a language tag selects ("ja-JP" -> "ja"), or None for one without."""
+    base = tag.replace("_", "-").split("-")[0].lower()
+    return base if base in UI_LANGUAGES else None
+
+
+def language_note(tag: str) -> str:
+    """Why an unknown tag falls back to English, for a warning."""
+    return (
+        f"language '{tag}' has no translation of the toolkit's words; pages use English "
+        f"for them (known: {', '.join(UI_LANGUAGES)}, with a region such as ja-JP)"
+    )
