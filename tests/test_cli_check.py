@@ -19,6 +19,7 @@ from projects import FIXTURE_ERRORS, FIXTURES, tree_digest, write_project
 from projects import run_cli as run
 
 from toolkit import __version__, pipeline
+from toolkit.diagnostics import WARNING_CODES
 
 LINE = re.compile(
     r"^(?P<file>[^:]+)(?::(?P<line>\d+):(?P<col>\d+))?: (?P<sev>error|warning) "
@@ -257,9 +258,34 @@ def test_strict_with_every_warning_ignored_passes(capsys: pytest.CaptureFixture[
 
 
 def test_ignore_never_silences_errors(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run(capsys, "check", "--ignore", "unknown-kind", "tests/fixtures/unknown-kind")
-    assert code == 1
-    assert [row[1] for row in parsed(out)] == ["unknown-kind"]
+    code, out, err = run(capsys, "check", "--ignore", "unknown-kind", "tests/fixtures/unknown-kind")
+    assert (code, out) == (2, "")
+    assert "Invalid value for '--ignore': 'unknown-kind' is not a warning code" in err
+    assert "errors cannot be ignored" in err
+
+
+@pytest.mark.parametrize(
+    ("code", "hint"),
+    [
+        ("seller-abset", "did you mean 'seller-absent'?"),
+        ("no-such-code", "one of: content-gap, empty-file, missing-item, orphan-content"),
+    ],
+)
+def test_ignore_rejects_an_unknown_code(
+    capsys: pytest.CaptureFixture[str], code: str, hint: str
+) -> None:
+    exit_code, out, err = run(capsys, "check", "--ignore", code, "tests/fixtures/warnings")
+    assert (exit_code, out) == (2, "")
+    assert f"'{code}' is not a warning code ({hint}" in err
+
+
+def test_ignore_takes_every_warning_code(capsys: pytest.CaptureFixture[str]) -> None:
+    codes = [arg for code in sorted(WARNING_CODES) for arg in ("--ignore", code)]
+    assert run(capsys, "check", *codes, "tests/fixtures/warnings") == (
+        0,
+        "",
+        "0 error(s), 0 warning(s)\n",
+    )
 
 
 def test_empty_files_are_warnings_exit_0(capsys: pytest.CaptureFixture[str]) -> None:

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit import __version__
-from toolkit.diagnostics import Diagnostic, promote, split
+from toolkit.cli_options import known_warning_codes, warn_unknown_language
+from toolkit.diagnostics import Diagnostic, printable, promote, split
+from toolkit.errors import EnvironmentFailure
 
 if TYPE_CHECKING:
     from toolkit.cache import ParseCache
@@ -27,6 +29,12 @@ if TYPE_CHECKING:
 
 PROJECT_ARG = click.argument(
     "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
+)
+LANG_OPTION = click.option(
+    "--lang",
+    default=None,
+    callback=warn_unknown_language,
+    help="Output language (default: the project's).",
 )
 NO_CACHE = click.option(
     "--no-cache",
@@ -152,7 +160,11 @@ def cli(debug: bool) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
-    "--ignore", multiple=True, metavar="CODE", help="Silence a warning code (repeatable)."
+    "--ignore",
+    multiple=True,
+    metavar="CODE",
+    callback=known_warning_codes,
+    help="Silence a warning code (repeatable).",
 )
 @NO_CACHE
 def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cache: bool) -> int:
@@ -207,7 +219,7 @@ def schema() -> int:
     metavar="LIST",
     help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx (default: all it can make).",
 )
-@click.option("--lang", default=None, help="Output language (default: the project's).")
+@LANG_OPTION
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),
@@ -271,7 +283,11 @@ def build(
         report(compiled.diagnostics, "text", err=True)
     for note in plan.notes:
         click.echo(note, err=True)
-    options = RenderOptions(lang or compiled.graph.graph["language"], plan.formats)
+    options = RenderOptions(
+        lang or compiled.graph.graph["language"],
+        plan.formats,
+        shown_as=compiled.project.shown_as,
+    )
     overlay_files: dict[str, bytes] = {}
     if leads_file is not None:
         from toolkit.cli_leads import build_overlay
@@ -298,7 +314,7 @@ def build(
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=None)
 @click.option("--format", "formats", default="html,svg,mermaid,json,csv", show_default=True)
-@click.option("--lang", default=None, help="Output language (default: the project's).")
+@LANG_OPTION
 @NO_CACHE
 def serve(
     project: Path,
@@ -402,6 +418,12 @@ def main(argv: list[str] | None = None) -> None:
         code = 130
     except BrokenPipeError:
         code = 0
+    except EnvironmentFailure as exc:  # a tool of this machine failed: say which, and the fix
+        if "--debug" in args:
+            traceback.print_exc()
+        fix = f" ({exc.fix})" if exc.fix else ""
+        click.echo(printable(f"journey: {exc}{fix}"), err=True)
+        code = 2
     except Exception as exc:  # the one place that turns a bug into exit 2
         if "--debug" in args:
             traceback.print_exc()

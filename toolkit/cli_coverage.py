@@ -26,6 +26,7 @@ from rich.table import Table
 
 from toolkit import coverage as cov
 from toolkit import coverage_text as text
+from toolkit.cli_options import warn_unknown_language
 from toolkit.diagnostics import Diagnostic
 from toolkit.importer import (
     FilePlan,
@@ -111,7 +112,12 @@ def _console(plain: bool) -> Console:
     metavar="PCT",
     help="Exit 1 when less than PCT percent of the journey steps are covered.",
 )
-@click.option("--lang", default=None, help="Label language (default: the project's).")
+@click.option(
+    "--lang",
+    default=None,
+    callback=warn_unknown_language,
+    help="Label language (default: the project's).",
+)
 def coverage(
     project: Path,
     by: str,

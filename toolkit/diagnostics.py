@@ -3,11 +3,29 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
+
+# Control characters (C0, DEL, C1, line separators, bidirectional overrides) and lone
+# surrogates (bytes of a file name that were not UTF-8): never printed raw, since they can
+# drive a terminal, reorder what it shows or break an encoder.
+UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u2028-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    if 0xDC80 <= code <= 0xDCFF:  # a byte kept by the surrogateescape error handler
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """Text with control characters and undecodable bytes written as backslash escapes."""
+    return UNSAFE.sub(_escaped, text) if UNSAFE.search(text) else text
 
 
 @dataclass(frozen=True, order=True)
@@ -40,7 +58,7 @@ class Diagnostic:
 
     def render(self) -> str:
         text = f"{self.location}: {self.severity} {self.code}: {self.message}"
-        return f"{text} ({self.hint})" if self.hint else text
+        return printable(f"{text} ({self.hint})" if self.hint else text)
 
     def to_json(self) -> dict[str, object]:
         return asdict(self)
@@ -73,6 +91,21 @@ def split(diags: Iterable[Diagnostic]) -> tuple[list[Diagnostic], list[Diagnosti
         [d for d in ordered if d.severity == "error"],
         [d for d in ordered if d.severity == "warning"],
     )
+
+
+# Every warning code (`journey check --ignore` accepts these; errors cannot be silenced).
+WARNING_CODES = frozenset(
+    {
+        "content-gap",
+        "empty-file",
+        "missing-item",
+        "orphan-content",
+        "seller-absent",
+        "unknown-language",
+        "unpersonified-role",
+        "unserved-stage",
+    }
+)
 
 
 def promote(diags: Iterable[Diagnostic], strict: bool, ignore: frozenset[str]) -> list[Diagnostic]:
