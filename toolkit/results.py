@@ -47,6 +47,8 @@ def project_key(root: Path, shown: str, code: bytes) -> str | None:
     h.update(b"personas" if (root / "personas").is_dir() else b"-")
     h.update(b"journeys" if (root / "journeys").is_dir() else b"-")
     for source in find_sources(root, shown):
+        if source.refusal is not None:
+            return None  # the report names a link's target only by its being refused
         try:
             if source.path.stat().st_size > MAX_FILE_BYTES:
                 return None
@@ -100,9 +102,7 @@ class ResultCache:
     def prune(self, keep: int = KEEP) -> None:
         """Remove all but the `keep` most recently stored entries (a workshop saves often)."""
         try:
-            entries = sorted(
-                (p.stat().st_mtime_ns, p.name, p) for p in self.root.glob("*.bin")
-            )
+            entries = sorted((p.stat().st_mtime_ns, p.name, p) for p in self.root.glob("*.bin"))
             for *_, path in entries[:-keep] if keep else entries:
                 path.unlink(missing_ok=True)
         except OSError:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshal
 import multiprocessing
 import os
+import pickle
 import sys
 import threading
 import traceback
@@ -22,6 +23,7 @@ from typing import TypeVar
 
 from toolkit.cache import ParseCache, content_key, freeze, thaw
 from toolkit.diagnostics import Diagnostic
+from toolkit.errors import EnvironmentFailure
 from toolkit.sources import (
     MAX_FILE_BYTES,
     Document,
@@ -115,6 +117,8 @@ class Prefetch:
     def start(self, sources: list[SourceFile]) -> None:
         todo: list[tuple[str, bytes, str]] = []
         for source in sources:
+            if source.refusal is not None:
+                continue  # read_source reports it, never reading the file
             try:
                 if source.path.stat().st_size > MAX_FILE_BYTES:
                     continue
@@ -178,10 +182,21 @@ class WorkerError(RuntimeError):
 def _child(call: Callable[[], T], conn: Connection) -> None:
     try:
         conn.send(("ok", call()))
-    except BaseException:  # noqa: BLE001 (reported to the parent, which raises)
-        conn.send(("error", traceback.format_exc()))
+    except BaseException as exc:  # noqa: BLE001 (reported to the parent, which raises)
+        conn.send(_failure(exc, traceback.format_exc()))
     finally:
         conn.close()
+
+
+def _failure(exc: BaseException, text: str) -> tuple[str, object]:
+    """What a child reports: an EnvironmentFailure as itself (the parent raises it again, so
+    a failing tool is reported as one), anything else as its traceback text."""
+    if isinstance(exc, EnvironmentFailure):
+        try:
+            return ("raise", pickle.loads(pickle.dumps(exc)))
+        except Exception:  # noqa: BLE001 (one that does not pickle: its text, then)
+            pass
+    return ("error", text)
 
 
 def fork_each(calls: Sequence[Callable[[], T]]) -> list[T]:
@@ -208,6 +223,8 @@ def fork_each(calls: Sequence[Callable[[], T]]) -> list[T]:
                 status, value = receive.recv()
             except EOFError:
                 raise WorkerError(f"worker exited with code {child.exitcode}") from None
+            if status == "raise" and isinstance(value, EnvironmentFailure):
+                raise value
             if status != "ok":
                 raise WorkerError(value)
             results.append(value)

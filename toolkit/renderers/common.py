@@ -24,6 +24,9 @@ class RenderOptions:
     formats: frozenset[str] = field(default_factory=frozenset)
     # Lead volumes from `journey build --leads` (toolkit.renderers.leads_overlay.overlay()).
     overlay: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    # How diagnostics name the project folder (Project.shown_as): outputs name source files
+    # relative to the project instead, never by a path of the author's machine.
+    shown_as: str = ""
 
 
 def in_language(table: Mapping[str, tuple[str, str]], lang: str) -> dict[str, str]:

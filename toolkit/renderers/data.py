@@ -46,8 +46,19 @@ NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def render_json(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
-    text = json.dumps(to_node_link(graph), ensure_ascii=False, indent=1, sort_keys=True)
+    data = to_node_link(graph)
+    if options.shown_as:
+        data["nodes"] = [in_project(node, options.shown_as + "/") for node in data["nodes"]]
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
     return {"data/graph.json": (text + "\n").encode("utf-8")}
+
+
+def in_project(node: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A node whose source file is named relative to the project folder."""
+    file = node.get("file")
+    if isinstance(file, str) and file.startswith(prefix):
+        return {**node, "file": file[len(prefix) :]}
+    return node
 
 
 def neutralise(value: str) -> str:

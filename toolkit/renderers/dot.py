@@ -24,6 +24,7 @@ from typing import Any
 
 import networkx as nx
 
+from toolkit.errors import EnvironmentFailure
 from toolkit.graph import nid, nodes_of
 from toolkit.renderers.common import RenderOptions, label_of, ordered, step_flags
 from toolkit.renderers.diagrams import (
@@ -47,14 +48,22 @@ FUNNEL_EDGES = ("lead_class_next", "funnel_next", "lead_class", "owns", "handoff
 OVERVIEW_EDGES = ("stage_next", "funnel_next", "serves")
 
 
-class DiagramError(RuntimeError):
+class DiagramError(EnvironmentFailure):
     """The system ``dot`` could not draw one diagram."""
+
+    fix = (
+        "Graphviz failed, not the project: check that 'dot -V' works and reinstall graphviz "
+        "(apt-get install graphviz), or build without images: --format html,dot,mermaid,json,csv"
+    )
 
     def __init__(self, path: str, fmt: str, detail: str) -> None:
         self.path = path
         self.fmt = fmt
         self.detail = detail
         super().__init__(f"graphviz 'dot -T{fmt}' failed on {path}: {detail}")
+
+    def __reduce__(self) -> tuple[type[DiagramError], tuple[str, str, str]]:
+        return (DiagramError, (self.path, self.fmt, self.detail))  # from a forked worker
 
 
 # --- funnel -----------------------------------------------------------------------------
