@@ -50,4 +50,6 @@ def example_copy(tmp_path: Path) -> Path:
 
 
 def chromium_path() -> str | None:
-    return shutil.which("chromium") or shutil.which("chromium-browser")
+    from tools import chromium_path as found
+
+    return found()

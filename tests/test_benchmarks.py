@@ -9,6 +9,7 @@ import statistics
 from pathlib import Path
 
 import pytest
+from tools import needs_dot
 
 from benchmarks import run
 from benchmarks.generate import expected_counts, generate
@@ -93,11 +94,13 @@ def positive(data: dict, *path: str) -> bool:
     return isinstance(value, float) and value > 0
 
 
+@needs_dot  # the benchmark builds diagrams
 def test_smoke_run_writes_the_expected_json(tmp_path: Path) -> None:
     out = tmp_path / "results.json"
     argv = ["--sizes", "S", "--repeat", "1", "--json", str(out), "--quick", "--no-mermaid"]
     assert run.main(argv) == 0
     data = json.loads(out.read_text(encoding="utf-8"))
+    assert not data["sizes"]["S"].get("errors"), data["sizes"]["S"].get("errors")
     assert {"created", "machine", "settings", "notes", "sizes", "targets"} <= set(data)
     assert {"cpu", "cores", "python", "pyyaml", "libyaml"} <= set(data["machine"])
     assert [t["target"] for t in data["targets"]] == [t[0] for t in run.TARGETS]

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,6 +11,7 @@ from typing import Any
 import networkx as nx
 import pytest
 from projects import hostile_copy
+from tools import needs_dot
 
 from toolkit.analyses import step_actions
 from toolkit.graph import nid, nodes_of
@@ -34,7 +34,6 @@ from toolkit.renderers.dot import (
     render_images,
 )
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz 'dot' not installed")
 JA = RenderOptions("ja")
 FORBIDDEN_ATTRS = {"URL", "href", "tooltip", "target", "edgeURL", "labelURL", "headURL", "tailURL"}
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import unicodedata
 from typing import Any
 
@@ -12,6 +11,7 @@ import pytest
 from graphviz import quoting
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from tools import needs_dot
 
 from toolkit.renderers import data, diagrams, dot, dot_syntax, xlsx
 from toolkit.renderers.common import RenderOptions
@@ -172,7 +172,6 @@ def test_shared_refs_match_out_edges(example_graph: nx.MultiDiGraph) -> None:
 
 # --- Graphviz SVGs in batches -----------------------------------------------------------
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz 'dot' not installed")
 TRICKY = graphviz.Digraph("journey")
 TRICKY.node("n0", graphviz.nohtml(dot.SVG_DECL.decode() + ' <g id="page0,1_graph0">'))
 TRICKY.node("n1", graphviz.nohtml("</svg> page0,1_graph0"))

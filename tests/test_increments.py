@@ -10,6 +10,7 @@ from typing import Any
 
 import networkx as nx
 import pytest
+from tools import needs_dot
 
 from toolkit.analyses import graph_warnings, step_coverage
 from toolkit.builder import render_all, render_journey_pages
@@ -129,6 +130,7 @@ def rename_persona(root: Path) -> None:
     path.write_text(text.replace("name: ", "name: 新 ", 1), encoding="utf-8")
 
 
+@needs_dot
 def test_live_build_output_equals_a_fresh_build(example_copy: Path, tmp_path: Path) -> None:
     formats = frozenset({"html", "mermaid", "json", "csv", "dot", "svg"})
     live = LiveBuild(example_copy, tmp_path / "out", formats, None, 1, None)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import networkx as nx
 import pytest
+from tools import needs_dot
 
 from toolkit.builder import ALL_FORMATS, page_groups, render_all
 from toolkit.renderers.common import RenderOptions
@@ -15,6 +16,7 @@ needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Li
 
 
 @needs_fork
+@needs_dot
 def test_two_processes_render_the_same_files(example_graph: nx.MultiDiGraph) -> None:
     options = RenderOptions("ja", frozenset(ALL_FORMATS) - {"png", "pdf"})
     alone = render_all(example_graph, options, 1)
@@ -24,6 +26,7 @@ def test_two_processes_render_the_same_files(example_graph: nx.MultiDiGraph) -> 
 
 
 @needs_fork
+@needs_dot
 @pytest.mark.parametrize("jobs", [3, 4])
 def test_journey_pages_in_workers_render_the_same_files(
     example_graph: nx.MultiDiGraph, jobs: int
