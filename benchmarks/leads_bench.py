@@ -27,8 +27,18 @@ from toolkit.pipeline import compile_project  # noqa: E402
 from toolkit.qualification import load_rules_file  # noqa: E402
 
 RULES = ROOT / "journeys" / "qualification.yaml"
-EVENT_TYPES = ["資料DL", "WP DL", "メルマガクリック", "料金ページ閲覧", "問い合わせ",
-               "セミナー参加", "展示会来場", "IS会話", "アンケート回答", "NPS回答"]
+EVENT_TYPES = [
+    "資料DL",
+    "WP DL",
+    "メルマガクリック",
+    "料金ページ閲覧",
+    "問い合わせ",
+    "セミナー参加",
+    "展示会来場",
+    "IS会話",
+    "アンケート回答",
+    "NPS回答",
+]
 EVENT_WEIGHTS = [20, 20, 30, 12, 3, 5, 4, 3, 2, 1]
 
 
@@ -76,8 +86,10 @@ def run(n_leads: int, n_events: int, fmt: str = "csv") -> tuple[float, float, Ju
     compiled = compile_project(ROOT, shown_as="")
     doc, _, diags = load_rules_file(RULES)
     if compiled.graph is None or doc is None:
-        raise SystemExit("the bundled example or its rules do not load: "
-                         + "; ".join(d.render() for d in [*compiled.diagnostics, *diags]))
+        raise SystemExit(
+            "the bundled example or its rules do not load: "
+            + "; ".join(d.render() for d in [*compiled.diagnostics, *diags])
+        )
     with tempfile.TemporaryDirectory(prefix="leads-bench-") as tmp:
         leads, events = generate(Path(tmp), n_leads, n_events, fmt)
         start, cpu = time.perf_counter(), time.process_time()
@@ -95,10 +107,12 @@ def main(argv: list[str] | None = None) -> int:
     seconds, cpu, result = run(args.leads, args.events, args.format)
     rows = args.leads + args.events
     inp = result.summary["input"]
-    print(f"judged {inp['leads']['judged']:,} leads and {inp['events']['scored']:,} scored "
-          f"events ({args.format}) in {seconds:.2f} s: {rows / seconds:,.0f} rows/s "
-          f"({args.events / seconds:,.0f} events/s); CPU time {cpu:.2f} s (both cores count; "
-          f"wall time grows when the machine is busy); {inp['rejected_total']} rows rejected")
+    print(
+        f"judged {inp['leads']['judged']:,} leads and {inp['events']['scored']:,} scored "
+        f"events ({args.format}) in {seconds:.2f} s: {rows / seconds:,.0f} rows/s "
+        f"({args.events / seconds:,.0f} events/s); CPU time {cpu:.2f} s (both cores count; "
+        f"wall time grows when the machine is busy); {inp['rejected_total']} rows rejected"
+    )
     return 0
 
 
