@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
@@ -25,6 +25,9 @@ from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error, warni
 from toolkit.graph import nodes_of
 from toolkit.project import Project
 from toolkit.renderers.data import FORMULA_START
+
+if TYPE_CHECKING:  # toolkit.sheet_files imports this module (through renderers.xlsx)
+    from toolkit.sheet_files import SheetFileError
 
 FIELDS = ("id", "title", "format", "stages", "segments", "owner", "status", "url", "updated")
 LIST_FIELDS = ("stages", "segments")
@@ -91,7 +94,16 @@ def _cell_text(value: Any) -> str:
 
 
 class SheetError(Exception):
-    """The file cannot be read as a sheet at all."""
+    """The file cannot be read as a sheet at all; `diagnostic` (code unreadable) says why."""
+
+    def __init__(self, display: str, message: str, row: int = 0, column: int = 0, hint: str = ""):
+        self.diagnostic = error("unreadable", message, Location(display, row, column), hint)
+        tail = f" ({hint})" if hint else ""
+        super().__init__(f"{self.diagnostic.location}: {message}{tail}")
+
+    @staticmethod
+    def of(display: str, exc: SheetFileError) -> SheetError:
+        return SheetError(display, str(exc), exc.row, exc.column, exc.hint)
 
 
 @dataclass(frozen=True)
@@ -116,18 +128,20 @@ def unneutralise(text: str) -> str:
 
 
 def read_csv(path: Path, display: str) -> Sheet:
+    from toolkit.sheet_files import SheetFileError, read_limited
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        text = read_limited(path).decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise SheetError(f"{display}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise SheetError(f"{display}: cannot read ({exc.strerror})") from None
+        raise SheetError(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except SheetFileError as exc:
+        raise SheetError.of(display, exc) from None
     try:
         records = list(csv.reader(text.splitlines(keepends=True)))
     except csv.Error as exc:
-        raise SheetError(f"{display}: not a CSV file ({exc})") from None
+        raise SheetError(display, f"not a CSV file ({exc})") from None
     if not records:
-        raise SheetError(f"{display}: the sheet is empty")
+        raise SheetError(display, "the sheet is empty")
     rows = tuple(
         SheetRow(n, tuple(unneutralise(c) for c in rec))
         for n, rec in enumerate(records[1:], start=2)
@@ -137,22 +151,25 @@ def read_csv(path: Path, display: str) -> Sheet:
 
 def read_xlsx(path: Path, display: str, sheet_name: str | None = None) -> Sheet:
     """The sheet named sheet_name, else 'inventory', else the first one."""
-    from openpyxl import load_workbook
+    from toolkit.sheet_files import SheetFileError, open_workbook, read_limited, worksheet_rows
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise SheetError(f"{display}: not an XLSX workbook ({type(exc).__name__})") from None
+        wb = open_workbook(read_limited(path), data_only=False)
+    except SheetFileError as exc:
+        raise SheetError.of(display, exc) from None
     try:
         names = wb.sheetnames
-        name = sheet_name or ("inventory" if "inventory" in names else names[0])
+        name = sheet_name or ("inventory" if "inventory" in names else names[0] if names else "")
         if name not in names:
-            raise SheetError(f"{display}: no sheet '{name}' (sheets: {', '.join(names)})")
-        raw = [list(r) for r in wb[name].iter_rows()]
+            listed = ", ".join(names) or "none"
+            raise SheetError(display, f"no sheet '{name}' (sheets: {listed})")
+        raw = worksheet_rows(wb[name], False, lambda c: _xlsx_text(c.value) == "")
+    except SheetFileError as exc:
+        raise SheetError.of(display, exc) from None
     finally:
         wb.close()
     if not raw:
-        raise SheetError(f"{display}: the sheet is empty")
+        raise SheetError(display, "the sheet is empty")
     header = tuple(_xlsx_text(c.value) for c in raw[0])
     rows = []
     for n, cells in enumerate(raw[1:], start=2):
@@ -182,7 +199,7 @@ def read_sheet(path: Path, display: str, sheet_name: str | None = None) -> Sheet
         return read_csv(path, display)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, display, sheet_name)
-    raise SheetError(f"{display}: unknown sheet type '{suffix}'; use .csv or .xlsx")
+    raise SheetError(display, f"unknown sheet type '{suffix}'; use .csv or .xlsx")
 
 
 # --- validating rows -------------------------------------------------------------------------

@@ -1,0 +1,147 @@
+"""Hostile sheets for `journey content import` and `journey import sheet`: workbooks whose
+size is a lie, CSV cells holding line-break look-alikes, short rows, control characters.
+Nothing here reads outside the repository: every sheet is built in tmp_path."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from toolkit import inventory as inv
+from toolkit import sheet_files
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+REPO = FIXTURES.parent.parent
+MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of a guarded subprocess
+
+
+@pytest.fixture
+def project_dir(tmp_path: Path) -> Path:
+    dest = tmp_path / "project"
+    shutil.copytree(FIXTURES / "coverage-basic", dest)
+    return dest
+
+
+def tree_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under root with its bytes: a snapshot to compare before and after."""
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def workbook_bytes(cells: dict[str, object], title: str = "inventory") -> bytes:
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title
+    for ref, value in cells.items():
+        ws[ref] = value
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def edit_sheet_xml(raw: bytes, edit: object) -> bytes:
+    """The workbook with its first worksheet's XML passed through edit (str -> str)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(raw)) as src, zipfile.ZipFile(out, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = edit(data.decode("utf-8")).encode("utf-8")  # type: ignore[operator]
+            dst.writestr(info, data)
+    return out.getvalue()
+
+
+def guarded_cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`journey ARGS` in a subprocess that cannot take more than MEMORY_LIMIT or 120 s."""
+
+    def limit() -> None:
+        import resource
+
+        resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+
+    return subprocess.run(
+        [sys.executable, "-m", "toolkit", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        preexec_fn=limit,
+        env={"PYTHONPATH": str(REPO), "PATH": "/usr/bin:/bin", "JOURNEY_CACHE_DIR": str(cwd)},
+    )
+
+
+# --- 1. workbook dimensions ------------------------------------------------------------------
+
+
+def test_far_cell_workbook_is_refused_by_content_import(project_dir: Path, tmp_path: Path) -> None:
+    far = tmp_path / "far.xlsx"
+    far.write_bytes(workbook_bytes({"A1": "id", "XFD1048576": "x"}))
+    assert far.stat().st_size < 10_000
+    before = tree_bytes(project_dir)
+    done = guarded_cli("content", "import", str(project_dir), str(far), "--write", cwd=tmp_path)
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.returncode == 1, done.stderr
+    assert f"{far}: the sheet stores rows past row 100,000" in done.stderr
+    assert tree_bytes(project_dir) == before
+
+
+def test_far_cell_workbook_is_refused_by_import_sheet(example_copy: Path, tmp_path: Path) -> None:
+    far = tmp_path / "far.xlsx"
+    far.write_bytes(workbook_bytes({"A1": "j", "B1": "interest", "XFD1048576": "x"}, "j"))
+    args = ("import", "sheet", str(far), "--journey", "j", "--persona", "sato")
+    done = guarded_cli(*args, "--project", str(example_copy), cwd=tmp_path)
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    assert done.returncode == 1
+    assert f"{far}: error unreadable: the sheet stores rows past row 100,000" in done.stderr
+
+
+def test_guard_stops_at_the_limits_before_the_rows_are_built() -> None:
+    far = workbook_bytes({"A1": "id", "XFD1048576": "x"})
+    with pytest.raises(sheet_files.SheetFileError, match="rows past row 100,000"):
+        sheet_files.read_xlsx(far)
+    wide = workbook_bytes({"A1": "id", "GS3": "x"})  # column 201
+    with pytest.raises(sheet_files.SheetFileError) as exc:
+        sheet_files.read_xlsx(wide)
+    assert str(exc.value) == "GS3: the cell is past the limit of 2,000 rows x 200 columns"
+    assert (exc.value.row, exc.value.column) == (3, 201)
+    assert exc.value.hint == "clear it, or split the sheet"
+
+
+def test_far_formatted_cells_are_bounded_by_a_cell_count(tmp_path: Path) -> None:
+    """Styled empty cells in the last column make openpyxl pad every row to 16,384 cells."""
+    raw = workbook_bytes({"A1": "id"})
+    rows = "".join(f'<row r="{r}"><c r="XFD{r}" s="0"/></row>' for r in range(2, 400))
+    far = edit_sheet_xml(raw, lambda xml: xml.replace("</row>", "</row>" + rows, 1))
+    with pytest.raises(sheet_files.SheetFileError, match="more than 2,000,000 cells"):
+        sheet_files.read_xlsx(far)
+    (tmp_path / "far.xlsx").write_bytes(far)
+    with pytest.raises(inv.SheetError, match="more than 2,000,000 cells"):
+        inv.read_sheet(tmp_path / "far.xlsx", "far.xlsx")
+
+
+def test_rows_past_a_stale_dimension_are_read(tmp_path: Path) -> None:
+    raw = workbook_bytes(
+        {"A1": "id", "B1": "title", "A2": "a", "B2": "A", "A3": "b", "A4": "c", "B5": "E"}
+    )
+    stale = edit_sheet_xml(
+        raw, lambda xml: re.sub(r'<dimension ref="[^"]*"', '<dimension ref="A1:B2"', xml)
+    )
+    assert b'ref="A1:B2"' in zipfile.ZipFile(io.BytesIO(stale)).read("xl/worksheets/sheet1.xml")
+    path = tmp_path / "stale.xlsx"
+    path.write_bytes(stale)
+    sheet = inv.read_sheet(path, "stale.xlsx")
+    assert [(r.number, r.cells) for r in sheet.rows] == [
+        (2, ("a", "A")),
+        (3, ("b",)),
+        (4, ("c",)),
+        (5, ("", "E")),
+    ]
+    assert sheet_files.read_xlsx(stale)[2:] == [["b"], ["c"], [None, "E"]]
