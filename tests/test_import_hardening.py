@@ -9,18 +9,26 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from projects import run_cli as run
 
 from toolkit import inventory as inv
 from toolkit import sheet_files
+from toolkit.cli_coverage import inventory_csv
+from toolkit.pipeline import compile_project
+from toolkit.yamledit import double_quoted
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = FIXTURES.parent.parent
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of a guarded subprocess
+CONTROL_CHARS = "".join(chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
 
 
 @pytest.fixture
@@ -145,3 +153,70 @@ def test_rows_past_a_stale_dimension_are_read(tmp_path: Path) -> None:
         (5, ("", "E")),
     ]
     assert sheet_files.read_xlsx(stale)[2:] == [["b"], ["c"], [None, "E"]]
+
+
+# --- 2. CSV is read as CSV -------------------------------------------------------------------
+
+LOOKALIKES = ["\u2028", "\u2029", "\x85", "\x1c", "\x1d", "\x1e", "\x0b", "\x0c"]
+
+
+def with_title(root: Path, title: str) -> None:
+    """case-big's title in content.yaml becomes title (a double-quoted YAML scalar)."""
+    path = root / "journeys/content.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert "    title: Big case study\n" in text
+    path.write_text(text.replace("Big case study", double_quoted(title)), encoding="utf-8")
+
+
+def test_csv_cells_keep_line_break_look_alikes(tmp_path: Path) -> None:
+    for ch in LOOKALIKES:
+        path = tmp_path / "s.csv"
+        path.write_bytes(f'id,title,format\r\na,x{ch}y,f\r\nb,"p{ch}\r\nq",g\r\n'.encode())
+        sheet = inv.read_sheet(path, "s.csv")
+        assert sheet.header == ("id", "title", "format")
+        assert [(r.number, r.cells) for r in sheet.rows] == [
+            (2, ("a", f"x{ch}y", "f")),
+            (3, ("b", f"p{ch}\r\nq", "g")),
+        ], repr(ch)
+
+
+def test_export_then_import_of_titles_with_line_break_look_alikes(
+    capsys: pytest.CaptureFixture[str], project_dir: Path, tmp_path: Path
+) -> None:
+    with_title(project_dir, "Big\u2028case\u2029study\x85 end")
+    sheet = tmp_path / "inv.csv"
+    assert run(capsys, "content", "export", str(project_dir), "-o", str(sheet))[0] == 0
+    assert "Big\u2028case\u2029study\x85 end" in sheet.read_text(encoding="utf-8-sig")
+    before = tree_bytes(project_dir)
+    code, out, err = run(capsys, "content", "import", str(project_dir), str(sheet), "--write")
+    assert (code, out) == (0, "")
+    assert "no changes to the YAML" in err
+    assert tree_bytes(project_dir) == before
+
+
+PLAIN = st.characters(blacklist_categories=("Cs",), blacklist_characters=CONTROL_CHARS)
+BREAKING = ["\u2028", "\u2029", "\x85", "\r", "\n", "\r\n", ",", '"', "'", " ", "\t"]
+TITLE = (
+    st.lists(st.sampled_from(BREAKING) | st.text(PLAIN, min_size=1, max_size=4), max_size=6)
+    .map("".join)
+    .filter(lambda t: t.strip() == t and t and not (t[0] == "'" and t[1:2] in "=+-@"))
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(TITLE)
+@example("a\u2028b\u2029c\x85d")
+def test_csv_round_trip_of_any_title(title: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "project"
+        shutil.copytree(FIXTURES / "coverage-basic", root)
+        with_title(root, title)
+        compiled = compile_project(root, shown_as="")
+        assert compiled.graph is not None, [d.render() for d in compiled.diagnostics]
+        sheet = root / "inv.csv"
+        sheet.write_text(inventory_csv(inv.export_rows(compiled.graph)), encoding="utf-8-sig")
+        items, diags = inv.parse_rows(
+            inv.read_sheet(sheet, "inv.csv"), inv.Known.of(compiled.project)
+        )
+        assert diags == []
+        assert inv.compute_changes(compiled.project, items) == []

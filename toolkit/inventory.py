@@ -10,7 +10,6 @@ team may hand back a sheet with fewer columns. Writing the changes is ``toolkit.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
@@ -128,18 +127,14 @@ def unneutralise(text: str) -> str:
 
 
 def read_csv(path: Path, display: str) -> Sheet:
-    from toolkit.sheet_files import SheetFileError, read_limited
+    from toolkit.sheet_files import SheetFileError, csv_rows, read_limited
 
     try:
-        text = read_limited(path).decode("utf-8-sig")
+        records = csv_rows(read_limited(path).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
         raise SheetError(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except SheetFileError as exc:
         raise SheetError.of(display, exc) from None
-    try:
-        records = list(csv.reader(text.splitlines(keepends=True)))
-    except csv.Error as exc:
-        raise SheetError(display, f"not a CSV file ({exc})") from None
     if not records:
         raise SheetError(display, "the sheet is empty")
     rows = tuple(

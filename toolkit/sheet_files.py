@@ -103,12 +103,21 @@ def read_csv(raw: bytes) -> Grid:
             text = raw.decode("cp932")
         except UnicodeDecodeError:
             raise SheetFileError("the CSV file is neither UTF-8 nor Shift_JIS") from None
+    return [[unneutralise_csv(v) or None for v in row] for row in csv_rows(text)]
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """The records of CSV text, within the limits.
+
+    Only the csv module splits records: a quoted cell may hold line breaks, and characters
+    that str.splitlines() would take for one (U+2028, U+0085, \\x1c, \\v, ...) stay in their cell.
+    """
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise SheetFileError(f"not a valid CSV file ({exc})") from None
     _check_size(len(rows), max((len(r) for r in rows), default=0))
-    return [[unneutralise_csv(v) or None for v in row] for row in rows]
+    return rows
 
 
 def _check_size(rows: int, cols: int) -> None:
