@@ -117,6 +117,7 @@ class Sheet:
     display: str
     header: tuple[str, ...]
     rows: tuple[SheetRow, ...]
+    fixed_width: bool = False  # CSV: a row with fewer cells than the header was cut short
 
 
 def unneutralise(text: str) -> str:
@@ -141,7 +142,7 @@ def read_csv(path: Path, display: str) -> Sheet:
         SheetRow(n, tuple(unneutralise(c) for c in rec))
         for n, rec in enumerate(records[1:], start=2)
     )
-    return Sheet(display, tuple(records[0]), rows)
+    return Sheet(display, tuple(records[0]), rows, fixed_width=True)
 
 
 def read_xlsx(path: Path, display: str, sheet_name: str | None = None) -> Sheet:
@@ -229,7 +230,8 @@ def check_header(sheet: Sheet) -> tuple[dict[int, str], list[Diagnostic]]:
     """Column index (0-based) -> column name, or diagnostics when the header is unusable."""
     out: dict[int, str] = {}
     diags = []
-    for i, raw in enumerate(sheet.header):
+    width = max([len(sheet.header), *(len(r.cells) for r in sheet.rows)])
+    for i, raw in enumerate(sheet.header + ("",) * (width - len(sheet.header))):
         name = raw.strip().lower()
         if name.startswith(TITLE_PREFIX):
             name = TITLE_PREFIX + raw.strip()[len(TITLE_PREFIX) :]
@@ -266,7 +268,8 @@ def parse_rows(sheet: Sheet, known: Known) -> tuple[list[RowItem], list[Diagnost
         cells = {name: (row.cells[i] if i < len(row.cells) else "") for i, name in columns.items()}
         if not any(c.strip() for c in row.cells):
             continue
-        problems = _row_problems(sheet.display, row, columns, cells, known, seen)
+        problems = _short_row(sheet, row, columns)
+        problems += _row_problems(sheet.display, row, columns, cells, known, seen)
         if problems:
             diags.extend(problems)
             continue
@@ -274,6 +277,35 @@ def parse_rows(sheet: Sheet, known: Known) -> tuple[list[RowItem], list[Diagnost
         seen[item.id] = row.number
         accepted.append(item)
     return accepted, diags
+
+
+def _short_row(sheet: Sheet, row: SheetRow, columns: dict[int, str]) -> list[Diagnostic]:
+    """A `sheet-short-row` error when a CSV row ends before the last named column."""
+    width = max(columns) + 1
+    have = len(row.cells)
+    if not sheet.fixed_width or have >= width:
+        return []
+    first = sheet.header[have].strip() or f"column {have + 1}"
+    missing = f"'{first}' is" if have + 1 == width else f"'{first}' and the columns after it are"
+    return [
+        error(
+            "sheet-short-row",
+            f"the row has {have} of the header's {width} cells; {missing} missing",
+            Location(sheet.display, row.number, have + 1),
+            "a comma or line break in a cell cut the row: quote that cell, or add the missing "
+            "commas",
+        )
+    ]
+
+
+def rejected_ids(sheet: Sheet, items: list[RowItem]) -> frozenset[str]:
+    """Ids written in rows that were not accepted (their items must not count as missing)."""
+    columns, _ = check_header(sheet)
+    index = next((i for i, name in columns.items() if name == "id"), None)
+    if index is None:
+        return frozenset()
+    named = {r.cells[index].strip() for r in sheet.rows if index < len(r.cells)}
+    return frozenset(named - {i.id for i in items} - {""})
 
 
 def _row_problems(
@@ -406,9 +438,15 @@ def _same(name: str, old: Any, new: Any) -> bool:
 
 
 def compute_changes(
-    project: Project, items: list[RowItem], delete_missing: bool = False
+    project: Project,
+    items: list[RowItem],
+    delete_missing: bool = False,
+    rejected: frozenset[str] = frozenset(),
 ) -> list[ItemChange]:
-    """Per item: added (new id), changed (fields that differ), missing or deleted."""
+    """Per item: added (new id), changed (fields that differ), missing or deleted.
+
+    Items whose id is in rejected (rows with errors) are neither missing nor deleted.
+    """
     existing = {e.model.id: e for e in project.content}
     out: list[ItemChange] = []
     for item in items:
@@ -427,7 +465,7 @@ def compute_changes(
             out.append(ItemChange(item.id, "added", item.row, (), (("id", item.id), *values)))
         elif diffs:
             out.append(ItemChange(item.id, "changed", item.row, diffs))
-    in_sheet = {i.id for i in items}
+    in_sheet = {i.id for i in items} | rejected
     for ident in existing:
         if ident not in in_sheet:
             out.append(ItemChange(ident, "deleted" if delete_missing else "missing", None))
