@@ -320,3 +320,70 @@ def test_content_import_write_is_all_or_nothing(
     assert f"{sheet}:6:6: error bad-row: unknown customer stage 's9'" in err
     assert "journey content import: the sheet has 2 error(s); nothing written" in err
     assert tree_bytes(project_dir) == before
+
+
+# --- 4. control characters -------------------------------------------------------------------
+
+CONTROL_HINT = "remove it: a cell may hold tabs and line breaks, no other control character"
+
+
+def test_control_characters_in_content_cells_are_errors(
+    capsys: pytest.CaptureFixture[str], project_dir: Path, tmp_path: Path
+) -> None:
+    rows = exported_rows(project_dir)
+    rows[2][rows[0].index("title")] = "Big\x00case"  # case-big
+    rows[3][rows[0].index("format")] = "case\x1b[31m"  # case-small
+    sheet = write_rows(tmp_path / "s.csv", rows)
+    project = compile_project(project_dir, shown_as="").project
+    items, diags = inv.parse_rows(inv.read_sheet(sheet, "s.csv"), inv.Known.of(project))
+    assert [d.render() for d in diags] == [
+        f"s.csv:3:2: error sheet-control-char: column 'title' holds the control character "
+        f"U+0000 ({CONTROL_HINT})",
+        f"s.csv:4:5: error sheet-control-char: column 'format' holds the control character "
+        f"U+001B ({CONTROL_HINT})",
+    ]
+    assert {"case-big", "case-small"}.isdisjoint(i.id for i in items)
+    before = tree_bytes(project_dir)
+    code, out, err = run(capsys, "content", "import", str(project_dir), str(sheet), "--write")
+    assert code == 1
+    assert f"{sheet}:3:2: error sheet-control-char: column 'title' holds the control" in err
+    assert tree_bytes(project_dir) == before
+
+
+def test_control_character_in_an_xlsx_inventory(project_dir: Path, tmp_path: Path) -> None:
+    path = tmp_path / "s.xlsx"
+    path.write_bytes(workbook_bytes({"A1": "id", "B1": "title", "A2": "case-big", "B2": "a\x7fb"}))
+    project = compile_project(project_dir, shown_as="").project
+    _, diags = inv.parse_rows(inv.read_sheet(path, "s.xlsx"), inv.Known.of(project))
+    assert [d.render() for d in diags] == [
+        "s.xlsx:2:2: error sheet-control-char: column 'title' holds the control character "
+        f"U+007F ({CONTROL_HINT})"
+    ]
+
+
+def test_control_characters_in_journey_sheet_cells_are_errors(
+    capsys: pytest.CaptureFixture[str], example_copy: Path, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "j.csv"
+    sheet.write_text(
+        ',interest,consideration\r\nthinking,"a\x00b",ok\r\ndoing,x,"y\r\nz\x08"\r\n'
+        "マーケティング (marketing),do \x0c it,\r\n",
+        encoding="utf-8",
+    )
+    out_file = tmp_path / "out.yaml"
+    code, out, err = run(
+        capsys, "import", "sheet", str(sheet), "--journey", "new-one", "--persona", "sato",
+        "--project", str(example_copy), "-o", str(out_file),
+    )  # fmt: skip
+    assert (code, out) == (1, "")
+    f = str(sheet)
+    assert err.splitlines() == [
+        f"{f}:2:2: error sheet-control-char: B2: the cell holds the control character U+0000 "
+        f"({CONTROL_HINT})",
+        f"{f}:3:3: error sheet-control-char: C3: the cell holds the control character U+0008 "
+        f"({CONTROL_HINT})",
+        f"{f}:4:2: error sheet-control-char: B4: the cell holds the control character U+000C "
+        f"({CONTROL_HINT})",
+        "3 error(s), 0 warning(s)",
+    ]
+    assert not out_file.exists()

@@ -24,6 +24,7 @@ from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error, warni
 from toolkit.graph import nodes_of
 from toolkit.project import Project
 from toolkit.renderers.data import FORMULA_START
+from toolkit.sheet_cells import CONTROL_HINT, control_char
 
 if TYPE_CHECKING:  # toolkit.sheet_files imports this module (through renderers.xlsx)
     from toolkit.sheet_files import SheetFileError
@@ -323,6 +324,17 @@ def _row_problems(
         at = Location(display, row.number, col_of.get(name, 1))
         out.append(error("bad-row", message, at, hint))
 
+    for name, text in cells.items():
+        found = control_char(text)
+        if found:
+            out.append(
+                error(
+                    "sheet-control-char",
+                    f"column '{name}' holds the control character {found}",
+                    Location(display, row.number, col_of[name]),
+                    CONTROL_HINT,
+                )
+            )
     for col in row.formulas:
         name = columns.get(col - 1, "")
         bad(name, f"cell holds a formula (column '{name or col}')", "type the value itself")
