@@ -18,7 +18,18 @@ from typing import Any
 
 from toolkit import models as m
 from toolkit.diagnostics import Diagnostic, Location, error
-from toolkit.inventory import FIELDS, LIST_FIELDS, ItemChange, old_values
+from toolkit.inventory import (
+    FIELDS,
+    LIST_FIELDS,
+    ItemChange,
+    Known,
+    Sheet,
+    compute_changes,
+    missing_warnings,
+    old_values,
+    parse_rows,
+    rejected_ids,
+)
 from toolkit.project import Entry, Project, load_project
 from toolkit.sources import SOURCE_DIRS, display_root
 from toolkit.yamledit import (
@@ -230,6 +241,44 @@ def _new_document(root: Path, new_items: list[list[tuple[str, Any]]]) -> FilePla
         sep = "" if old.endswith("\n") or not old else "\n"
         return FilePlan(NEW_FILE, old, old + sep + "---\n" + body)
     return FilePlan(NEW_FILE, None, body)
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """What a sheet would change: per item, per file, and the problems found on the way."""
+
+    changes: list[ItemChange]
+    plans: list[FilePlan]
+    diagnostics: list[Diagnostic]  # rejected rows (errors), items missing from the sheet
+    expected: dict[str, dict[str, Any]]  # every item's values after the change
+    unsafe: str = ""  # why the YAML cannot be edited safely (EditError), if it cannot
+
+    @property
+    def errors(self) -> int:
+        return sum(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def writable(self) -> bool:
+        """A write is all or nothing: only a sheet without any error may be written."""
+        return not self.errors and not self.unsafe
+
+
+def propose(root: Path, project: Project, sheet: Sheet, delete_missing: bool = False) -> Proposal:
+    """The changes of a sheet and the files they make.
+
+    The accepted rows' changes are planned even when other rows were rejected, so that a dry
+    run shows them; such a proposal is not writable. A header error plans nothing.
+    """
+    items, diags = parse_rows(sheet, Known.of(project))
+    if any(d.code == "bad-header" for d in diags):
+        return Proposal([], [], diags, {})
+    changes = compute_changes(project, items, delete_missing, rejected_ids(sheet, items))
+    diags = diags + missing_warnings(project, changes)
+    try:
+        plans = plan_import(root, project, changes)
+    except EditError as exc:
+        return Proposal(changes, [], diags, {}, str(exc))
+    return Proposal(changes, plans, diags, expected_state(project, changes))
 
 
 def unified_diff(plans: list[FilePlan]) -> str:

@@ -10,12 +10,11 @@ team may hand back a sheet with fewer columns. Writing the changes is ``toolkit.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import networkx as nx
 
@@ -25,6 +24,10 @@ from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error, warni
 from toolkit.graph import nodes_of
 from toolkit.project import Project
 from toolkit.renderers.data import FORMULA_START
+from toolkit.sheet_cells import CONTROL_HINT, control_char
+
+if TYPE_CHECKING:  # toolkit.sheet_files imports this module (through renderers.xlsx)
+    from toolkit.sheet_files import SheetFileError
 
 FIELDS = ("id", "title", "format", "stages", "segments", "owner", "status", "url", "updated")
 LIST_FIELDS = ("stages", "segments")
@@ -91,7 +94,16 @@ def _cell_text(value: Any) -> str:
 
 
 class SheetError(Exception):
-    """The file cannot be read as a sheet at all."""
+    """The file cannot be read as a sheet at all; `diagnostic` (code unreadable) says why."""
+
+    def __init__(self, display: str, message: str, row: int = 0, column: int = 0, hint: str = ""):
+        self.diagnostic = error("unreadable", message, Location(display, row, column), hint)
+        tail = f" ({hint})" if hint else ""
+        super().__init__(f"{self.diagnostic.location}: {message}{tail}")
+
+    @staticmethod
+    def of(display: str, exc: SheetFileError) -> SheetError:
+        return SheetError(display, str(exc), exc.row, exc.column, exc.hint)
 
 
 @dataclass(frozen=True)
@@ -106,6 +118,7 @@ class Sheet:
     display: str
     header: tuple[str, ...]
     rows: tuple[SheetRow, ...]
+    fixed_width: bool = False  # CSV: a row with fewer cells than the header was cut short
 
 
 def unneutralise(text: str) -> str:
@@ -116,43 +129,44 @@ def unneutralise(text: str) -> str:
 
 
 def read_csv(path: Path, display: str) -> Sheet:
+    from toolkit.sheet_files import SheetFileError, csv_rows, read_limited
+
     try:
-        text = path.read_bytes().decode("utf-8-sig")
+        records = csv_rows(read_limited(path).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise SheetError(f"{display}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
-    except OSError as exc:
-        raise SheetError(f"{display}: cannot read ({exc.strerror})") from None
-    try:
-        records = list(csv.reader(text.splitlines(keepends=True)))
-    except csv.Error as exc:
-        raise SheetError(f"{display}: not a CSV file ({exc})") from None
+        raise SheetError(display, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    except SheetFileError as exc:
+        raise SheetError.of(display, exc) from None
     if not records:
-        raise SheetError(f"{display}: the sheet is empty")
+        raise SheetError(display, "the sheet is empty")
     rows = tuple(
         SheetRow(n, tuple(unneutralise(c) for c in rec))
         for n, rec in enumerate(records[1:], start=2)
     )
-    return Sheet(display, tuple(records[0]), rows)
+    return Sheet(display, tuple(records[0]), rows, fixed_width=True)
 
 
 def read_xlsx(path: Path, display: str, sheet_name: str | None = None) -> Sheet:
     """The sheet named sheet_name, else 'inventory', else the first one."""
-    from openpyxl import load_workbook
+    from toolkit.sheet_files import SheetFileError, open_workbook, read_limited, worksheet_rows
 
     try:
-        wb = load_workbook(path, read_only=True, data_only=False)
-    except Exception as exc:  # openpyxl raises many types for a broken file
-        raise SheetError(f"{display}: not an XLSX workbook ({type(exc).__name__})") from None
+        wb = open_workbook(read_limited(path), data_only=False)
+    except SheetFileError as exc:
+        raise SheetError.of(display, exc) from None
     try:
         names = wb.sheetnames
-        name = sheet_name or ("inventory" if "inventory" in names else names[0])
+        name = sheet_name or ("inventory" if "inventory" in names else names[0] if names else "")
         if name not in names:
-            raise SheetError(f"{display}: no sheet '{name}' (sheets: {', '.join(names)})")
-        raw = [list(r) for r in wb[name].iter_rows()]
+            listed = ", ".join(names) or "none"
+            raise SheetError(display, f"no sheet '{name}' (sheets: {listed})")
+        raw = worksheet_rows(wb[name], False, lambda c: _xlsx_text(c.value) == "")
+    except SheetFileError as exc:
+        raise SheetError.of(display, exc) from None
     finally:
         wb.close()
     if not raw:
-        raise SheetError(f"{display}: the sheet is empty")
+        raise SheetError(display, "the sheet is empty")
     header = tuple(_xlsx_text(c.value) for c in raw[0])
     rows = []
     for n, cells in enumerate(raw[1:], start=2):
@@ -182,7 +196,7 @@ def read_sheet(path: Path, display: str, sheet_name: str | None = None) -> Sheet
         return read_csv(path, display)
     if suffix in (".xlsx", ".xlsm"):
         return read_xlsx(path, display, sheet_name)
-    raise SheetError(f"{display}: unknown sheet type '{suffix}'; use .csv or .xlsx")
+    raise SheetError(display, f"unknown sheet type '{suffix}'; use .csv or .xlsx")
 
 
 # --- validating rows -------------------------------------------------------------------------
@@ -217,7 +231,8 @@ def check_header(sheet: Sheet) -> tuple[dict[int, str], list[Diagnostic]]:
     """Column index (0-based) -> column name, or diagnostics when the header is unusable."""
     out: dict[int, str] = {}
     diags = []
-    for i, raw in enumerate(sheet.header):
+    width = max([len(sheet.header), *(len(r.cells) for r in sheet.rows)])
+    for i, raw in enumerate(sheet.header + ("",) * (width - len(sheet.header))):
         name = raw.strip().lower()
         if name.startswith(TITLE_PREFIX):
             name = TITLE_PREFIX + raw.strip()[len(TITLE_PREFIX) :]
@@ -254,7 +269,8 @@ def parse_rows(sheet: Sheet, known: Known) -> tuple[list[RowItem], list[Diagnost
         cells = {name: (row.cells[i] if i < len(row.cells) else "") for i, name in columns.items()}
         if not any(c.strip() for c in row.cells):
             continue
-        problems = _row_problems(sheet.display, row, columns, cells, known, seen)
+        problems = _short_row(sheet, row, columns)
+        problems += _row_problems(sheet.display, row, columns, cells, known, seen)
         if problems:
             diags.extend(problems)
             continue
@@ -262,6 +278,35 @@ def parse_rows(sheet: Sheet, known: Known) -> tuple[list[RowItem], list[Diagnost
         seen[item.id] = row.number
         accepted.append(item)
     return accepted, diags
+
+
+def _short_row(sheet: Sheet, row: SheetRow, columns: dict[int, str]) -> list[Diagnostic]:
+    """A `sheet-short-row` error when a CSV row ends before the last named column."""
+    width = max(columns) + 1
+    have = len(row.cells)
+    if not sheet.fixed_width or have >= width:
+        return []
+    first = sheet.header[have].strip() or f"column {have + 1}"
+    missing = f"'{first}' is" if have + 1 == width else f"'{first}' and the columns after it are"
+    return [
+        error(
+            "sheet-short-row",
+            f"the row has {have} of the header's {width} cells; {missing} missing",
+            Location(sheet.display, row.number, have + 1),
+            "a comma or line break in a cell cut the row: quote that cell, or add the missing "
+            "commas",
+        )
+    ]
+
+
+def rejected_ids(sheet: Sheet, items: list[RowItem]) -> frozenset[str]:
+    """Ids written in rows that were not accepted (their items must not count as missing)."""
+    columns, _ = check_header(sheet)
+    index = next((i for i, name in columns.items() if name == "id"), None)
+    if index is None:
+        return frozenset()
+    named = {r.cells[index].strip() for r in sheet.rows if index < len(r.cells)}
+    return frozenset(named - {i.id for i in items} - {""})
 
 
 def _row_problems(
@@ -279,6 +324,17 @@ def _row_problems(
         at = Location(display, row.number, col_of.get(name, 1))
         out.append(error("bad-row", message, at, hint))
 
+    for name, text in cells.items():
+        found = control_char(text)
+        if found:
+            out.append(
+                error(
+                    "sheet-control-char",
+                    f"column '{name}' holds the control character {found}",
+                    Location(display, row.number, col_of[name]),
+                    CONTROL_HINT,
+                )
+            )
     for col in row.formulas:
         name = columns.get(col - 1, "")
         bad(name, f"cell holds a formula (column '{name or col}')", "type the value itself")
@@ -394,9 +450,15 @@ def _same(name: str, old: Any, new: Any) -> bool:
 
 
 def compute_changes(
-    project: Project, items: list[RowItem], delete_missing: bool = False
+    project: Project,
+    items: list[RowItem],
+    delete_missing: bool = False,
+    rejected: frozenset[str] = frozenset(),
 ) -> list[ItemChange]:
-    """Per item: added (new id), changed (fields that differ), missing or deleted."""
+    """Per item: added (new id), changed (fields that differ), missing or deleted.
+
+    Items whose id is in rejected (rows with errors) are neither missing nor deleted.
+    """
     existing = {e.model.id: e for e in project.content}
     out: list[ItemChange] = []
     for item in items:
@@ -415,7 +477,7 @@ def compute_changes(
             out.append(ItemChange(item.id, "added", item.row, (), (("id", item.id), *values)))
         elif diffs:
             out.append(ItemChange(item.id, "changed", item.row, diffs))
-    in_sheet = {i.id for i in items}
+    in_sheet = {i.id for i in items} | rejected
     for ident in existing:
         if ident not in in_sheet:
             out.append(ItemChange(ident, "deleted" if delete_missing else "missing", None))

@@ -17,12 +17,25 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from toolkit.renderers.common import CONTROL
+
 ACTION_TAIL = re.compile(
     r"(?:\s*\[content:\s*(?P<content>[^\]]*)\])?(?:\s*\[kpi:(?P<kpi>.*)\])?$",
     re.IGNORECASE | re.DOTALL,
 )
 PLAIN_ACTION = re.compile(r"^(?P<action>.*?)" + ACTION_TAIL.pattern, re.IGNORECASE | re.DOTALL)
 LABELLED = re.compile(r"^(?P<label>.*?)\s*[(（](?P<key>[^()（）]+)[)）]\s*$")
+CONTROL_HINT = "remove it: a cell may hold tabs and line breaks, no other control character"
+
+
+def control_char(text: str) -> str | None:
+    """The first C0 control character (other than tab, LF, CR) or DEL in text, as U+XXXX.
+
+    Such characters are never imported: YAML cannot hold them as they are, the exports
+    remove them, and in a sheet they are mostly debris of a copy and paste.
+    """
+    found = CONTROL.search(text)
+    return None if found is None else f"U+{ord(found.group()):04X}"
 
 
 def normalise(text: str) -> str:

@@ -12,7 +12,9 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any, TypeVar
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
@@ -21,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from toolkit.renderers.common import strip_controls
 from toolkit.renderers.data import FORMULA_START
 from toolkit.renderers.xlsx import FIXED_TIME, workbook_bytes
-from toolkit.sheets import Cell, Grid
+from toolkit.sheets import Cell, Grid, cell_ref
 
 CSV_QUOTE = "'"
 ZIP_TIME = FIXED_TIME.timetuple()[:6]  # entry times of an exported workbook
@@ -30,11 +32,24 @@ MAX_UNPACKED = 100 * 1024 * 1024
 MAX_ROWS = 2000
 MAX_COLS = 200
 MAX_SCANNED_ROWS = 100_000  # rows read before giving up (empty formatted rows count)
+MAX_SCANNED_CELLS = 2_000_000  # cells read before giving up (a far cell pads its whole row)
+SIZE = f"{MAX_ROWS:,} rows x {MAX_COLS} columns"
+LIMIT = f"the limit is {SIZE}"
 SUFFIXES = (".csv", ".xlsx")
+T = TypeVar("T")
 
 
 class SheetFileError(Exception):
-    """The file cannot be read or written as a sheet; the message says why."""
+    """The file cannot be read or written as a sheet; the message says why.
+
+    row and column (1-based, 0 when the whole file is meant) locate the cell at fault.
+    """
+
+    def __init__(self, message: str, row: int = 0, column: int = 0, hint: str = "") -> None:
+        super().__init__(message)
+        self.row = row
+        self.column = column
+        self.hint = hint
 
 
 def sheet_format(path: Path) -> str:
@@ -88,19 +103,26 @@ def read_csv(raw: bytes) -> Grid:
             text = raw.decode("cp932")
         except UnicodeDecodeError:
             raise SheetFileError("the CSV file is neither UTF-8 nor Shift_JIS") from None
+    return [[unneutralise_csv(v) or None for v in row] for row in csv_rows(text)]
+
+
+def csv_rows(text: str) -> list[list[str]]:
+    """The records of CSV text, within the limits.
+
+    Only the csv module splits records: a quoted cell may hold line breaks, and characters
+    that str.splitlines() would take for one (U+2028, U+0085, \\x1c, \\v, ...) stay in their cell.
+    """
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
         raise SheetFileError(f"not a valid CSV file ({exc})") from None
     _check_size(len(rows), max((len(r) for r in rows), default=0))
-    return [[unneutralise_csv(v) or None for v in row] for row in rows]
+    return rows
 
 
 def _check_size(rows: int, cols: int) -> None:
     if rows > MAX_ROWS or cols > MAX_COLS:
-        raise SheetFileError(
-            f"the sheet has {rows} rows and {cols} columns; the limit is {MAX_ROWS} x {MAX_COLS}"
-        )
+        raise SheetFileError(f"the sheet has {rows:,} rows and {cols:,} columns; {LIMIT}")
 
 
 # --- XLSX --------------------------------------------------------------------------------------
@@ -141,39 +163,106 @@ def _sheet_title(title: str) -> str:
     return cleaned or "journey"
 
 
-def read_xlsx(raw: bytes) -> Grid:
-    """The first worksheet's values (formulas as their cached values)."""
+def check_archive(raw: bytes) -> None:
+    """SheetFileError unless raw is a zip archive unpacking to at most MAX_UNPACKED bytes.
+
+    zipfile never unpacks an entry past its declared size, so the sum bounds the work.
+    """
     try:
         with zipfile.ZipFile(io.BytesIO(raw)) as archive:
             unpacked = sum(i.file_size for i in archive.infolist())
-    except zipfile.BadZipFile:
-        raise SheetFileError("not an XLSX file (not a zip archive)") from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
+        raise SheetFileError("not an XLSX workbook (not a zip archive)") from None
     if unpacked > MAX_UNPACKED:
         raise SheetFileError(f"the XLSX file unpacks to {unpacked:,} bytes; too large")
+
+
+def open_workbook(raw: bytes, data_only: bool) -> Any:
+    """A read-only workbook of checked bytes (close it after use)."""
+    check_archive(raw)
     try:
-        wb = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        return load_workbook(io.BytesIO(raw), read_only=True, data_only=data_only)
     except Exception as exc:  # openpyxl raises many kinds for a broken workbook
-        raise SheetFileError(f"cannot read the XLSX file ({type(exc).__name__}: {exc})") from None
+        raise SheetFileError(f"not an XLSX workbook ({_why(exc)})") from None
+
+
+def _why(exc: Exception) -> str:
+    """An exception in a few words: its type and the start of its message."""
+    text = " ".join(strip_controls(str(exc)).split())
+    return f"{type(exc).__name__}: {text[:120]}" if text else type(exc).__name__
+
+
+def worksheet_rows(ws: Any, values_only: bool, blank: Callable[[Any], bool]) -> list[list[Any]]:
+    """A read-only worksheet's rows as stored, within the limits (see stored_rows).
+
+    The `<dimension>` a worksheet declares is ignored: it may be stale (rows past it would be
+    dropped) or huge (openpyxl would pad every row and column up to it).
+    """
+    if not hasattr(ws, "reset_dimensions"):
+        raise SheetFileError(f"'{ws.title}' is not a worksheet (a chart sheet?)")
+    ws.reset_dimensions()
     try:
-        ws = wb.worksheets[0]
-        ws.reset_dimensions()  # rows as stored: formatting alone does not widen the grid
-        rows: Grid = []
-        for count, row in enumerate(ws.iter_rows(values_only=True), start=1):
-            cells = _trim_row([_xlsx_value(v) for v in row])
-            if count > MAX_SCANNED_ROWS or len(cells) > MAX_COLS:
-                _check_size(count, len(cells))
-            rows.append(cells)
+        return stored_rows(ws.iter_rows(values_only=values_only), blank)
+    except SheetFileError:
+        raise
+    except Exception as exc:  # a malformed worksheet fails while its rows are parsed
+        raise SheetFileError(f"the worksheet cannot be read ({_why(exc)})") from None
+
+
+def stored_rows(rows: Iterable[Sequence[T]], blank: Callable[[T], bool]) -> list[list[T]]:
+    """Rows without their trailing blank cells and trailing blank rows.
+
+    Raises SheetFileError at the first cell holding something past MAX_ROWS x MAX_COLS, and
+    once more than MAX_SCANNED_ROWS rows or MAX_SCANNED_CELLS cells (blank ones included)
+    were read, so that a small file describing a huge sheet costs little time and memory.
+    """
+    out: list[list[T]] = []
+    scanned = 0
+    for number, row in enumerate(rows, start=1):
+        scanned += len(row)
+        if number > MAX_SCANNED_ROWS:
+            raise SheetFileError(
+                f"the sheet stores rows past row {MAX_SCANNED_ROWS:,}; {LIMIT}",
+                hint="delete the rows below the data, even empty formatted ones",
+            )
+        if scanned > MAX_SCANNED_CELLS:
+            raise SheetFileError(
+                f"the sheet stores more than {MAX_SCANNED_CELLS:,} cells; {LIMIT}",
+                hint="delete the rows and columns around the data, even empty formatted ones",
+            )
+        cells = list(row)
+        while cells and blank(cells[-1]):
+            cells.pop()
+        if cells and (number > MAX_ROWS or len(cells) > MAX_COLS):
+            col = len(cells) if len(cells) > MAX_COLS else _first_filled(cells, blank)
+            raise SheetFileError(
+                f"{cell_ref(number, col)}: the cell is past the limit of {SIZE}",
+                number,
+                col,
+                "clear it, or split the sheet",
+            )
+        out.append(cells)
+    while out and not out[-1]:
+        out.pop()
+    return out
+
+
+def _first_filled(cells: list[T], blank: Callable[[T], bool]) -> int:
+    return next(i for i, c in enumerate(cells, start=1) if not blank(c))
+
+
+def read_xlsx(raw: bytes) -> Grid:
+    """The first worksheet's values (formulas as their cached values)."""
+    wb = open_workbook(raw, data_only=True)
+    try:
+        if not wb.worksheets:
+            raise SheetFileError("the XLSX file has no worksheet")
+        values = worksheet_rows(wb.worksheets[0], True, lambda v: _xlsx_value(v) is None)
     finally:
         wb.close()
-    rows = _trim(rows)
+    rows: Grid = [[_xlsx_value(v) for v in row] for row in values]
     _check_size(len(rows), max((len(r) for r in rows), default=0))
     return rows
-
-
-def _trim_row(cells: list[Cell]) -> list[Cell]:
-    while cells and cells[-1] is None:
-        cells.pop()
-    return cells
 
 
 def _xlsx_value(value: object) -> Cell:
@@ -190,24 +279,23 @@ def _xlsx_value(value: object) -> Cell:
     return str(value)
 
 
-def _trim(rows: Grid) -> Grid:
-    while rows and not rows[-1]:
-        rows.pop()
-    return rows
-
-
 # --- files -------------------------------------------------------------------------------------
+
+
+def read_limited(path: Path) -> bytes:
+    """A sheet file's bytes, refused past MAX_BYTES."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise SheetFileError(f"the file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+        return path.read_bytes()
+    except OSError as exc:
+        raise SheetFileError(f"cannot read the file ({exc.strerror or exc})") from None
 
 
 def read_grid(path: Path) -> Grid:
     fmt = sheet_format(path)
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise SheetFileError(f"{path} is {size:,} bytes; the limit is {MAX_BYTES:,}")
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise SheetFileError(f"cannot read {path}: {exc.strerror or exc}") from None
+    raw = read_limited(path)
     return read_csv(raw) if fmt == "csv" else read_xlsx(raw)
 
 

@@ -144,7 +144,8 @@ def import_sheet(req: ImportRequest) -> Outcome:
     try:
         grid = read_grid(req.sheet)
     except SheetFileError as exc:
-        return Outcome(None, [error("unreadable", str(exc), Location(sheet_display))])
+        at = Location(sheet_display, exc.row, exc.column)
+        return Outcome(None, [error("unreadable", str(exc), at, exc.hint)])
     steps, diags = read_steps(grid, vocabulary(project), sheet_display)
     if _errors(diags):
         return Outcome(None, diags)

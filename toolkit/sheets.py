@@ -20,7 +20,9 @@ from toolkit.diagnostics import Diagnostic, did_you_mean
 from toolkit.project import Project
 from toolkit.renderers.common import pick
 from toolkit.sheet_cells import (
+    CONTROL_HINT,
     ActionLine,
+    control_char,
     decode_list,
     decode_text,
     encode_action,
@@ -359,6 +361,7 @@ def read_lanes(grid: Grid, vocab: Vocabulary, rd: Reader) -> list[tuple[int, str
 def read_steps(grid: Grid, vocab: Vocabulary, file: str) -> tuple[dict[str, Any], list[Diagnostic]]:
     """The journey's steps (stage id -> step mapping as in YAML), in stage order."""
     rd = Reader(file)
+    _control_chars(grid, rd)
     if not grid or not any(_text(v).strip() for v in grid[0][1:]):
         rd.err("empty-sheet", 1, 1, "row 1 names no stage", "export a sheet to see the layout")
         return {}, rd.diags
@@ -382,6 +385,16 @@ def read_steps(grid: Grid, vocab: Vocabulary, file: str) -> tuple[dict[str, Any]
         steps[stage] = step
     order = [s for s in vocab.stages.ids if s in present]
     return {s: _ordered(steps[s]) for s in order}, rd.diags
+
+
+def _control_chars(grid: Grid, rd: Reader) -> None:
+    """A `sheet-control-char` error at every cell holding a control character."""
+    for r, row in enumerate(grid, start=1):
+        for c, value in enumerate(row, start=1):
+            found = control_char(_text(value))
+            if found:
+                message = f"the cell holds the control character {found}"
+                rd.err("sheet-control-char", r, c, message, CONTROL_HINT)
 
 
 FIELD_ORDER = tuple(m.Step.model_fields)  # a step's keys in the order the model declares
