@@ -255,16 +255,30 @@ def test_import_dry_run_shows_and_writes_nothing(
     assert "-    status: draft\n+    status: published\n" in out
     assert f"{sheet}:9:1: error bad-row: id 'bad id' is not a lowercase slug" in err
     assert f"{sheet}:10:6: error bad-row: unknown customer stage 's9'" in err
-    assert "1 file(s) would change; run again with --write to apply" in err
+    assert "journey content import: the sheet has 2 error(s); nothing written" in err
     assert (project_dir / "journeys/content.yaml").read_bytes() == before
 
 
-def test_import_write_applies_the_accepted_rows(
+def test_import_write_is_refused_while_a_row_is_rejected(
     capsys: pytest.CaptureFixture[str], project_dir: Path, tmp_path: Path
 ) -> None:
     sheet = edited_sheet(capsys, project_dir, tmp_path / "sheet.csv")
+    before = (project_dir / "journeys/content.yaml").read_bytes()
     code, _, err = run(capsys, "content", "import", str(project_dir), str(sheet), "--write")
-    assert code == 1  # rejected rows are still reported
+    assert code == 1
+    assert "journey content import: the sheet has 2 error(s); nothing written" in err
+    assert (project_dir / "journeys/content.yaml").read_bytes() == before
+
+
+def test_import_write_applies_a_clean_sheet(
+    capsys: pytest.CaptureFixture[str], project_dir: Path, tmp_path: Path
+) -> None:
+    sheet = edited_sheet(capsys, project_dir, tmp_path / "sheet.csv")
+    rows = list(csv.reader(io.StringIO(sheet.read_text(encoding="utf-8"))))[:-2]
+    with sheet.open("w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    code, _, err = run(capsys, "content", "import", str(project_dir), str(sheet), "--write")
+    assert code == 0
     assert "wrote 1 file(s): journeys/content.yaml" in err
     text = (project_dir / "journeys/content.yaml").read_text(encoding="utf-8")
     assert "  - id: case-small\n" in text and "draft" not in text

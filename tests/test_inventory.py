@@ -19,6 +19,7 @@ from toolkit import importer as imp
 from toolkit import inventory as inv
 from toolkit.pipeline import compile_project
 from toolkit.project import Project, load_project
+from toolkit.sheet_files import neutralise_csv, unneutralise_csv
 from toolkit.sources import parse_documents
 from toolkit.yamledit import Edit, EditError, apply_edits, parse_tree, scalar
 
@@ -166,10 +167,15 @@ def test_xlsx_formula_cells_are_rejected_and_dates_read(tmp_path: Path, project_
 
 
 def test_csv_apostrophe_before_formula_is_undone() -> None:
-    assert inv.unneutralise("'=1+2") == "=1+2"
-    assert inv.unneutralise("'@x") == "@x"
-    assert inv.unneutralise("'quoted'") == "'quoted'"
-    assert inv.unneutralise("'") == "'"
+    # the export writes a leading apostrophe before a formula-like cell and before one
+    # that starts with an apostrophe, so the import removes exactly one
+    assert unneutralise_csv(neutralise_csv("=1+2")) == "=1+2"
+    assert neutralise_csv("=1+2") == "'=1+2"
+    assert neutralise_csv("'=1+2") == "''=1+2"
+    assert unneutralise_csv("''=1+2") == "'=1+2"
+    assert neutralise_csv("'quoted'") == "''quoted'"
+    assert unneutralise_csv(neutralise_csv("'")) == "'"
+    assert neutralise_csv("12") == "12"
 
 
 # --- changes ---------------------------------------------------------------------------------

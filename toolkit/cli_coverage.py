@@ -28,28 +28,11 @@ from toolkit import coverage as cov
 from toolkit import coverage_text as text
 from toolkit.cli_options import warn_unknown_language
 from toolkit.diagnostics import Diagnostic
-from toolkit.importer import (
-    FilePlan,
-    check_on_copy,
-    expected_state,
-    plan_import,
-    unified_diff,
-    write_plans,
-)
-from toolkit.inventory import (
-    Known,
-    SheetError,
-    compute_changes,
-    describe,
-    export_rows,
-    missing_warnings,
-    parse_rows,
-    read_sheet,
-)
+from toolkit.importer import FilePlan, check_on_copy, propose, unified_diff, write_plans
+from toolkit.inventory import SheetError, describe, export_rows, read_sheet
 from toolkit.pipeline import Compiled, compile_project
 from toolkit.renderers.common import strip_controls
-from toolkit.renderers.data import neutralise
-from toolkit.yamledit import EditError
+from toolkit.sheet_files import neutralise_csv
 
 SHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
 PROJECT_ARG = click.argument(
@@ -218,7 +201,9 @@ def export(project: Path, fmt: str, output: Path | None) -> int:
         # a byte-order mark in files so spreadsheet programs read them as UTF-8
         data = csv_text.encode("utf-8-sig" if output is not None else "utf-8")
     if output is None:
-        click.get_binary_stream("stdout").write(data)
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
     else:
         output.write_bytes(data)
         click.echo(f"wrote {len(compiled.project.content)} items to {output}", err=True)
@@ -230,7 +215,7 @@ def inventory_csv(rows: list[list[str]]) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     for row in rows:
-        writer.writerow([neutralise(strip_controls(cell)) for cell in row])
+        writer.writerow([neutralise_csv(strip_controls(cell)) for cell in row])
     return buf.getvalue()
 
 
@@ -252,27 +237,25 @@ def import_(project: Path, file: Path, write: bool, delete_missing: bool, sheet:
     try:
         table = read_sheet(file, str(file), sheet)
     except SheetError as exc:
-        click.echo(f"journey content import: {exc}", err=True)
+        report([exc.diagnostic], "text", err=True)
         return 1
-    items, diags = parse_rows(table, Known.of(compiled.project))
-    if any(d.code == "bad-header" for d in diags):
-        report(diags, "text", err=True)
-        return 1
-    changes = compute_changes(compiled.project, items, delete_missing)
-    diags += missing_warnings(compiled.project, changes)
-    try:
-        plans = plan_import(project, compiled.project, changes)
-    except EditError as exc:
-        report(diags, "text", err=True)
-        click.echo(f"journey content import: cannot edit the YAML safely: {exc}", err=True)
-        return 1
-    for change in changes:
+    proposal = propose(project, compiled.project, table, delete_missing)
+    for change in proposal.changes:
         click.echo(describe(change))
-    click.echo(unified_diff(plans), nl=False)
-    if diags:
-        report(diags, "text", err=True)
-    rejected = any(d.severity == "error" for d in diags)
-    return _apply(project, plans, expected_state(compiled.project, changes), write) or int(rejected)
+    click.echo(unified_diff(proposal.plans), nl=False)
+    if proposal.diagnostics:
+        report(proposal.diagnostics, "text", err=True)
+    if proposal.unsafe:
+        msg = f"cannot edit the YAML safely: {proposal.unsafe}"
+        click.echo(f"journey content import: {msg}", err=True)
+        return 1
+    if not proposal.writable:
+        click.echo(
+            f"journey content import: the sheet has {proposal.errors} error(s); nothing written",
+            err=True,
+        )
+        return 1
+    return _apply(project, proposal.plans, proposal.expected, write)
 
 
 def _apply(project: Path, plans: list[FilePlan], expected: Expected, write: bool) -> int:

@@ -23,7 +23,6 @@ from toolkit.coverage import content_nodes
 from toolkit.diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from toolkit.graph import nodes_of
 from toolkit.project import Project
-from toolkit.renderers.data import FORMULA_START
 from toolkit.sheet_cells import CONTROL_HINT, control_char
 
 if TYPE_CHECKING:  # toolkit.sheet_files imports this module (through renderers.xlsx)
@@ -121,15 +120,8 @@ class Sheet:
     fixed_width: bool = False  # CSV: a row with fewer cells than the header was cut short
 
 
-def unneutralise(text: str) -> str:
-    """Undo the apostrophe that CSV export puts before a formula-like cell."""
-    if len(text) > 1 and text[0] == "'" and text[1] in "".join(FORMULA_START):
-        return text[1:]
-    return text
-
-
 def read_csv(path: Path, display: str) -> Sheet:
-    from toolkit.sheet_files import SheetFileError, csv_rows, read_limited
+    from toolkit.sheet_files import SheetFileError, csv_rows, read_limited, unneutralise_csv
 
     try:
         records = csv_rows(read_limited(path).decode("utf-8-sig"))
@@ -140,7 +132,7 @@ def read_csv(path: Path, display: str) -> Sheet:
     if not records:
         raise SheetError(display, "the sheet is empty")
     rows = tuple(
-        SheetRow(n, tuple(unneutralise(c) for c in rec))
+        SheetRow(n, tuple(unneutralise_csv(c) for c in rec))
         for n, rec in enumerate(records[1:], start=2)
     )
     return Sheet(display, tuple(records[0]), rows, fixed_width=True)
