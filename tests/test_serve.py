@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -17,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import chromium_path
-from toolkit.server import inject
+from toolkit.server import LiveState, inject, make_server
 
 DEADLINE = 2.0  # seconds within which a save must show
 
@@ -84,6 +87,90 @@ def retitled(text: str) -> str:
     changed = re.sub(r"(?m)^title:.*$", "title: 改訂版マップ", text, count=1)
     assert changed != text
     return changed
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    """A small output folder (no index.html in journeys/) next to a file it must not serve."""
+    root = tmp_path / "site"
+    (root / "journeys").mkdir(parents=True)
+    (root / "index.html").write_text("<html><body>home</body></html>", encoding="utf-8")
+    (root / "journeys" / "a.html").write_text("<html><body>map a</body></html>", encoding="utf-8")
+    (root / "data.json").write_text('{"ok": true}', encoding="utf-8")
+    (tmp_path / "secret.txt").write_text("top secret", encoding="utf-8")
+    (root / "escape.txt").symlink_to(tmp_path / "secret.txt")
+    return root
+
+
+@contextlib.contextmanager
+def live_server(root: Path, state: LiveState | None = None, **options: Any) -> Iterator[int]:
+    """The `journey serve` HTTP server on a free loopback port, in this process; yields the port."""
+    live = state if state is not None else LiveState(version=1)
+    server = make_server("127.0.0.1", 0, root, live, **options)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    try:
+        yield server.server_port
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+def raw_get(port: int, target: str) -> tuple[int, dict[str, str], bytes]:
+    """GET with the request target sent exactly as given (urllib would normalise it)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+    try:
+        conn.request("GET", target)
+        resp = conn.getresponse()
+        return resp.status, dict(resp.getheaders()), resp.read()
+    finally:
+        conn.close()
+
+
+@pytest.mark.parametrize(
+    ("target", "status"),
+    [
+        ("/%00", 400),
+        ("/index.html%00.txt", 400),
+        ("/%ff%fe", 400),
+        ("/journeys/%0a", 400),
+        ("/../secret.txt", 400),
+        ("/%2e%2e/secret.txt", 400),
+        ("/journeys/..%2f..%2fsecret.txt", 400),
+        ("/journeys/../../secret.txt", 400),
+        pytest.param("/" + "a" * 5000, 404, id="long-name"),
+        pytest.param("/x/" + "a/" * 3000, 404, id="long-path"),
+        ("/escape.txt", 404),
+        ("/nope.html", 404),
+        ("/journeys/../index.html", 200),
+        ("/data.json?x=%00", 200),
+    ],
+)
+def test_bad_paths_get_an_answer_and_nothing_outside(
+    site: Path, capfd: pytest.CaptureFixture[str], target: str, status: int
+) -> None:
+    with live_server(site) as port:
+        got, _, body = raw_get(port, target)
+        assert got == status
+        assert b"top secret" not in body
+        assert raw_get(port, "/data.json")[0] == 200  # the server is still up
+    assert capfd.readouterr().err == ""  # no traceback
+
+
+class BrokenState(LiveState):
+    def snapshot(self) -> dict[str, Any]:
+        raise RuntimeError("boom")
+
+
+def test_an_error_in_the_handler_is_a_500_not_a_dropped_connection(
+    site: Path, capfd: pytest.CaptureFixture[str]
+) -> None:
+    with live_server(site, BrokenState(version=1)) as port:
+        status, _, body = raw_get(port, "/__journey__/state")
+        assert status == 500 and b"boom" not in body
+        assert raw_get(port, "/data.json")[0] == 200
+    assert capfd.readouterr().err == ""
 
 
 def test_inject_adds_script_before_body_end() -> None:

@@ -8,7 +8,12 @@ the diagnostics in an overlay until the next good build. Only the output folder 
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
+import shutil
+import stat
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -16,6 +21,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import networkx as nx
 from jinja2 import Environment
@@ -32,6 +38,8 @@ from toolkit.renderers.common import RenderOptions
 from toolkit.renderers.environment import make_environment
 from toolkit.sources import SOURCE_DIRS, YAML_SUFFIXES
 from toolkit.writer import update_files, update_output
+
+log = logging.getLogger(__name__)
 
 STATE_PATH = "/__journey__/state"
 POLL_MS = 250
@@ -186,38 +194,101 @@ def inject(page: bytes, version: int) -> bytes:
     return page[:at] + payload + page[at:] if at >= 0 else page + payload
 
 
+def url_parts(target: str) -> list[str] | None:
+    """The path segments of a request target with '.' and '..' applied; None if malformed.
+
+    Malformed: percent-escapes that do not decode as UTF-8, control characters (NUL
+    included), or a '..' that climbs above the root.
+    """
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in decoded):
+        return None
+    parts: list[str] = []
+    for part in decoded.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return parts
+
+
+def locate(root: Path, parts: list[str]) -> tuple[Path, bool] | None:
+    """The file or folder PARTS name below ROOT, symlinks resolved, and whether it is a folder.
+
+    None when it is missing, outside ROOT (through a symlink), or neither a regular file nor
+    a folder (a FIFO would hang the handler). ROOT must be resolved.
+    """
+    try:
+        real = root.joinpath(*parts).resolve()
+        mode = real.stat().st_mode
+    except (OSError, ValueError, RuntimeError):  # too long, a loop, ...
+        return None
+    if not real.is_relative_to(root):
+        return None
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return real, stat.S_ISDIR(mode)
+    return None
+
+
 def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
     served = root.resolve()
 
     class Handler(SimpleHTTPRequestHandler):
+        answered = False  # a status line went out for the current request
+
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, directory=str(served), **kwargs)
 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
             return
 
+        def send_response(self, code: int, message: str | None = None) -> None:
+            self.answered = True
+            super().send_response(code, message)
+
         def do_GET(self) -> None:  # noqa: N802
-            path = self.path.split("?", 1)[0].split("#", 1)[0]
-            if path == STATE_PATH:
-                self._send(json.dumps(state.snapshot()).encode(), "application/json")
-                return
-            target = Path(self.translate_path(path))
-            if target.is_dir():
-                target = target / "index.html"
+            self.answered = False
             try:
-                real = target.resolve()
-            except OSError:
-                real = target
-            if served not in real.parents and real != served:
-                self.send_error(HTTPStatus.NOT_FOUND)
-                return
-            if real.suffix == ".html":
-                self._html(real)
-                return
-            super().do_GET()
+                self._get()
+            except Exception:
+                self._failed()
 
         def do_HEAD(self) -> None:  # noqa: N802
             self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+
+        def _get(self) -> None:
+            if self.path.split("?", 1)[0].split("#", 1)[0] == STATE_PATH:
+                self._send(json.dumps(state.snapshot()).encode(), "application/json")
+                return
+            parts = url_parts(self.path)
+            if parts is None:
+                self.send_error(HTTPStatus.BAD_REQUEST, "Malformed path")
+                return
+            found = locate(served, parts)
+            if found is None:
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            real, is_dir = found
+            if is_dir:
+                real = real / "index.html"
+            if real.suffix == ".html":
+                self._html(real)
+            else:
+                self._file(real)
+
+        def _failed(self) -> None:
+            """An unexpected error: answer 500 if nothing went out yet; close the connection."""
+            log.debug("journey serve: error answering %r", self.path, exc_info=True)
+            self.close_connection = True
+            if not self.answered:
+                with contextlib.suppress(OSError):
+                    self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
 
         def _html(self, page: Path) -> None:
             version = state.snapshot()["version"]
@@ -230,6 +301,20 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
                 body = WAITING_PAGE.encode()
             self._send(inject(body, version), "text/html; charset=utf-8")
 
+        def _file(self, path: Path) -> None:
+            try:
+                source = path.open("rb")
+            except OSError:
+                self.send_error(HTTPStatus.NOT_FOUND)
+                return
+            with source:
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Length", str(os.fstat(source.fileno()).st_size))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                shutil.copyfileobj(source, self.wfile)
+
         def _send(self, body: bytes, ctype: str) -> None:
             self.send_response(HTTPStatus.OK)
             self.send_header("Content-Type", ctype)
@@ -241,10 +326,18 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
     return Handler
 
 
-def make_server(host: str, port: int, root: Path, state: LiveState) -> ThreadingHTTPServer:
-    server = ThreadingHTTPServer((host, port), handler_for(root, state))
-    server.daemon_threads = True
-    return server
+class LiveServer(ThreadingHTTPServer):
+    """The HTTP server of `journey serve`."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet (the standard one prints a traceback); a client's trouble is its own."""
+        log.debug("journey serve: error on a connection from %s", client_address, exc_info=True)
+
+
+def make_server(host: str, port: int, root: Path, state: LiveState) -> LiveServer:
+    return LiveServer((host, port), handler_for(root, state))
 
 
 def is_source_change(changes: Iterable[tuple[Any, str]]) -> bool:
