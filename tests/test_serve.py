@@ -34,7 +34,7 @@ class Served:
             with urllib.request.urlopen(self.url + path, timeout=5) as resp:
                 return resp.status, resp.read().decode("utf-8")
         except urllib.error.HTTPError as exc:
-            return exc.code, ""
+            return exc.code, exc.read().decode("utf-8")
 
     def state(self) -> dict[str, Any]:
         return json.loads(self.get("__journey__/state")[1])
@@ -158,6 +158,39 @@ def test_bad_paths_get_an_answer_and_nothing_outside(
     assert capfd.readouterr().err == ""  # no traceback
 
 
+def test_folders_serve_their_index_or_404(site: Path) -> None:
+    (site / "guide").mkdir()
+    (site / "guide" / "index.html").write_text("<html><body>the guide</body></html>", "utf-8")
+    with live_server(site) as port:
+        for target in ("/journeys/", "/journeys"):
+            status, headers, body = raw_get(port, target)
+            assert status == 404, target
+            assert b"No successful build yet" not in body
+            assert b'<a href="/">' in body  # a way back to the map
+            assert b"__journey__/state" in body  # reloads itself after the next good build
+        status, headers, _ = raw_get(port, "/guide?x=1")
+        assert (status, headers["Location"]) == (302, "/guide/?x=1")
+        status, _, body = raw_get(port, "/guide/")
+        assert status == 200 and b"the guide" in body and b"__journey__/state" in body
+        status, _, body = raw_get(port, "/")
+        assert status == 200 and b"home" in body
+
+
+def test_waiting_page_only_at_the_root_before_the_first_good_build(tmp_path: Path) -> None:
+    empty = tmp_path / "out"
+    empty.mkdir()
+    (empty / "journeys").mkdir()
+    with live_server(empty, LiveState(version=0)) as port:
+        for target in ("/", "/index.html"):
+            status, _, body = raw_get(port, target)
+            assert status == 200 and b"No successful build yet" in body, target
+            assert b"__journey__/state" in body
+        status, _, body = raw_get(port, "/journeys/")
+        assert status == 404 and b"No successful build yet" not in body
+    with live_server(empty, LiveState(version=1)) as port:
+        assert raw_get(port, "/")[0] == 404
+
+
 class BrokenState(LiveState):
     def snapshot(self) -> dict[str, Any]:
         raise RuntimeError("boom")
@@ -210,6 +243,13 @@ def test_serves_only_the_output_folder(served: Served) -> None:
         status, body = served.get(probe)
         assert status == 404 or "kind:" not in body
     assert served.get("nope.html")[0] == 404
+
+
+def test_folder_url_after_a_good_build(served: Served) -> None:
+    status, body = served.get("journeys/")
+    assert status == 404 and "No successful build yet" not in body
+    assert '<a href="/">' in body
+    assert served.get("")[0] == 200
 
 
 def test_ctrl_c_stops_cleanly(served: Served) -> None:

@@ -21,7 +21,7 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import quote, unquote
 
 import networkx as nx
 from jinja2 import Environment
@@ -87,6 +87,11 @@ RELOAD_SCRIPT = """<script>
 WAITING_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>journey serve</title></head>
 <body><p>No successful build yet: fix the errors shown below and save.</p></body></html>"""
+
+NOT_FOUND_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Not found - journey serve</title></head>
+<body><h1>Not found</h1><p>Nothing is built at this address.
+<a href="/">Back to the map index</a>.</p></body></html>"""
 
 
 @dataclass
@@ -236,6 +241,12 @@ def locate(root: Path, parts: list[str]) -> tuple[Path, bool] | None:
     return None
 
 
+def index_of(root: Path, parts: list[str]) -> tuple[Path, bool] | None:
+    """The index.html of the folder PARTS name below ROOT, if it has one (see locate)."""
+    found = locate(root, [*parts, "index.html"])
+    return found if found is not None and not found[1] else None
+
+
 def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
     served = root.resolve()
 
@@ -263,24 +274,47 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
             self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
 
         def _get(self) -> None:
-            if self.path.split("?", 1)[0].split("#", 1)[0] == STATE_PATH:
+            path, _, query = self.path.split("#", 1)[0].partition("?")
+            if path == STATE_PATH:
                 self._send(json.dumps(state.snapshot()).encode(), "application/json")
                 return
-            parts = url_parts(self.path)
+            parts = url_parts(path)
             if parts is None:
                 self.send_error(HTTPStatus.BAD_REQUEST, "Malformed path")
                 return
             found = locate(served, parts)
+            if found is not None and found[1]:  # a folder: its index.html, as MkDocs does
+                found = index_of(served, parts)
+                if found is not None and not path.endswith("/"):
+                    self._redirect(parts, query)
+                    return
             if found is None:
-                self.send_error(HTTPStatus.NOT_FOUND)
-                return
-            real, is_dir = found
-            if is_dir:
-                real = real / "index.html"
-            if real.suffix == ".html":
-                self._html(real)
+                self._missing(parts)
+            elif found[0].suffix == ".html":
+                self._html(found[0])
             else:
-                self._file(real)
+                self._file(found[0])
+
+        def _missing(self, parts: list[str]) -> None:
+            """404, or the waiting page at the root until the first good build."""
+            version = state.snapshot()["version"]
+            if version == 0 and parts in ([], ["index.html"]):
+                self._send(inject(WAITING_PAGE.encode(), version), "text/html; charset=utf-8")
+            else:
+                self._not_found()
+
+        def _not_found(self) -> None:
+            """404 with a link to the index; the page reloads itself after the next good build."""
+            body = inject(NOT_FOUND_PAGE.encode(), state.snapshot()["version"])
+            self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+
+        def _redirect(self, parts: list[str], query: str) -> None:
+            """To the folder's address with a slash, so the page's relative links work."""
+            where = "/" + "/".join(quote(part, safe="") for part in parts) + "/"
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", where + ("?" + query if query else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
 
         def _failed(self) -> None:
             """An unexpected error: answer 500 if nothing went out yet; close the connection."""
@@ -294,18 +328,16 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
             version = state.snapshot()["version"]
             try:
                 body = page.read_bytes()
-            except OSError:
-                if page.name != "index.html":
-                    self.send_error(HTTPStatus.NOT_FOUND)
-                    return
-                body = WAITING_PAGE.encode()
+            except OSError:  # removed by a rebuild since it was found
+                self._not_found()
+                return
             self._send(inject(body, version), "text/html; charset=utf-8")
 
         def _file(self, path: Path) -> None:
             try:
                 source = path.open("rb")
             except OSError:
-                self.send_error(HTTPStatus.NOT_FOUND)
+                self._not_found()
                 return
             with source:
                 self.send_response(HTTPStatus.OK)
@@ -315,8 +347,8 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
                 self.end_headers()
                 shutil.copyfileobj(source, self.wfile)
 
-        def _send(self, body: bytes, ctype: str) -> None:
-            self.send_response(HTTPStatus.OK)
+        def _send(self, body: bytes, ctype: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(body)))
             self.send_header("Cache-Control", "no-store")
