@@ -8,6 +8,7 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -189,6 +190,78 @@ def test_waiting_page_only_at_the_root_before_the_first_good_build(tmp_path: Pat
         assert status == 404 and b"No successful build yet" not in body
     with live_server(empty, LiveState(version=1)) as port:
         assert raw_get(port, "/")[0] == 404
+
+
+IDLE = 1.0  # the test servers' time for a request to arrive, in seconds
+HALF_A_REQUEST = b"GET /index.html HTTP/1.1\r\nHost: 127.0.0.1\r\n"  # no blank line: never ends
+
+
+def idle_clients(port: int, count: int, sent: bytes = HALF_A_REQUEST) -> list[socket.socket]:
+    clients = []
+    for _ in range(count):
+        client = socket.create_connection(("127.0.0.1", port), timeout=IDLE + 3)
+        client.sendall(sent)
+        clients.append(client)
+    return clients
+
+
+def read_to_end(client: socket.socket) -> bytes:
+    """All the server sends until it closes the connection (the client's timeout fails it)."""
+    data = b""
+    with client:
+        while chunk := client.recv(4096):
+            data += chunk
+    return data
+
+
+def test_idle_half_sent_requests_hold_no_threads_and_are_timed_out(site: Path) -> None:
+    before = threading.active_count()
+    with live_server(site, timeout=IDLE, workers=4) as port:
+        started = time.monotonic()
+        idle = idle_clients(port, 100)
+        silent = idle_clients(port, 5, b"")
+        time.sleep(IDLE / 2)
+        for client in idle[:50]:  # a slow trickle does not buy more time
+            client.sendall(b"X-More: 1\r\n")
+
+        asked = time.monotonic()
+        status, _, body = raw_get(port, "/index.html")
+        assert status == 200 and b"home" in body
+        assert time.monotonic() - asked < 0.5
+        # the test's serve_forever thread, the server's head reader and its workers at most
+        assert threading.active_count() <= before + 2 + 4
+
+        for client in idle:
+            assert read_to_end(client).startswith(b"HTTP/1.0 408 ")
+        for client in silent:
+            assert read_to_end(client) == b""
+        assert time.monotonic() - started < IDLE + 1.5
+        assert raw_get(port, "/data.json")[0] == 200
+
+
+def test_a_request_head_too_long_gets_414(site: Path) -> None:
+    with live_server(site, timeout=IDLE) as port:
+        (client,) = idle_clients(port, 1, b"GET /" + b"a" * 70_000)
+        assert read_to_end(client).startswith(b"HTTP/1.0 414 ")
+
+
+def test_a_port_in_use_is_an_os_error_and_leaves_no_thread(site: Path) -> None:
+    with live_server(site) as port:
+        before = threading.active_count()
+        with pytest.raises(OSError):
+            make_server("127.0.0.1", port, site, LiveState())
+        assert threading.active_count() == before
+
+
+def test_connections_beyond_the_bound_get_503_at_once(site: Path) -> None:
+    with live_server(site, timeout=IDLE, max_open=3) as port:
+        idle = idle_clients(port, 3)
+        asked = time.monotonic()
+        assert raw_get(port, "/index.html")[0] == 503
+        assert time.monotonic() - asked < 0.5
+        for client in idle:
+            read_to_end(client)
+        assert raw_get(port, "/index.html")[0] == 200
 
 
 class BrokenState(LiveState):

@@ -9,16 +9,23 @@ the diagnostics in an overlay until the next good build. Only the output folder 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import logging
 import os
+import queue
+import re
+import selectors
 import shutil
+import socket
 import stat
 import threading
+import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import HTTPServer, SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
@@ -358,18 +365,286 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
     return Handler
 
 
-class LiveServer(ThreadingHTTPServer):
-    """The HTTP server of `journey serve`."""
+TIMEOUT = 5.0  # seconds for a request to arrive, and for each step of sending the answer
+WORKERS = 32  # requests answered at once
+MAX_OPEN = 256  # open connections; a new one beyond this gets 503
+MAX_HEAD = 64 * 1024  # bytes of request line and headers
+HEAD_END = re.compile(rb"\n\r?\n")
 
-    daemon_threads = True
+
+def quick_answer(sock: socket.socket, status: HTTPStatus) -> None:
+    """Send a short plain-text answer if the socket takes it at once; never block or raise."""
+    body = f"{status.value} {status.phrase}\n".encode()
+    head = (
+        f"HTTP/1.0 {status.value} {status.phrase}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    with contextlib.suppress(OSError):
+        sock.setblocking(False)
+        sock.send(head.encode() + body)
+
+
+@dataclass
+class Pending:
+    """A connection whose request head is still arriving."""
+
+    address: Any
+    deadline: float
+    head: bytearray = field(default_factory=bytearray)
+
+
+class HeadReader:
+    """One thread that reads the request heads of new connections without blocking.
+
+    While its client is still sending the request, a connection costs a socket but no
+    thread. A complete head goes to `ready`; a connection whose head is not complete
+    `timeout` seconds after it arrived, that sends too much or that closes goes to `drop`
+    with the status to answer (None: just close).
+    """
+
+    def __init__(
+        self,
+        timeout: float,
+        ready: Callable[[socket.socket, Any, bytes], None],
+        drop: Callable[[socket.socket, HTTPStatus | None], None],
+    ) -> None:
+        self.timeout = timeout
+        self._ready, self._drop = ready, drop
+        self._inbox: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
+        self._pending: dict[socket.socket, Pending] = {}
+        self._stopping = False
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        for end in (self._wake_r, self._wake_w):
+            end.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ)
+        self._thread = threading.Thread(target=self._run, name="journey-serve-heads", daemon=True)
+        self._thread.start()
+
+    def add(self, sock: socket.socket, address: Any) -> None:
+        self._inbox.put((sock, address))
+        self._wake()
+
+    def stop(self) -> None:
+        """Drop the connections still pending and end the thread."""
+        self._stopping = True
+        self._wake()
+        self._thread.join(timeout=5)
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):  # already awake (buffer full) or stopped
+            self._wake_w.send(b"\0")
+
+    def _run(self) -> None:
+        try:
+            while not self._stopping:
+                for key, _ in self._selector.select(self._wait()):
+                    if key.fileobj is self._wake_r:
+                        self._take_new()
+                    else:
+                        self._read(key.fileobj)  # type: ignore[arg-type]
+                self._expire(time.monotonic())
+        finally:
+            self._take_new()
+            self._expire(float("inf"))
+            self._selector.close()
+            self._wake_r.close()
+            self._wake_w.close()
+
+    def _wait(self) -> float | None:
+        if not self._pending:
+            return None
+        return max(0.0, min(p.deadline for p in self._pending.values()) - time.monotonic())
+
+    def _take_new(self) -> None:
+        with contextlib.suppress(OSError):
+            while self._wake_r.recv(4096):
+                pass
+        while True:
+            try:
+                sock, address = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                sock.setblocking(False)
+                self._selector.register(sock, selectors.EVENT_READ)
+            except (OSError, ValueError):
+                self._drop(sock, None)
+                continue
+            self._pending[sock] = Pending(address, time.monotonic() + self.timeout)
+
+    def _read(self, sock: socket.socket) -> None:
+        pending = self._pending[sock]
+        try:
+            data = sock.recv(MAX_HEAD)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client went away
+            self._unwatch(sock)
+            self._drop(sock, None)
+            return
+        start = max(0, len(pending.head) - 2)
+        pending.head += data
+        if HEAD_END.search(pending.head, start):
+            self._unwatch(sock)
+            self._ready(sock, pending.address, bytes(pending.head))
+        elif len(pending.head) > MAX_HEAD:
+            self._unwatch(sock)
+            if b"\n" in pending.head:
+                self._drop(sock, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            else:
+                self._drop(sock, HTTPStatus.REQUEST_URI_TOO_LONG)
+
+    def _expire(self, now: float) -> None:
+        for sock, pending in list(self._pending.items()):
+            if pending.deadline <= now:
+                self._unwatch(sock)
+                self._drop(sock, HTTPStatus.REQUEST_TIMEOUT if pending.head else None)
+
+    def _unwatch(self, sock: socket.socket) -> None:
+        del self._pending[sock]
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.unregister(sock)
+
+
+class PrimedReader(io.RawIOBase):
+    """Reads the bytes already received first, then from the socket."""
+
+    def __init__(self, head: bytes, sock: socket.socket) -> None:
+        super().__init__()
+        self._head, self._sock = head, sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._head:
+            return self._sock.recv_into(buffer)
+        n = min(len(buffer), len(self._head))
+        buffer[:n] = self._head[:n]
+        self._head = self._head[n:]
+        return n
+
+
+class Primed:
+    """A connection whose request head was read by the HeadReader, as the handler uses it."""
+
+    def __init__(self, sock: socket.socket, head: bytes) -> None:
+        self._sock, self._head = sock, head
+
+    def makefile(self, mode: str = "r", buffering: int | None = None) -> Any:
+        if mode == "rb":
+            return io.BufferedReader(PrimedReader(self._head, self._sock))
+        return self._sock.makefile(mode, buffering)
+
+    def settimeout(self, value: float | None) -> None:
+        self._sock.settimeout(value)
+
+    def setsockopt(self, *args: Any) -> None:
+        self._sock.setsockopt(*args)
+
+    def sendall(self, data: Any) -> None:
+        self._sock.sendall(data)
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def __getattr__(self, name: str) -> Any:  # anything else a later Python's handler uses
+        return getattr(self._sock, name)
+
+
+class LiveServer(HTTPServer):
+    """The HTTP server of `journey serve`: a bounded number of threads, idle clients timed out.
+
+    New connections wait in one HeadReader thread until their request head has arrived;
+    then one of at most `workers` threads answers (further complete requests queue for
+    them). A connection whose request is not complete `timeout` seconds after it arrived is
+    closed (with 408 if it sent part of one), and each step of sending an answer has
+    `timeout` seconds too. Beyond `max_open` open connections a new one gets 503 at once.
+    """
+
+    request_queue_size = 128  # the listen backlog (5 by default drops bursts of connects)
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[SimpleHTTPRequestHandler],
+        *,
+        timeout: float = TIMEOUT,
+        workers: int = WORKERS,
+        max_open: int = MAX_OPEN,
+    ) -> None:
+        self.request_timeout, self.max_open = timeout, max_open
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="journey-serve")
+        self._heads = HeadReader(timeout, self._dispatch, self._drop)
+        super().__init__(address, handler)  # calls server_close if it cannot listen
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            full = len(self._open) >= self.max_open
+            if not full:
+                self._open.add(request)
+        if full:
+            quick_answer(request, HTTPStatus.SERVICE_UNAVAILABLE)
+            self.shutdown_request(request)
+        else:
+            self._heads.add(request, client_address)
+
+    def _dispatch(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        try:
+            self._workers.submit(self._answer, sock, address, head)
+        except RuntimeError:  # shutting down
+            self._drop(sock, None)
+
+    def _answer(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        try:
+            sock.settimeout(self.request_timeout)
+            self.finish_request(Primed(sock, head), address)  # type: ignore[arg-type]
+        except Exception:
+            self.handle_error(sock, address)
+        finally:
+            self._drop(sock, None)
+
+    def _drop(self, sock: socket.socket, status: HTTPStatus | None) -> None:
+        if status is not None:
+            quick_answer(sock, status)
+        with self._lock:
+            self._open.discard(sock)
+        self.shutdown_request(sock)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Stay quiet (the standard one prints a traceback); a client's trouble is its own."""
         log.debug("journey serve: error on a connection from %s", client_address, exc_info=True)
 
+    def server_close(self) -> None:
+        super().server_close()
+        self._heads.stop()
+        self._workers.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            left, self._open = self._open, set()
+        for sock in left:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
 
-def make_server(host: str, port: int, root: Path, state: LiveState) -> LiveServer:
-    return LiveServer((host, port), handler_for(root, state))
+
+def make_server(
+    host: str,
+    port: int,
+    root: Path,
+    state: LiveState,
+    *,
+    timeout: float = TIMEOUT,
+    workers: int = WORKERS,
+    max_open: int = MAX_OPEN,
+) -> LiveServer:
+    handler = handler_for(root, state)
+    return LiveServer((host, port), handler, timeout=timeout, workers=workers, max_open=max_open)
 
 
 def is_source_change(changes: Iterable[tuple[Any, str]]) -> bool:
