@@ -243,3 +243,46 @@ def test_an_unknown_lang_option_is_a_warning(
     code, _, err = run(capsys, "coverage", str(root), "--lang", "xx")
     assert code == 0
     assert "journey: warning: language 'xx' has no translation" in err
+
+
+# --- journey serve keeps serving --------------------------------------------------------
+
+
+def test_serve_reports_a_bad_file_name_and_keeps_the_last_good_build(tmp_path: Path) -> None:
+    from toolkit.server import LiveBuild
+
+    root = warnings_copy(tmp_path)
+    out = tmp_path / "out"
+    live = LiveBuild(root, out, frozenset({"html", "json"}), None, 1, None)
+    ok, _, _ = live.rebuild()
+    assert ok
+    before = tree_digest(out)
+    (root / "personas" / BAD_NAME).write_text("kind: persona\nid: zoe\nname: Zoe\n", "utf-8")
+    ok, lines, changed = live.rebuild()
+    assert (ok, changed) == (False, [])
+    assert f"{root}/personas/caf\\xe9.yaml:1:1: error bad-file-name" in lines[0]
+    assert [e["code"] for e in live.state.errors] == ["bad-file-name"]
+    json.dumps(live.state.errors).encode("utf-8")  # what the page is sent: encodable
+    assert tree_digest(out) == before
+    data = json.loads((out / "data" / "graph.json").read_text("utf-8"))
+    assert all(not n["file"].startswith("/") for n in data["nodes"] if "file" in n)
+
+
+def test_serve_reports_a_failing_dot_and_keeps_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from toolkit.server import LiveBuild
+
+    root = warnings_copy(tmp_path)
+    for key, value in fake_dot(tmp_path, "echo broken >&2\nexit 1").items():
+        monkeypatch.setenv(key, value)
+    live = LiveBuild(root, tmp_path / "out", frozenset({"html", "svg"}), None, 1, None)
+    ok, lines, changed = live.rebuild()
+    assert (ok, changed) == (False, [])
+    assert re.match(
+        r"journey serve: graphviz 'dot -Tsvg' failed on diagrams/[a-z-]+\.dot: exit 1: broken "
+        r"\(Graphviz failed, not the project",
+        lines[-1],
+    )
+    assert [e["code"] for e in live.state.errors] == ["tool-failed"]
+    assert not (tmp_path / "out").exists()

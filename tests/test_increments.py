@@ -151,7 +151,7 @@ def test_live_build_output_equals_a_fresh_build(example_copy: Path, tmp_path: Pa
         expected_patch = None if patched is None else {edited if p == "j" else p for p in patched}
         assert live.patched == expected_patch, name
         fresh = load_project(example_copy).project
-        options = RenderOptions(fresh.language, formats)
+        options = RenderOptions(fresh.language, formats, shown_as=fresh.shown_as)
         expected = render_all(compile_graph(fresh), options, 1)
         written = {
             p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
@@ -200,6 +200,7 @@ def test_a_broken_save_then_a_fix_patches_from_the_last_good_graph(
     ok, _, _ = live.rebuild()
     assert ok and live.patched
     fresh = load_project(example_copy).project
-    expected = render_all(compile_graph(fresh), RenderOptions(fresh.language, formats), 1)
+    options = RenderOptions(fresh.language, formats, shown_as=fresh.shown_as)
+    expected = render_all(compile_graph(fresh), options, 1)
     for path, data in expected.items():
         assert (tmp_path / "out" / path).read_bytes() == data, path

@@ -36,7 +36,8 @@ from jinja2 import Environment
 from toolkit.analyses import graph_warnings
 from toolkit.builder import render_all, render_journey_pages, render_scoped
 from toolkit.cache import MemoryCache, ParseCache
-from toolkit.diagnostics import split
+from toolkit.diagnostics import printable, split
+from toolkit.errors import EnvironmentFailure
 from toolkit.graph import compile_graph
 from toolkit.increments import changed_journeys, patch_journeys
 from toolkit.pipeline import Compiled, paused_gc
@@ -114,6 +115,10 @@ class LiveState:
             return {"version": self.version, "ok": not self.errors, "errors": list(self.errors)}
 
 
+# The files of a build, and the journeys and options they were made for.
+Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
+
+
 @dataclass
 class LiveBuild:
     """Rebuilds a project into OUT, keeping the last good output when a build fails.
@@ -137,7 +142,7 @@ class LiveBuild:
     patched: set[str] | None = None
     env: Environment = field(default_factory=make_environment)
     # The last good build's files, and the journeys and options they were made for.
-    rendered: tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]] | None = None
+    rendered: Rendered | None = None
 
     def __post_init__(self) -> None:
         self.memory = MemoryCache(self.cache)
@@ -176,7 +181,31 @@ class LiveBuild:
                 self.state.errors = [d.to_json() for d in errors]
             self.rendered = rendered
             return False, lines, []
-        options = RenderOptions(self.lang or compiled.graph.graph["language"], self.formats)
+        options = RenderOptions(
+            self.lang or compiled.graph.graph["language"],
+            self.formats,
+            shown_as=compiled.project.shown_as,
+        )
+        try:
+            changed = self._render(compiled, options, rendered)
+        except EnvironmentFailure as exc:  # a tool failed (Graphviz): say so, keep serving
+            message = printable(f"{exc} ({exc.fix})" if exc.fix else str(exc))
+            failure = {"severity": "error", "code": "tool-failed", "message": message}
+            with self.state.lock:
+                self.state.errors = [failure]
+            self.rendered = rendered
+            return False, [*lines, f"journey serve: {message}"], []
+        with self.state.lock:
+            self.state.errors = []
+            if changed or self.state.version == 0:
+                self.state.version += 1
+        return True, lines, changed
+
+    def _render(
+        self, compiled: Compiled, options: RenderOptions, rendered: Rendered | None
+    ) -> list[str]:
+        """Render what this build needs and write what changed; the changed paths."""
+        assert compiled.graph is not None
         journeys = frozenset(j.model.id for j in compiled.project.journeys)
         still = journeys & (self.patched or set())
         first = render_journey_pages(compiled.graph, options, still, self.env)
@@ -190,11 +219,7 @@ class LiveBuild:
             files = render_all(compiled.graph, options, self.jobs, memo=self.images)
         changed = sorted({*early, *update_output(self.project, self.out, files)})
         self.rendered = ((journeys, options), files)
-        with self.state.lock:
-            self.state.errors = []
-            if changed or self.state.version == 0:
-                self.state.version += 1
-        return True, lines, changed
+        return changed
 
 
 def inject(page: bytes, version: int) -> bytes:
