@@ -3,7 +3,7 @@
     python benchmarks/leads_bench.py [--leads N] [--events M] [--format csv|parquet]
 
 Generates the files into a temporary folder with DuckDB (deterministic: fixed seed), then
-times `toolkit.leads.judge` on them with the bundled example's qualification rules, and
+times `toolkit.leads.judge.judge` on them with the bundled example's qualification rules, and
 prints the seconds and rows per second. Not part of the test suite (a smoke test runs it
 with small sizes); the target is under 5 s for the default sizes on a 2-core machine.
 """
@@ -22,9 +22,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from toolkit.leads import Judgment, Options, judge  # noqa: E402
+from toolkit.leads.judge import Judgment, Options, judge  # noqa: E402
+from toolkit.model.qualification import load_rules_file  # noqa: E402
 from toolkit.pipeline import compile_project  # noqa: E402
-from toolkit.qualification import load_rules_file  # noqa: E402
 
 RULES = ROOT / "journeys" / "qualification.yaml"
 EVENT_TYPES = [

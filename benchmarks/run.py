@@ -580,8 +580,8 @@ class PhaseClock:
 
 
 def render_phases(graph: Any, formats: Iterable[str], jobs: int) -> tuple[dict[str, float], Any]:
-    from toolkit.builder import render_all
-    from toolkit.renderers.common import RenderOptions
+    from toolkit.render.builder import render_all
+    from toolkit.render.common import RenderOptions
 
     clock = PhaseClock()
     options = RenderOptions(graph.graph["language"], frozenset(formats))
@@ -612,10 +612,10 @@ def spy(module: Any, name: str, times: dict[str, float], key: str) -> Iterator[N
 
 def check_phases(project: Path) -> tuple[dict[str, float], Any]:
     """The phases of compile_project: read+parse, validate+references, graph, analyses."""
-    from toolkit import project as project_module
-    from toolkit import sources as sources_module
-    from toolkit.analyses import graph_warnings
-    from toolkit.graph import compile_graph
+    from toolkit.analyses.warnings import graph_warnings
+    from toolkit.graph.build import compile_graph
+    from toolkit.load import sources as sources_module
+    from toolkit.model import project as project_module
     from toolkit.pipeline import paused_gc
 
     times: dict[str, float] = {}
@@ -634,7 +634,7 @@ def check_phases(project: Path) -> tuple[dict[str, float], Any]:
 def one_attribution(project: Path, out_dir: Path, with_build: bool, jobs: int) -> dict[str, float]:
     times, graph = check_phases(project)
     if with_build:
-        from toolkit.writer import write_output
+        from toolkit.write import write_output
 
         render, files = render_phases(graph, BUILD_FORMATS.split(","), jobs)
         times |= render
@@ -644,7 +644,7 @@ def one_attribution(project: Path, out_dir: Path, with_build: bool, jobs: int) -
 
 def warm_compile(project: Path, work: Path, reps: Reps) -> dict[str, Any]:
     """compile_project with a primed parse cache (what a warm `journey check` computes)."""
-    from toolkit.cache import ParseCache
+    from toolkit.load.cache import ParseCache
     from toolkit.pipeline import compile_project
 
     cache = ParseCache(work / "cache-inproc")
@@ -702,8 +702,8 @@ def per_journey(project: Path, work: Path, reps: Reps, mermaid: bool) -> dict[st
 def mermaid_cli(graph: Any, work: Path, reps: Reps) -> dict[str, Any]:
     if not mmdc_available():
         return {"mermaid_cli_s": None, "mermaid_cli_note": "mermaid-cli not installed"}
-    from toolkit.renderers.common import RenderOptions
-    from toolkit.renderers.mermaid import render_mermaid
+    from toolkit.render.common import RenderOptions
+    from toolkit.render.mermaid import render_mermaid
 
     files = render_mermaid(graph, RenderOptions(graph.graph["language"], frozenset({"mermaid"})))
     name = next((n for n in sorted(files) if EDITED_JOURNEY in n), sorted(files)[0])
@@ -737,8 +737,8 @@ def graphviz_alone(graph: Any, work: Path, reps: Reps) -> dict[str, Any]:
     """
     import resource
 
-    from toolkit.renderers.common import RenderOptions
-    from toolkit.renderers.dot import render_dot
+    from toolkit.render.common import RenderOptions
+    from toolkit.render.dot import render_dot
 
     folder = work / "dot-alone"
     folder.mkdir(exist_ok=True)

@@ -24,8 +24,8 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout without install
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from toolkit.pipeline import compile_project  # noqa: E402
-from toolkit.renderers.common import RenderOptions  # noqa: E402
-from toolkit.renderers.html import render_html  # noqa: E402
+from toolkit.render.common import RenderOptions  # noqa: E402
+from toolkit.render.html import render_html  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 import yaml
 
-from toolkit.cli import main
-from toolkit.diagnostics import Diagnostic
+from toolkit.cli.main import main
+from toolkit.common.diagnostics import Diagnostic
 
 STAGES = """\
 kind: stages
@@ -209,7 +209,7 @@ def tree_digest(root: Path) -> dict[str, str]:
 
 
 def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    """`journey ARGS` through toolkit.cli.main in this process: (exit code, stdout, stderr)."""
+    """`journey ARGS` through toolkit.cli.main.main in this process: (exit code, stdout, stderr)."""
     with pytest.raises(SystemExit) as exc:
         main(list(args))
     out, err = capsys.readouterr()

@@ -7,8 +7,8 @@ from pathlib import Path
 import networkx as nx
 from projects import write_project
 
-from toolkit.analyses import graph_warnings, step_coverage
-from toolkit.diagnostics import Diagnostic, sort_diagnostics
+from toolkit.analyses.warnings import graph_warnings, step_coverage
+from toolkit.common.diagnostics import Diagnostic, sort_diagnostics
 from toolkit.pipeline import Compiled, compile_project
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

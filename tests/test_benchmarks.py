@@ -84,7 +84,7 @@ def test_generator_refuses_a_non_empty_folder(tmp_path: Path) -> None:
 
 def renderers_present() -> bool:
     return all(
-        importlib.util.find_spec(f"toolkit.renderers.{name}") is not None
+        importlib.util.find_spec(f"toolkit.render.{name}") is not None
         for name in ("html", "dot", "mermaid")
     )
 

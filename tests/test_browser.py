@@ -18,8 +18,8 @@ import pytest
 from conftest import chromium_path
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from toolkit.renderers.common import RenderOptions
-from toolkit.renderers.html import render_html
+from toolkit.render.common import RenderOptions
+from toolkit.render.html import render_html
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 JOURNEYS = ["ma-adopted-inside-sales", "ma-adopted-sales-head", "no-ma-manager", "no-ma-segment"]

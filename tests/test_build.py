@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 import yaml
 
-from toolkit.renderers.data import neutralise
-from toolkit.writer import MARKER, OutputError, write_output
+from toolkit.render.data import neutralise
+from toolkit.write import MARKER, OutputError, write_output
 
 HAS_DOT = shutil.which("dot") is not None
 JOURNEYS = ["ma-adopted-inside-sales", "ma-adopted-sales-head", "no-ma-manager", "no-ma-segment"]

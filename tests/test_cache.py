@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.cache import ParseCache, content_key
+from toolkit.load.cache import ParseCache, content_key
+from toolkit.load.sources import SourceFile, read_source
 from toolkit.pipeline import compile_project
-from toolkit.sources import SourceFile, read_source
 
 BROKEN = "kind: persona\nid: a\nname: A\nname: B\n"
 

@@ -19,7 +19,7 @@ from projects import FIXTURE_ERRORS, FIXTURES, tree_digest, write_project
 from projects import run_cli as run
 
 from toolkit import __version__, pipeline
-from toolkit.diagnostics import WARNING_CODES
+from toolkit.common.diagnostics import WARNING_CODES
 
 LINE = re.compile(
     r"^(?P<file>[^:]+)(?::(?P<line>\d+):(?P<col>\d+))?: (?P<sev>error|warning) "

@@ -15,7 +15,7 @@ import pytest
 from click.testing import CliRunner
 from projects import run_cli as run
 
-from toolkit.cli_coverage import coverage
+from toolkit.cli.coverage import coverage
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASIC = "tests/fixtures/coverage-basic"
@@ -168,8 +168,8 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str], args: list[str]
 
 
 def test_project_argument_is_the_one_of_toolkit_cli() -> None:
-    from toolkit import cli as base
-    from toolkit import cli_coverage
+    from toolkit.cli import coverage as cli_coverage
+    from toolkit.cli import main as base
 
     def params(decorator):  # type: ignore[no-untyped-def]
         return decorator(click.command()(lambda project: 0)).params[0].to_info_dict()

@@ -1,4 +1,4 @@
-"""`journey leads` and `journey selfcheck` end to end, through toolkit.cli.main (exit codes,
+"""`journey leads` and `journey selfcheck` end to end, through toolkit.cli.main.main (exit codes,
 standard output and error)."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from projects import run_cli as run
 
-from toolkit import cli_leads
-from toolkit.leads import OUTPUT_COLUMNS
+from toolkit.cli import leads as cli_leads
+from toolkit.leads.judge import OUTPUT_COLUMNS
 
 REPO = Path(__file__).resolve().parent.parent
 FIX = Path(__file__).resolve().parent / "fixtures" / "leads-project"

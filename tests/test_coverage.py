@@ -14,8 +14,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from toolkit import coverage as cov
-from toolkit import coverage_text as ctext
+from toolkit.analyses import coverage as cov
+from toolkit.cli import coverage_text as ctext
 from toolkit.pipeline import compile_project
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

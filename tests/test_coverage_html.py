@@ -10,8 +10,8 @@ import networkx as nx
 import pytest
 
 from toolkit.pipeline import compile_project
-from toolkit.renderers.common import RenderOptions
-from toolkit.renderers.coverage_html import anchor, coverage_context, render_coverage_html
+from toolkit.render.common import RenderOptions
+from toolkit.render.coverage_html import anchor, coverage_context, render_coverage_html
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HREF = re.compile(r'href="([^"]*)"')

@@ -10,11 +10,11 @@ import networkx as nx
 import pytest
 from projects import JOURNEY, write_project
 
-from toolkit.graph import nodes_of
+from toolkit.graph.build import nodes_of
 from toolkit.pipeline import compile_project
-from toolkit.renderers.common import RenderOptions
-from toolkit.renderers.dot import journey_diagram_paths, render_dot
-from toolkit.renderers.mermaid import render_mermaid
+from toolkit.render.common import RenderOptions
+from toolkit.render.dot import journey_diagram_paths, render_dot
+from toolkit.render.mermaid import render_mermaid
 
 PROJECT_WIDE_DOT = ("diagrams/funnel.dot", "diagrams/overview.dot")
 

@@ -14,7 +14,7 @@ import pytest
 from projects import run_cli as run
 from projects import write_project
 
-from toolkit.diff import (
+from toolkit.analyses.diff import (
     DiffResult,
     EntityChange,
     FieldChange,
@@ -25,7 +25,7 @@ from toolkit.diff import (
     segment_stage_items,
 )
 from toolkit.pipeline import Compiled, compile_project
-from toolkit.renderers.diff_html import diff_context, field_name, render_diff_html, value_lines
+from toolkit.render.diff_html import diff_context, field_name, render_diff_html, value_lines
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 BASIC = FIXTURES / "diff-basic"

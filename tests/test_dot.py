@@ -13,11 +13,11 @@ import pytest
 from projects import hostile_copy
 from tools import needs_dot
 
-from toolkit.analyses import step_actions
-from toolkit.graph import nid, nodes_of
+from toolkit.analyses.warnings import step_actions
+from toolkit.graph.build import nid, nodes_of
 from toolkit.pipeline import compile_project
-from toolkit.renderers.common import RenderOptions, journey_steps, label_of
-from toolkit.renderers.diagrams import (
+from toolkit.render.common import RenderOptions, journey_steps, label_of
+from toolkit.render.diagrams import (
     MAX_NODES,
     clean_text,
     dot_label,
@@ -26,7 +26,7 @@ from toolkit.renderers.diagrams import (
     text_width,
     wrap,
 )
-from toolkit.renderers.dot import (
+from toolkit.render.dot import (
     DiagramError,
     dot_available,
     journey_file,

@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tools import needs_dot
 
-from toolkit.renderers import data, diagrams, dot, dot_syntax, xlsx
-from toolkit.renderers.common import RenderOptions
+from toolkit.render import data, diagrams, dot, dot_syntax, xlsx
+from toolkit.render.common import RenderOptions
 
 SVG_PNG = frozenset({"svg", "png"})
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -20,14 +20,14 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from toolkit import importer as imp
-from toolkit import inventory as inv
-from toolkit.cli import cli
-from toolkit.diagnostics import Diagnostic
+from toolkit.cli.main import cli
+from toolkit.common.diagnostics import Diagnostic
+from toolkit.load.sources import parse_bytes
 from toolkit.pipeline import compile_project
-from toolkit.sheet_files import SheetFileError, read_csv, read_xlsx
-from toolkit.sheets import read_steps, vocabulary
-from toolkit.sources import parse_bytes
+from toolkit.sheets import importer as imp
+from toolkit.sheets import inventory as inv
+from toolkit.sheets.files import SheetFileError, read_csv, read_xlsx
+from toolkit.sheets.grid import read_steps, vocabulary
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 FAST = settings(

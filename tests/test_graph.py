@@ -8,7 +8,7 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from toolkit.graph import NODE_TYPES, nodes_of, to_node_link
+from toolkit.graph.build import NODE_TYPES, nodes_of, to_node_link
 from toolkit.pipeline import compile_project
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"

@@ -68,7 +68,7 @@ def test_control_characters_of_a_file_name_never_reach_the_terminal(tmp_path: Pa
 
 
 def test_printable_escapes_what_a_terminal_would_act_on() -> None:
-    from toolkit.diagnostics import printable
+    from toolkit.common.diagnostics import printable
 
     assert printable("a\x1b[31mb") == "a\\x1b[31mb"
     assert printable("x\udce9y") == "x\\xe9y"  # a byte kept by surrogateescape
@@ -195,7 +195,7 @@ def test_a_failing_dot_is_reported_with_its_fix(tmp_path: Path) -> None:
 def test_a_hanging_dot_is_stopped_and_reported(
     capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from toolkit.renderers import dot
+    from toolkit.render import dot
 
     root = warnings_copy(tmp_path)
     for key, value in fake_dot(tmp_path, "exec sleep 30").items():
@@ -219,7 +219,7 @@ def test_a_hanging_dot_is_stopped_and_reported(
 
 def test_an_unknown_project_language_is_a_warning(tmp_path: Path) -> None:
     root = write_project(tmp_path, {"journeys/project.yaml": "kind: project\nlanguage: xx\n"})
-    from toolkit.project import load_project
+    from toolkit.model.project import load_project
 
     diags = load_project(root, shown_as="").diagnostics
     assert [(d.severity, d.code, d.file, d.line, d.column) for d in diags] == [
@@ -249,7 +249,7 @@ def test_an_unknown_lang_option_is_a_warning(
 
 
 def test_serve_reports_a_bad_file_name_and_keeps_the_last_good_build(tmp_path: Path) -> None:
-    from toolkit.server import LiveBuild
+    from toolkit.serve.server import LiveBuild
 
     root = warnings_copy(tmp_path)
     out = tmp_path / "out"
@@ -271,7 +271,7 @@ def test_serve_reports_a_bad_file_name_and_keeps_the_last_good_build(tmp_path: P
 def test_serve_reports_a_failing_dot_and_keeps_serving(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from toolkit.server import LiveBuild
+    from toolkit.serve.server import LiveBuild
 
     root = warnings_copy(tmp_path)
     for key, value in fake_dot(tmp_path, "echo broken >&2\nexit 1").items():

@@ -13,15 +13,15 @@ import yaml
 from jinja2 import StrictUndefined
 
 from toolkit.pipeline import compile_project
-from toolkit.renderers.common import RenderOptions, in_language, pick, safe_url
-from toolkit.renderers.html import (
+from toolkit.render.common import RenderOptions, in_language, pick, safe_url
+from toolkit.render.html import (
     compare_context,
     index_context,
     journey_context,
     make_environment,
     render_html,
 )
-from toolkit.renderers.html_context import (
+from toolkit.render.html_context import (
     Facts,
     emotion_curve,
     make_facts,

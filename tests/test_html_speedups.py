@@ -7,18 +7,18 @@ import pytest
 from jinja2 import StrictUndefined
 from jinja2.exceptions import UndefinedError
 
-from toolkit import coverage as cov
-from toolkit.analyses import content_items, item_matches
-from toolkit.renderers.common import (
+from toolkit.analyses import coverage as cov
+from toolkit.analyses.warnings import content_items, item_matches
+from toolkit.render.common import (
     RenderOptions,
     actions_at,
     journey_steps,
     step_flags,
 )
-from toolkit.renderers.environment import make_environment
-from toolkit.renderers.facts import Lazy, listed_content
-from toolkit.renderers.html import render_html
-from toolkit.renderers.html_context import make_facts
+from toolkit.render.environment import make_environment
+from toolkit.render.facts import Lazy, listed_content
+from toolkit.render.html import render_html
+from toolkit.render.html_context import make_facts
 
 
 def test_environment_reads_dict_keys_first_and_stays_strict() -> None:

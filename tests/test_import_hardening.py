@@ -20,12 +20,12 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from projects import run_cli as run
 
-from toolkit import importer as imp
-from toolkit import inventory as inv
-from toolkit import sheet_files
-from toolkit.cli_coverage import inventory_csv
+from toolkit.cli.coverage import inventory_csv
 from toolkit.pipeline import compile_project
-from toolkit.yamledit import double_quoted
+from toolkit.sheets import files as sheet_files
+from toolkit.sheets import importer as imp
+from toolkit.sheets import inventory as inv
+from toolkit.sheets.yamledit import double_quoted
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 REPO = FIXTURES.parent.parent

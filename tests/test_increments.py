@@ -12,14 +12,14 @@ import networkx as nx
 import pytest
 from tools import needs_dot
 
-from toolkit.analyses import graph_warnings, step_coverage
-from toolkit.builder import render_all, render_journey_pages
-from toolkit.cache import MemoryCache
-from toolkit.graph import compile_graph, nodes_of
-from toolkit.increments import changed_journeys, patch_journeys
-from toolkit.project import Project, Validated, load_project
-from toolkit.renderers.common import RenderOptions
-from toolkit.server import LiveBuild
+from toolkit.analyses.warnings import graph_warnings, step_coverage
+from toolkit.graph.build import compile_graph, nodes_of
+from toolkit.graph.increments import changed_journeys, patch_journeys
+from toolkit.load.cache import MemoryCache
+from toolkit.model.project import Project, Validated, load_project
+from toolkit.render.builder import render_all, render_journey_pages
+from toolkit.render.common import RenderOptions
+from toolkit.serve.server import LiveBuild
 
 
 def snapshot(g: nx.MultiDiGraph) -> dict[str, Any]:

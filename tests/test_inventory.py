@@ -15,13 +15,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from toolkit import importer as imp
-from toolkit import inventory as inv
+from toolkit.load.sources import parse_documents
+from toolkit.model.project import Project, load_project
 from toolkit.pipeline import compile_project
-from toolkit.project import Project, load_project
-from toolkit.sheet_files import neutralise_csv, unneutralise_csv
-from toolkit.sources import parse_documents
-from toolkit.yamledit import Edit, EditError, apply_edits, parse_tree, scalar
+from toolkit.sheets import importer as imp
+from toolkit.sheets import inventory as inv
+from toolkit.sheets.files import neutralise_csv, unneutralise_csv
+from toolkit.sheets.yamledit import Edit, EditError, apply_edits, parse_tree, scalar
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HEADER = [

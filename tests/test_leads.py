@@ -1,4 +1,4 @@
-"""The lead engine (toolkit/leads.py): hand-computed fixtures for every rule type, bad rows,
+"""The lead engine (toolkit/leads/judge.py): hand-computed fixtures for every rule type, bad rows,
 empty files, Parquet, hostile column names, and a smoke run of the benchmark.
 
 The fixture project and data are in tests/fixtures/leads-project/ (rules.yaml says how each
@@ -18,9 +18,9 @@ import duckdb
 import networkx as nx
 import pytest
 
-from toolkit.leads import Judgment, LeadsError, Options, judge, parse_as_of
+from toolkit.leads.judge import Judgment, LeadsError, Options, judge, parse_as_of
+from toolkit.model.qualification import QualificationDoc, load_rules_file, load_rules_text
 from toolkit.pipeline import compile_project
-from toolkit.qualification import QualificationDoc, load_rules_file, load_rules_text
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 PROJECT = FIXTURES / "leads-project"

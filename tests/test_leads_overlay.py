@@ -1,4 +1,4 @@
-"""The lead overlay data for the journey map and funnel (toolkit/renderers/leads_overlay.py),
+"""The lead overlay data for the journey map and funnel (toolkit/render/leads_overlay.py),
 on the hand-computed fixture of tests/test_leads.py."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from toolkit.leads import Options, judge
+from toolkit.leads.judge import Options, judge
+from toolkit.model.qualification import load_rules_file
 from toolkit.pipeline import compile_project
-from toolkit.qualification import load_rules_file
-from toolkit.renderers.common import RenderOptions
-from toolkit.renderers.leads_overlay import (
+from toolkit.render.common import RenderOptions
+from toolkit.render.leads_overlay import (
     leads_context,
     overlay,
     render_leads_overlay,

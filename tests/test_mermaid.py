@@ -13,10 +13,10 @@ import pytest
 from conftest import FIXTURES, REPO, chromium_path
 from projects import hostile_copy
 
-from toolkit.graph import nodes_of
+from toolkit.graph.build import nodes_of
 from toolkit.pipeline import compile_project
-from toolkit.renderers.common import RenderOptions, emotion_score, journey_steps
-from toolkit.renderers.mermaid import mermaid_text, render_mermaid, task_text
+from toolkit.render.common import RenderOptions, emotion_score, journey_steps
+from toolkit.render.mermaid import mermaid_text, render_mermaid, task_text
 
 SMALL = FIXTURES / "mermaid-small"
 NODE_DIR = REPO / "tests" / "node"

@@ -7,11 +7,11 @@ import datetime as dt
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from toolkit import kinds
-from toolkit import models as m
-from toolkit.diagnostics import Diagnostic
-from toolkit.sources import parse_documents
-from toolkit.validation import convert, field_names, model_at
+from toolkit.common.diagnostics import Diagnostic
+from toolkit.load.sources import parse_documents
+from toolkit.model import kinds
+from toolkit.model import models as m
+from toolkit.model.validation import convert, field_names, model_at
 
 ALLOWED_PERSONA = "kind, id, name, title, segment, buying_role, goals, pains, info_sources, quote"
 

@@ -8,9 +8,9 @@ import networkx as nx
 import pytest
 from tools import needs_dot
 
-from toolkit.builder import ALL_FORMATS, page_groups, render_all
-from toolkit.renderers.common import RenderOptions
-from toolkit.workers import WorkerError, can_fork, fork_each
+from toolkit.load.workers import WorkerError, can_fork, fork_each
+from toolkit.render.builder import ALL_FORMATS, page_groups, render_all
+from toolkit.render.common import RenderOptions
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Linux")
 

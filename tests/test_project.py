@@ -8,8 +8,8 @@ import pytest
 from projects import FIXTURE_ERRORS as EXPECTED
 from projects import FIXTURES, places, write_project
 
-from toolkit.diagnostics import Diagnostic, sort_diagnostics
-from toolkit.project import load_project
+from toolkit.common.diagnostics import Diagnostic, sort_diagnostics
+from toolkit.model.project import load_project
 
 
 def load(case: str) -> list[Diagnostic]:

@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from projects import write_project
 
-from toolkit.diagnostics import Diagnostic
+from toolkit.common.diagnostics import Diagnostic
+from toolkit.load.sources import SourceFile, read_source
+from toolkit.model.project import load_project
 from toolkit.pipeline import compile_project
-from toolkit.project import load_project
-from toolkit.sources import SourceFile, read_source
 
 SETTINGS = settings(
     max_examples=200,

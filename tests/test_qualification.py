@@ -1,4 +1,4 @@
-"""`kind: qualification`: the model (toolkit/qualification.py), its diagnostics located in the
+"""`kind: qualification`: the model (toolkit/model/qualification.py), its diagnostics located in the
 YAML, and the cross-check of its references against the project."""
 
 from __future__ import annotations
@@ -8,17 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.diagnostics import Diagnostic
-from toolkit.pipeline import Compiled, compile_project
-from toolkit.project import Entry
-from toolkit.qualification import (
+from toolkit.common.diagnostics import Diagnostic
+from toolkit.model.project import Entry
+from toolkit.model.qualification import (
     Condition,
     check_qualification,
     describe,
     load_rules_file,
     load_rules_text,
 )
-from toolkit.schema import format_schema
+from toolkit.model.schema import format_schema
+from toolkit.pipeline import Compiled, compile_project
 
 REPO = Path(__file__).resolve().parent.parent
 EXAMPLE_RULES = REPO / "journeys" / "qualification.yaml"

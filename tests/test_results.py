@@ -17,8 +17,8 @@ import pytest
 from projects import run_cli
 
 from toolkit import pipeline
-from toolkit.diagnostics import Diagnostic
-from toolkit.results import ResultCache, code_digest, project_key
+from toolkit.common.diagnostics import Diagnostic
+from toolkit.load.results import ResultCache, code_digest, project_key
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -151,7 +151,7 @@ def test_a_cached_check_does_not_import_the_heavy_libraries(
 ) -> None:
     probe = (
         "import sys\n"
-        "from toolkit.cli import main\n"
+        "from toolkit.cli.main import main\n"
         "try:\n"
         f"    main(['check', {str(example_copy)!r}])\n"
         "except SystemExit as exc:\n"

@@ -11,7 +11,7 @@ import pytest
 from projects import run_cli as run
 
 from toolkit.pipeline import compile_project
-from toolkit.scaffold import (
+from toolkit.scaffold.scaffold import (
     TEMPLATES_DIR,
     InitError,
     init_project,
@@ -37,8 +37,9 @@ def test_b2b_template_is_the_bundled_example(repo_root: Path) -> None:
     for sub in ("journeys", "personas"):
         cmp = filecmp.dircmp(repo_root / sub, TEMPLATES_DIR / "b2b" / sub)
         assert not (cmp.left_only or cmp.right_only or cmp.diff_files or cmp.subdirs), (
-            f"toolkit/templates/init/b2b/{sub} differs from {sub}/; refresh the copy: "
-            f"rm -r toolkit/templates/init/b2b/{sub} && cp -r {sub} toolkit/templates/init/b2b/"
+            f"toolkit/scaffold/templates/b2b/{sub} differs from {sub}/; refresh the copy: "
+            f"rm -r toolkit/scaffold/templates/b2b/{sub} && "
+            f"cp -r {sub} toolkit/scaffold/templates/b2b/"
         )
         _, mismatch, errors = filecmp.cmpfiles(
             repo_root / sub, TEMPLATES_DIR / "b2b" / sub, cmp.common_files, shallow=False

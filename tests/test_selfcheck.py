@@ -1,4 +1,4 @@
-"""The ten-question lead-management self-check (toolkit/selfcheck.py)."""
+"""The ten-question lead-management self-check (toolkit/analyses/selfcheck.py)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.pipeline import Compiled
-from toolkit.selfcheck import (
+from toolkit.analyses.selfcheck import (
     FEATURES,
     QUESTION_IDS,
     QUESTIONS,
@@ -19,6 +18,7 @@ from toolkit.selfcheck import (
     report_data,
     report_lines,
 )
+from toolkit.pipeline import Compiled
 
 SEED_WINDOWS = Path(__file__).resolve().parent / "fixtures" / "seed-003-windows.txt"
 

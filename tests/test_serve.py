@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import chromium_path
-from toolkit.server import LiveState, inject, make_server
+from toolkit.serve.server import LiveState, inject, make_server
 
 DEADLINE = 2.0  # seconds within which a save must show
 

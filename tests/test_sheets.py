@@ -15,11 +15,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from projects import run_cli as run
 
-from toolkit import cli as cli_module
-from toolkit import models as m
-from toolkit.journey_yaml import dump_journey, load_journey
+from toolkit.cli import main as cli_module
+from toolkit.model import models as m
 from toolkit.pipeline import compile_project
-from toolkit.sheet_cells import (
+from toolkit.sheets.cells import (
     ActionLine,
     decode_item,
     decode_text,
@@ -28,8 +27,9 @@ from toolkit.sheet_cells import (
     encode_text,
     parse_action,
 )
-from toolkit.sheet_files import ZIP_TIME, read_csv, read_xlsx, write_csv, write_xlsx
-from toolkit.sheets import journey_grid, read_steps, vocabulary
+from toolkit.sheets.files import ZIP_TIME, read_csv, read_xlsx, write_csv, write_xlsx
+from toolkit.sheets.grid import journey_grid, read_steps, vocabulary
+from toolkit.sheets.journey_yaml import dump_journey, load_journey
 
 EXAMPLE_JOURNEYS = [
     "ma-adopted-inside-sales",
@@ -444,15 +444,15 @@ def test_export_headers_keep_the_stage_id(example) -> None:  # type: ignore[no-u
 
 
 def test_project_argument_is_toolkit_clis(repo_root: Path) -> None:
-    """cli_workflow restates toolkit.cli.PROJECT_ARG (it must not import toolkit.cli on load)."""
-    from toolkit import cli_workflow
+    """cli.workflow restates toolkit.cli.main.PROJECT_ARG (it must not import it on load)."""
+    from toolkit.cli import workflow as cli_workflow
 
     def params(decorator):  # type: ignore[no-untyped-def]
         return decorator(lambda project: None).__click_params__[0].to_info_dict()
 
     assert params(cli_workflow.PROJECT_ARG) == params(cli_module.PROJECT_ARG)
-    for first in ("toolkit.cli_workflow", "toolkit.cli"):
-        code = f"import {first}, toolkit.cli, toolkit.cli_workflow"
+    for first in ("toolkit.cli.workflow", "toolkit.cli.main"):
+        code = f"import {first}, toolkit.cli.main, toolkit.cli.workflow"
         proc = subprocess.run([sys.executable, "-c", code], cwd=repo_root, capture_output=True)
         assert proc.returncode == 0, proc.stderr
 

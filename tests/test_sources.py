@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from toolkit import sources
-from toolkit.diagnostics import Location
-from toolkit.sources import SourceFile, find_sources, parse_documents, read_source
+from toolkit.common.diagnostics import Location
+from toolkit.load import sources
+from toolkit.load.sources import SourceFile, find_sources, parse_documents, read_source
 
 LOADERS = [pytest.param(yaml.SafeLoader, id="pure-python")]
 if sources.has_libyaml():

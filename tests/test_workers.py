@@ -1,4 +1,4 @@
-"""Parsing on several cores (toolkit.workers): the same documents and diagnostics as one core."""
+"""Parsing on several cores (toolkit.load.workers): the documents and diagnostics of one."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from toolkit.cache import ParseCache
+from toolkit.load.cache import ParseCache
+from toolkit.load.sources import find_sources
+from toolkit.load.workers import Prefetch, can_fork, in_runs, prefetch
 from toolkit.pipeline import compile_project
-from toolkit.sources import find_sources
-from toolkit.workers import Prefetch, can_fork, in_runs, prefetch
 
 FIXTURES = Path(__file__).parent / "fixtures"
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Linux")

@@ -14,11 +14,11 @@ import networkx as nx
 import openpyxl
 import pytest
 
-from toolkit import inventory as inv
+from toolkit.model.project import load_project
 from toolkit.pipeline import compile_project
-from toolkit.project import load_project
-from toolkit.renderers.common import RenderOptions
-from toolkit.renderers.xlsx import coverage_workbook, inventory_workbook, render_xlsx
+from toolkit.render.common import RenderOptions
+from toolkit.render.xlsx import coverage_workbook, inventory_workbook, render_xlsx
+from toolkit.sheets import inventory as inv
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 HOSTILE = {

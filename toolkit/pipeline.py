@@ -10,11 +10,11 @@ from pathlib import Path
 
 import networkx as nx
 
-from toolkit.analyses import graph_warnings
-from toolkit.diagnostics import Diagnostic
-from toolkit.graph import compile_graph
-from toolkit.project import Project, load_project
-from toolkit.sources import Cache
+from toolkit.analyses.warnings import graph_warnings
+from toolkit.common.diagnostics import Diagnostic
+from toolkit.graph.build import compile_graph
+from toolkit.load.sources import Cache
+from toolkit.model.project import Project, load_project
 
 
 @dataclass

@@ -1,0 +1,1 @@
+"""Analyses: warnings, coverage, diffs and the self-check computed from the graph."""

@@ -1,0 +1,1 @@
+"""Command line: thin commands that parse options, call the pipeline and print."""

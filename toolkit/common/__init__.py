@@ -1,0 +1,1 @@
+"""Shared helpers below everything: diagnostics, failures of the machine, languages."""

@@ -1,0 +1,1 @@
+"""Graph: the compiled journey graph and its incremental patching."""

@@ -1,0 +1,1 @@
+"""Leads: prospect judgment of real leads with a project's qualification rules."""

@@ -1,0 +1,1 @@
+"""Load: find the project's YAML files, parse them (cache, workers) into documents."""

@@ -1,0 +1,1 @@
+"""Model: the project format's kinds as typed models, validated and cross-checked."""

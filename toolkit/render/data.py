@@ -1,0 +1,124 @@
+"""Data exports: the graph as node-link JSON and the journeys as one CSV row per cell."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+import networkx as nx
+
+from toolkit.graph.build import nodes_of, to_node_link
+from toolkit.render.common import (
+    RenderOptions,
+    actions_at,
+    coverage_by_step,
+    journey_steps,
+    label_of,
+    strip_controls,
+)
+
+BUYER_LANES = (
+    "thinking",
+    "feeling",
+    "emotion",
+    "doing",
+    "questions",
+    "touchpoints",
+    "pains",
+    "opportunities",
+)
+CSV_COLUMNS = (
+    "journey",
+    "segment",
+    "persona",
+    "stage",
+    "stage_label",
+    "side",
+    "lane",
+    "value",
+)
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
+
+
+def render_json(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
+    data = to_node_link(graph)
+    if options.shown_as:
+        data["nodes"] = [in_project(node, options.shown_as + "/") for node in data["nodes"]]
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    return {"data/graph.json": (text + "\n").encode("utf-8")}
+
+
+def in_project(node: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """A node whose source file is named relative to the project folder."""
+    file = node.get("file")
+    if isinstance(file, str) and file.startswith(prefix):
+        return {**node, "file": file[len(prefix) :]}
+    return node
+
+
+def neutralise(value: str) -> str:
+    """A CSV cell a spreadsheet will not run as a formula (plain numbers stay numbers)."""
+    if value.startswith(FORMULA_START) and not NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(str(v) for v in value)
+    return str(value)
+
+
+def journey_rows(graph: nx.MultiDiGraph, lang: str) -> Iterable[tuple[str, ...]]:
+    """One row per journey step x lane cell (empty cells left out), in stage order."""
+    roles = [data["ref"] for _, data in nodes_of(graph, "role")]
+    coverage = coverage_by_step(graph)
+    for _, journey in nodes_of(graph, "journey"):
+        head = (journey["ref"], journey["segment"] or "", journey["persona"] or "")
+        for step, data in journey_steps(graph, journey["ref"]):
+            stage = graph.nodes[f"stage:{data['stage']}"]
+            where = (*head, data["stage"], label_of(stage, lang))
+            for lane in BUYER_LANES:
+                value = _text(data.get(lane))
+                if value:
+                    yield (*where, "buyer", lane, value)
+            if data["funnel"]:
+                yield (*where, "seller", "funnel", "\n".join(data["funnel"]))
+            acts = actions_at(graph, step)
+            for role in roles:
+                mine = [a["action"] for a in acts if a["role"] == role]
+                if mine:
+                    yield (*where, "seller", f"role:{role}", "\n".join(mine))
+            kpis = [a["kpi"] for a in acts if a.get("kpi")]
+            if kpis:
+                yield (*where, "seller", "kpi", "\n".join(kpis))
+            if coverage[step].items:
+                yield (*where, "seller", "content", "\n".join(coverage[step].items))
+
+
+def render_csv(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    cells = CsvCells()
+    writer.writerows([cells[cell] for cell in row] for row in journey_rows(graph, options.lang))
+    # A byte-order mark so spreadsheet programs read the file as UTF-8 (Japanese text).
+    return {"data/journeys.csv": buf.getvalue().encode("utf-8-sig")}
+
+
+class CsvCells(dict[str, str]):
+    """Cell text -> what is written: controls removed, formulas neutralised.
+
+    One per file, so repeated cells (journey, stage, lane...) are worked out once.
+    """
+
+    def __missing__(self, cell: str) -> str:
+        clean = self[cell] = neutralise(strip_controls(cell))
+        return clean

@@ -1,0 +1,501 @@
+"""Context builders of the HTML renderer: plain dicts, lists, strings and numbers for templates.
+
+Every decision lives here (order, labels in the output language, SVG coordinates, markers,
+coverage, links); the Jinja templates only display what these functions return. This module
+holds the UI strings, what all pages share and the lanes of the journey map;
+toolkit.render.html assembles the pages.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import networkx as nx
+
+from toolkit.graph.build import nid, nodes_of
+from toolkit.render.common import (
+    RenderOptions,
+    actions_at,
+    coverage_by_step,
+    flags_of,
+    in_language,
+    label_of,
+    ordered,
+    pick,
+    safe_url,
+    text,
+)
+from toolkit.render.dot import journey_diagram_paths
+from toolkit.render.facts import (
+    Facts,
+    Lazy,
+    Node,
+    content_order,
+    listed_content,
+    node_names,
+    steps_by_journey,
+)
+from toolkit.render.leads_overlay import step_badges
+
+SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
+FLAG_CODES = ("seller-absent", "content-gap")
+
+# UI strings: key -> (English, Japanese). Unknown output languages get English.
+UI_TEXT: dict[str, tuple[str, str]] = {
+    "site": ("Customer journeys", "カスタマージャーニー"),
+    "overview": ("Overview", "概要"),
+    "compare": ("Compare journeys", "ジャーニー比較"),
+    "compare_note": (
+        "Every journey side by side per customer stage, grouped by segment.",
+        "顧客ステージごとに、セグメント別のジャーニーを並べて比較します。",
+    ),
+    "map": ("Journey map", "ジャーニーマップ"),
+    "client": ("Client", "クライアント"),
+    "language": ("Language", "言語"),
+    "stage_model": ("Stage model", "ステージモデル"),
+    "customer_stage": ("Customer stage", "顧客ステージ"),
+    "description": ("Description", "説明"),
+    "problem_state": ("Problem state", "課題の状態"),
+    "story": ("Resolution story", "解決ストーリー"),
+    "funnel_serving": ("Funnel stages serving it", "対応するファネルステージ"),
+    "journeys": ("Journeys", "ジャーニー一覧"),
+    "journey": ("Journey", "ジャーニー"),
+    "persona": ("Persona", "ペルソナ"),
+    "segment": ("Segment", "セグメント"),
+    "no_segment": ("No segment", "セグメントなし"),
+    "steps": ("Steps", "ステップ数"),
+    "coverage": ("Content coverage", "コンテンツのカバー状況"),
+    "coverage_note": (
+        "A step is covered when at least one published content item serves it.",
+        "公開済みのコンテンツが1つ以上あるステップを「カバー済み」とします。",
+    ),
+    "covered": ("Covered steps", "カバー済みステップ"),
+    "all_journeys": ("All journeys", "全ジャーニー"),
+    "attention": ("Steps that need attention", "要対応のステップ"),
+    "downloads": ("Downloads", "ダウンロード"),
+    "data_json": ("Journey graph (JSON)", "ジャーニーグラフ（JSON）"),
+    "data_csv": ("Journey steps (CSV)", "ジャーニーステップ（CSV）"),
+    "diagram_svg": ("Diagram (SVG)", "図（SVG）"),
+    "diagram_mermaid": ("Diagram (Mermaid)", "図（Mermaid）"),
+    "buyer": ("Buyer", "買い手"),
+    "seller": ("Seller", "売り手"),
+    "thinking": ("Thinking", "考えていること"),
+    "feeling": ("Feeling", "感じていること"),
+    "emotion": ("Emotion", "感情曲線"),
+    "doing": ("Doing", "行動"),
+    "questions": ("Questions", "疑問"),
+    "touchpoints": ("Touchpoints", "タッチポイント"),
+    "pains": ("Pains", "ペイン"),
+    "opportunities": ("Opportunities", "機会"),
+    "transitions": ("Transitions", "遷移"),
+    "funnel": ("Funnel stage", "ファネルステージ"),
+    "content": ("Content", "コンテンツ"),
+    "kpi": ("KPIs", "KPI"),
+    "actions": ("Seller actions", "売り手のアクション"),
+    "skipped": ("Skipped", "通過しない"),
+    "goals": ("Goals", "目標"),
+    "persona_pains": ("Pains", "悩み"),
+    "info_sources": ("Information sources", "情報源"),
+    "buying_role": ("Buying role", "購買での役割"),
+    "whole_segment": ("Whole segment", "セグメント全体"),
+    "legend": ("Legend", "凡例"),
+    "flag_seller-absent": ("No seller action", "売り手の接点なし"),
+    "flag_content-gap": ("No published content", "公開コンテンツなし"),
+    "legend_seller-absent": (
+        "The seller has no action at this step: the buyer is on their own.",
+        "このステップに売り手のアクションがなく、買い手だけで進んでいます。",
+    ),
+    "legend_content-gap": (
+        "No published content serves this step; draft and planned items are listed.",
+        "このステップに公開済みのコンテンツがありません（下書き・計画中のものを表示）。",
+    ),
+    "legend_skipped": (
+        "This journey does not pass this stage.",
+        "このジャーニーが通らないステージです。",
+    ),
+    "legend_pipeline": (
+        "Draft or planned content, not live yet.",
+        "下書き・計画中で、まだ公開されていないコンテンツです。",
+    ),
+    "legend_emotion": (
+        "Emotion from −2 (negative) to +2 (positive).",
+        "感情は −2（ネガティブ）から +2（ポジティブ）まで。",
+    ),
+    "legend_transition": (
+        "Loops and skips beyond the stage order.",
+        "ステージ順以外の戻り・飛び越し。",
+    ),
+    "more_items": ("+{n} more in the coverage report", "ほか{n}件（カバー状況を参照）"),
+    "status_published": ("published", "公開中"),
+    "status_draft": ("draft", "下書き"),
+    "status_planned": ("planned", "計画中"),
+    "status_retired": ("retired", "公開終了"),
+    "problem_none": ("None", "課題なし"),
+    "problem_latent": ("Latent", "潜在"),
+    "problem_explicit": ("Explicit", "顕在"),
+    "problem_solving": ("Solving", "解決中"),
+    "problem_solved": ("Solved", "解決済み"),
+    "role_decision-maker": ("Decision-maker", "決裁者"),
+    "role_proposer": ("Proposer", "起案者"),
+    "role_influencer": ("Influencer", "影響者"),
+    "role_user": ("User", "利用者"),
+    "role_gatekeeper": ("Gatekeeper", "ゲートキーパー"),
+    "story_1": ("Nothing is wrong", "問題を感じていない"),
+    "story_2": ("A gap is feared", "理想とのずれへの不安"),
+    "story_3": ("The problem feels real", "課題の顕在化"),
+    "story_4": ("Explores solutions", "解決策の探索"),
+    "story_5": ("Settles on an approach", "解決の方向性の決定"),
+    "story_6": ("Adopts a solution", "解決策の採用"),
+    "story_7": ("Executes it", "実行"),
+    "story_8": ("Problem resolved", "解決・定着"),
+    "story_9": ("Moves toward the ideal", "理想への前進"),
+}
+
+
+def ui_strings(lang: str) -> dict[str, str]:
+    """The UI strings in the output language (Japanese for "ja", English otherwise)."""
+    return in_language(UI_TEXT, lang)
+
+
+def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
+    """The lookups of toolkit.render.facts: per graph walked once, per step on first use."""
+    coverage = coverage_by_step(g)
+    actions: Lazy[str, list[dict[str, Any]]] = Lazy(lambda step: actions_at(g, step))
+    ui = ui_strings(options.lang)
+    order = content_order(g)
+    return Facts(
+        g=g,
+        lang=options.lang,
+        formats=frozenset(options.formats),
+        ui=ui,
+        stages=tuple(ordered(g, "stage")),
+        coverage=coverage,
+        leads=step_badges(dict(options.overlay), options.lang) if options.overlay else {},
+        steps=steps_by_journey(g, journey_refs(g)),
+        names=node_names(g, options.lang),
+        diagrams=journey_diagram_paths(g),
+        actions=actions,
+        flags=Lazy(lambda step: flags_of(bool(actions[step]), coverage[step])),
+        content_order=order,
+        content_ids=list(order),
+        content=Lazy(lambda ref: content_fields(g, ref, options.lang, ui)),
+    )
+
+
+# --- small pure helpers ---------------------------------------------------------------------
+
+
+def texts(values: Any) -> list[str]:
+    return [text(v) for v in (values or []) if text(v)]
+
+
+def name_of(f: Facts, node: str) -> str:
+    """The display label of a node in the output language ('' when the node is missing)."""
+    name = f.names.get(node)
+    if name is not None:
+        return name
+    return text(label_of(f.g.nodes[node], f.lang)) if node in f.g else ""
+
+
+def pct(fraction: float) -> str:
+    """A fraction as an SVG percentage, three decimals at most: 0.5/9 -> '5.556%'."""
+    return f"{fraction * 100:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def slug_path(*parts: str, suffix: str = "") -> str:
+    """An internal relative link built from slugs only."""
+    for part in parts:
+        if not SLUG.fullmatch(part):
+            raise ValueError(f"not a slug: {part!r}")
+    return "/".join(parts) + suffix
+
+
+def journey_page(ref: str) -> str:
+    return slug_path("journeys", ref, suffix=".html")
+
+
+def journey_refs(g: nx.MultiDiGraph) -> list[str]:
+    return [d["ref"] for _, d in nodes_of(g, "journey")]
+
+
+def out_refs(g: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
+    return [v for _, v, d in g.out_edges(node, data=True) if d["type"] == kind]
+
+
+def emotion_class(emotion: int | None) -> str:
+    if emotion is None:
+        return "emo-none"
+    return {-2: "emo-m2", -1: "emo-m1", 0: "emo-0", 1: "emo-p1", 2: "emo-p2"}[int(emotion)]
+
+
+def emotion_text(emotion: int) -> str:
+    return "0" if emotion == 0 else f"{'+' if emotion > 0 else '−'}{abs(emotion)}"
+
+
+def step_columns(f: Facts, journey: str) -> list[Node | None]:
+    """The journey's step node for every customer stage, in stage order (None: skipped)."""
+    by_stage = {d["stage"]: (n, d) for n, d in f.steps[journey]}
+    return [by_stage.get(d["ref"]) for _, d in f.stages]
+
+
+def flag_badges(f: Facts, step: str | None) -> list[dict[str, str]]:
+    codes = f.flags[step] if step else ()
+    return [{"code": c, "label": f.ui[f"flag_{c}"]} for c in FLAG_CODES if c in codes]
+
+
+def story_text(f: Facts, state: int | None) -> str:
+    return "" if state is None else f"{state} · {f.ui.get(f'story_{state}', '')}".rstrip(" ·")
+
+
+def page_meta(f: Facts, title: str, depth: int, current: str) -> dict[str, Any]:
+    """Document title, header and navigation for a page `depth` folders below the output."""
+    root = "../" * depth
+    project = text(pick(f.g.graph.get("title"), f.lang, f.ui["site"]))
+    nav = [
+        ("index", f.ui["overview"], "index.html"),
+        ("compare", f.ui["compare"], "compare.html"),
+        ("coverage", f.ui["coverage"], "coverage.html"),
+    ]
+    return {
+        "lang": text(f.lang) or "en",
+        "title": f"{title} | {project}" if title and title != project else project,
+        "project": project,
+        "client": text(f.g.graph.get("client")),
+        "nav": [
+            {"label": label, "href": root + href, "current": key == current}
+            for key, label, href in nav
+        ],
+    }
+
+
+# --- the journey map ------------------------------------------------------------------------
+
+
+def stage_headers(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
+    """One header per customer stage of the model, skipped ones marked."""
+    heads = []
+    for i, ((node, _), step) in enumerate(zip(f.stages, cols, strict=True)):
+        badges = flag_badges(f, step[0] if step else None)
+        heads.append(
+            {
+                "number": f"{i + 1:02d}",
+                "label": name_of(f, node),
+                "skipped": step is None,
+                "story": story_text(f, step[1].get("story")) if step else "",
+                "flags": badges,
+                "leads": f.leads.get(step[0], "") if step else "",
+                "classes": cell_classes(step, badges),
+            }
+        )
+    return heads
+
+
+def cell_classes(step: Node | None, badges: list[dict[str, str]], *extra: str) -> str:
+    if step is None:
+        return " ".join(["skipped", *extra])
+    return " ".join([*extra, *(f"flag-{b['code']}" for b in badges)])
+
+
+BUYER_LANES = (
+    ("thinking", "text"),
+    ("feeling", "text"),
+    ("emotion", "emotion"),
+    ("doing", "list"),
+    ("questions", "list"),
+    ("touchpoints", "chips"),
+    ("pains", "list"),
+    ("opportunities", "list"),
+)
+
+
+def buyer_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
+    """The buyer's lanes; the emotion lane carries no cells (its curve spans the columns)."""
+    lanes = []
+    for key, kind in BUYER_LANES:
+        cells = [] if kind == "emotion" else [buyer_cell(key, step) for step in cols]
+        lanes.append({"key": key, "kind": kind, "label": f.ui[key], "cells": cells})
+    return lanes
+
+
+def buyer_cell(key: str, step: Node | None) -> dict[str, Any]:
+    if step is None:
+        return {"skipped": True, "classes": "skipped", "entries": []}
+    data = step[1]
+    value = data.get(key)
+    items = texts(value) if isinstance(value, list) else texts([value])
+    extra = emotion_class(data.get("emotion")) if key == "feeling" else ""
+    return {"skipped": False, "classes": extra, "entries": items}
+
+
+EMOTION_HEIGHT = 104
+EMOTION_PAD = 16
+EMOTION_UNIT = 18  # px per emotion point
+COLUMN_UNITS = 100  # viewBox width of one column
+
+
+def emotion_y(emotion: int) -> int:
+    """Vertical position of an emotion -2..2 (+2 at the top)."""
+    return EMOTION_PAD + (2 - emotion) * EMOTION_UNIT
+
+
+def emotion_curve(f: Facts, cols: list[Node | None]) -> dict[str, Any]:
+    """The emotion curve: points per step in viewBox units (x) and percentages (cx)."""
+    n = len(cols)
+    points = []
+    for i, step in enumerate(cols):
+        if step is None or step[1].get("emotion") is None:
+            continue
+        e = int(step[1]["emotion"])
+        points.append(
+            {
+                "x": i * COLUMN_UNITS + COLUMN_UNITS // 2,
+                "y": emotion_y(e),
+                "label_y": emotion_y(e) - 12,
+                "cx": pct((i + 0.5) / n),
+                "value": e,
+                "text": emotion_text(e),
+                "classes": emotion_class(e),
+                "stage": name_of(f, f.stages[i][0]),
+            }
+        )
+    return {
+        "width": n * COLUMN_UNITS,
+        "height": EMOTION_HEIGHT,
+        "points": points,
+        "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+        "guides": [
+            {"y": emotion_y(v), "label_y": emotion_y(v) - 4, "text": emotion_text(v)}
+            for v in (2, 0, -2)
+        ],
+        "skipped": [{"x": pct(i / n), "w": pct(1 / n)} for i, s in enumerate(cols) if s is None],
+        "dividers": [pct(i / n) for i in range(1, n)],
+    }
+
+
+TRANSITION_TOP = 24
+TRANSITION_GAP = 22
+
+
+def transition_arrows(f: Facts, journey: str) -> dict[str, Any]:
+    """The journey's transitions as labelled bracket arrows from column to column."""
+    data = f.g.nodes[nid("journey", journey)]
+    index = {d["ref"]: i for i, (_, d) in enumerate(f.stages)}
+    n = len(f.stages)
+    known = [
+        (abs(index[tr["to"]] - index[tr["from"]]), i, index[tr["from"]], index[tr["to"]], tr)
+        for i, tr in enumerate(data.get("transitions") or [])
+        if tr["from"] in index and tr["to"] in index
+    ]
+    arrows = []
+    for _, _, a, b, tr in sorted(known, key=lambda k: k[:2]):  # short spans nest above long ones
+        source, target = name_of(f, f.stages[a][0]), name_of(f, f.stages[b][0])
+        label = text(pick(tr.get("label"), f.lang, "")) or f"{source} → {target}"
+        arrows.append(
+            {
+                "x1": pct((a + 0.5) / n),
+                "x2": pct((b + 0.5) / n),
+                "xm": pct((a + b + 1) / (2 * n)),
+                "y": TRANSITION_TOP + len(arrows) * TRANSITION_GAP,
+                "label_y": TRANSITION_TOP + len(arrows) * TRANSITION_GAP - 6,
+                "label": label,
+                "title": f"{source} → {target}: {label}",
+                "direction": "back" if b < a else "forward",
+            }
+        )
+    height = TRANSITION_TOP + (len(arrows) - 1) * TRANSITION_GAP + 12 if arrows else 0
+    return {"arrows": arrows, "height": height}
+
+
+def funnel_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
+    """The funnel stage(s) serving each column, with their lead class."""
+    cells = []
+    for step in cols:
+        if step is None:
+            cells.append({"classes": "skipped", "stages": []})
+            continue
+        stages = []
+        for ref in step[1].get("funnel") or []:
+            node = nid("funnel_stage", ref)
+            lead = [name_of(f, lc) for lc in out_refs(f.g, node, "lead_class")]
+            stages.append({"label": name_of(f, node), "lead_class": ", ".join(lead)})
+        cells.append({"classes": "", "stages": stages})
+    return cells
+
+
+def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
+    """One lane per role of the funnel (source order): its actions at each step, with KPI."""
+    acts = [f.actions[step[0]] if step else [] for step in cols]
+    lanes = []
+    for r, (role_node, role) in enumerate(nodes_of(f.g, "role")):
+        cells = []
+        for step, step_acts in zip(cols, acts, strict=True):
+            absent = bool(step) and "seller-absent" in f.flags[step[0]]
+            mine = [
+                {"text": text(a.get("action")), "kpi": text(a.get("kpi"))}
+                for a in step_acts
+                if a.get("role") == role["ref"]
+            ]
+            cells.append(
+                {
+                    "classes": cell_classes(step, [], *(["flag-seller-absent"] if absent else [])),
+                    "actions": mine,
+                    "marker": f.ui["flag_seller-absent"] if absent and r == 0 else "",
+                }
+            )
+        lanes.append({"key": role["ref"], "label": name_of(f, role_node), "cells": cells})
+    return lanes
+
+
+def content_fields(g: nx.MultiDiGraph, ref: str, lang: str, ui: dict[str, str]) -> dict[str, str]:
+    """How a content item shows in a content cell (make_facts works it out once per item)."""
+    node = nid("content", ref)
+    data = g.nodes[node]
+    status = text(data.get("status"))
+    return {
+        "title": text(label_of(data, lang)),
+        "href": safe_url(data.get("url")) or "",
+        "format": text(data.get("format")),
+        "status": status,
+        "status_label": ui.get(f"status_{status}", status),
+    }
+
+
+def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
+    return {**f.content[ref], "pipeline": pipeline}
+
+
+def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
+    """Content per step: the published items covering it, then draft/planned pipeline items."""
+    cells = []
+    for step in cols:
+        if step is None:
+            cells.append({"classes": "skipped", "entries": [], "more": "", "marker": ""})
+            continue
+        gap = f.coverage[step[0]].count == 0
+        shown, rest = listed_content(f.coverage[step[0]], f.content_order, f.content_ids)
+        cells.append(
+            {
+                "classes": "flag-content-gap" if gap else "",
+                "entries": [content_item(f, c, pipeline) for c, pipeline in shown],
+                "more": f.ui["more_items"].format(n=rest) if rest else "",
+                "marker": f.ui["flag_content-gap"] if gap else "",
+            }
+        )
+    return cells
+
+
+def kpi_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
+    cells = []
+    for step in cols:
+        kpis = [
+            {"role": name_of(f, nid("role", a["role"])), "text": text(a.get("kpi"))}
+            for a in (f.actions[step[0]] if step else [])
+            if a.get("kpi")
+        ]
+        cells.append({"classes": "skipped" if step is None else "", "kpis": kpis})
+    return cells
+
+
+def segment_name(f: Facts, ref: str | None) -> str:
+    return name_of(f, nid("segment", ref)) if ref else ""

@@ -1,0 +1,1 @@
+"""Scaffold: `journey init` project templates."""

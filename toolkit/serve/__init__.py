@@ -1,0 +1,1 @@
+"""Serve: the live-reload server of `journey serve`."""

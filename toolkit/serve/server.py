@@ -1,0 +1,717 @@
+"""Server: `journey serve`, a live build for workshops.
+
+One build at start, then a rebuild whenever a YAML file under journeys/ or personas/ is
+saved. Open pages poll a small state endpoint and reload themselves after a successful
+rebuild; a rebuild that finds errors leaves the last good output in place and the pages show
+the diagnostics in an overlay until the next good build. Only the output folder is served.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import logging
+import os
+import queue
+import re
+import selectors
+import shutil
+import socket
+import stat
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from http import HTTPStatus
+from http.server import HTTPServer, SimpleHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+import networkx as nx
+from jinja2 import Environment
+
+from toolkit.analyses.warnings import graph_warnings
+from toolkit.common.diagnostics import printable, split
+from toolkit.common.errors import EnvironmentFailure
+from toolkit.graph.build import compile_graph
+from toolkit.graph.increments import changed_journeys, patch_journeys
+from toolkit.load.cache import MemoryCache, ParseCache
+from toolkit.load.sources import SOURCE_DIRS, YAML_SUFFIXES
+from toolkit.model.project import Project, Validated, load_project
+from toolkit.pipeline import Compiled, paused_gc
+from toolkit.render.builder import render_all, render_journey_pages, render_scoped
+from toolkit.render.common import RenderOptions
+from toolkit.render.environment import make_environment
+from toolkit.write import update_files, update_output
+
+log = logging.getLogger(__name__)
+
+STATE_PATH = "/__journey__/state"
+POLL_MS = 250
+
+RELOAD_SCRIPT = """<script>
+(function () {
+  var version = %(version)d;
+  function overlay(errors) {
+    var box = document.getElementById("journey-live-overlay");
+    if (!errors.length) { if (box) { box.remove(); } return; }
+    if (!box) {
+      box = document.createElement("div");
+      box.id = "journey-live-overlay";
+      box.setAttribute("role", "alert");
+      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;" +
+        "background:#3b0d0d;color:#fff;font:14px/1.5 monospace;padding:12px 16px;z-index:99999;" +
+        "box-shadow:0 -4px 16px rgba(0,0,0,.4);white-space:pre-wrap";
+      document.body.appendChild(box);
+    }
+    box.textContent = "";
+    var head = document.createElement("strong");
+    head.textContent = "journey: the last save has errors; showing the last good map";
+    box.appendChild(head);
+    errors.forEach(function (d) {
+      var line = document.createElement("div");
+      line.className = "journey-live-error";
+      line.textContent = d.file + ":" + d.line + ":" + d.column + ": " + d.code + ": " + d.message;
+      box.appendChild(line);
+    });
+  }
+  function poll() {
+    fetch("%(state)s", {cache: "no-store"})
+      .then(function (r) { return r.json(); })
+      .then(function (s) {
+        if (s.version !== version) { location.reload(); return; }
+        overlay(s.errors);
+        setTimeout(poll, %(poll)d);
+      })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  setTimeout(poll, %(poll)d);
+})();
+</script>"""
+
+WAITING_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>journey serve</title></head>
+<body><p>No successful build yet: fix the errors shown below and save.</p></body></html>"""
+
+NOT_FOUND_PAGE = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Not found - journey serve</title></head>
+<body><h1>Not found</h1><p>Nothing is built at this address.
+<a href="/">Back to the map index</a>.</p></body></html>"""
+
+
+@dataclass
+class LiveState:
+    """What the pages poll: the number of the last good build and the current errors."""
+
+    version: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def snapshot(self) -> dict[str, Any]:
+        with self.lock:
+            return {"version": self.version, "ok": not self.errors, "errors": list(self.errors)}
+
+
+# The files of a build, and the journeys and options they were made for.
+Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
+
+
+@dataclass
+class LiveBuild:
+    """Rebuilds a project into OUT, keeping the last good output when a build fails.
+
+    Between builds it keeps, in memory, each file's parse and each document's model, and the
+    last good graph: a save that changed journey files only patches that graph (see
+    toolkit.graph.increments) instead of compiling it again.
+    """
+
+    project: Path
+    out: Path
+    formats: frozenset[str]
+    lang: str | None
+    jobs: int
+    cache: ParseCache | None
+    state: LiveState = field(default_factory=LiveState)
+    images: dict[tuple[str, bytes], bytes] = field(default_factory=dict)
+    validated: Validated = field(default_factory=dict)
+    last: tuple[Project, nx.MultiDiGraph] | None = None
+    memory: MemoryCache = field(init=False)
+    patched: set[str] | None = None
+    env: Environment = field(default_factory=make_environment)
+    # The last good build's files, and the journeys and options they were made for.
+    rendered: Rendered | None = None
+
+    def __post_init__(self) -> None:
+        self.memory = MemoryCache(self.cache)
+
+    def compile(self) -> Compiled:
+        """The project as it is now; the graph patched from the last one where possible.
+
+        self.patched holds the ids of the journeys a patch changed (empty when nothing
+        changed; None after a full compile): their pages are written first.
+        """
+        self.patched = None
+        with paused_gc():
+            loaded = load_project(self.project, None, self.memory, self.validated)
+            self.memory.forget_unused()
+            if not loaded.ok:
+                return Compiled(loaded.project, None, loaded.diagnostics)
+            changed = None if self.last is None else changed_journeys(self.last[0], loaded.project)
+            if self.last is not None and changed is not None:
+                graph = self.last[1]
+                if changed:
+                    patch_journeys(graph, loaded.project, changed)
+                self.patched = changed
+            else:
+                graph = compile_graph(loaded.project)
+            self.last = (loaded.project, graph)
+            return Compiled(loaded.project, graph, [*loaded.diagnostics, *graph_warnings(graph)])
+
+    def rebuild(self) -> tuple[bool, list[str], list[str]]:
+        """One build; returns (ok, diagnostic lines, changed output paths)."""
+        rendered, self.rendered = self.rendered, None  # kept only once this build lands
+        compiled = self.compile()
+        errors, warnings = split(compiled.diagnostics)
+        lines = [d.render() for d in (*errors, *warnings)]
+        if compiled.graph is None or errors:
+            with self.state.lock:
+                self.state.errors = [d.to_json() for d in errors]
+            self.rendered = rendered
+            return False, lines, []
+        options = RenderOptions(
+            self.lang or compiled.graph.graph["language"],
+            self.formats,
+            shown_as=compiled.project.shown_as,
+        )
+        try:
+            changed = self._render(compiled, options, rendered)
+        except EnvironmentFailure as exc:  # a tool failed (Graphviz): say so, keep serving
+            message = printable(f"{exc} ({exc.fix})" if exc.fix else str(exc))
+            failure = {"severity": "error", "code": "tool-failed", "message": message}
+            with self.state.lock:
+                self.state.errors = [failure]
+            self.rendered = rendered
+            return False, [*lines, f"journey serve: {message}"], []
+        with self.state.lock:
+            self.state.errors = []
+            if changed or self.state.version == 0:
+                self.state.version += 1
+        return True, lines, changed
+
+    def _render(
+        self, compiled: Compiled, options: RenderOptions, rendered: Rendered | None
+    ) -> list[str]:
+        """Render what this build needs and write what changed; the changed paths."""
+        assert compiled.graph is not None
+        journeys = frozenset(j.model.id for j in compiled.project.journeys)
+        still = journeys & (self.patched or set())
+        first = render_journey_pages(compiled.graph, options, still, self.env)
+        early = update_files(self.project, self.out, first) if first else []
+        if self.patched is not None and rendered is not None and rendered[0] == (journeys, options):
+            files = {
+                **rendered[1],
+                **render_scoped(compiled.graph, options, self.jobs, self.images, still, self.env),
+            }
+        else:
+            files = render_all(compiled.graph, options, self.jobs, memo=self.images)
+        changed = sorted({*early, *update_output(self.project, self.out, files)})
+        self.rendered = ((journeys, options), files)
+        return changed
+
+
+def inject(page: bytes, version: int) -> bytes:
+    """The page with the live-reload script before </body> (files on disk stay script-free)."""
+    script = RELOAD_SCRIPT % {"version": version, "state": STATE_PATH, "poll": POLL_MS}
+    marker = b"</body>"
+    at = page.rfind(marker)
+    payload = script.encode("utf-8")
+    return page[:at] + payload + page[at:] if at >= 0 else page + payload
+
+
+def url_parts(target: str) -> list[str] | None:
+    """The path segments of a request target with '.' and '..' applied; None if malformed.
+
+    Malformed: percent-escapes that do not decode as UTF-8, control characters (NUL
+    included), or a '..' that climbs above the root.
+    """
+    path = target.split("?", 1)[0].split("#", 1)[0]
+    try:
+        decoded = unquote(path, errors="strict")
+    except UnicodeDecodeError:
+        return None
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in decoded):
+        return None
+    parts: list[str] = []
+    for part in decoded.split("/"):
+        if part == "..":
+            if not parts:
+                return None
+            parts.pop()
+        elif part not in ("", "."):
+            parts.append(part)
+    return parts
+
+
+def locate(root: Path, parts: list[str]) -> tuple[Path, bool] | None:
+    """The file or folder PARTS name below ROOT, symlinks resolved, and whether it is a folder.
+
+    None when it is missing, outside ROOT (through a symlink), or neither a regular file nor
+    a folder (a FIFO would hang the handler). ROOT must be resolved.
+    """
+    try:
+        real = root.joinpath(*parts).resolve()
+        mode = real.stat().st_mode
+    except (OSError, ValueError, RuntimeError):  # too long, a loop, ...
+        return None
+    if not real.is_relative_to(root):
+        return None
+    if stat.S_ISDIR(mode) or stat.S_ISREG(mode):
+        return real, stat.S_ISDIR(mode)
+    return None
+
+
+def index_of(root: Path, parts: list[str]) -> tuple[Path, bool] | None:
+    """The index.html of the folder PARTS name below ROOT, if it has one (see locate)."""
+    found = locate(root, [*parts, "index.html"])
+    return found if found is not None and not found[1] else None
+
+
+def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
+    served = root.resolve()
+
+    class Handler(SimpleHTTPRequestHandler):
+        answered = False  # a status line went out for the current request
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, directory=str(served), **kwargs)
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+            return
+
+        def send_response(self, code: int, message: str | None = None) -> None:
+            self.answered = True
+            super().send_response(code, message)
+
+        def do_GET(self) -> None:  # noqa: N802
+            self.answered = False
+            try:
+                self._get()
+            except Exception:
+                self._failed()
+
+        def do_HEAD(self) -> None:  # noqa: N802
+            self.send_error(HTTPStatus.METHOD_NOT_ALLOWED)
+
+        def _get(self) -> None:
+            path, _, query = self.path.split("#", 1)[0].partition("?")
+            if path == STATE_PATH:
+                self._send(json.dumps(state.snapshot()).encode(), "application/json")
+                return
+            parts = url_parts(path)
+            if parts is None:
+                self.send_error(HTTPStatus.BAD_REQUEST, "Malformed path")
+                return
+            found = locate(served, parts)
+            if found is not None and found[1]:  # a folder: its index.html, as MkDocs does
+                found = index_of(served, parts)
+                if found is not None and not path.endswith("/"):
+                    self._redirect(parts, query)
+                    return
+            if found is None:
+                self._missing(parts)
+            elif found[0].suffix == ".html":
+                self._html(found[0])
+            else:
+                self._file(found[0])
+
+        def _missing(self, parts: list[str]) -> None:
+            """404, or the waiting page at the root until the first good build."""
+            version = state.snapshot()["version"]
+            if version == 0 and parts in ([], ["index.html"]):
+                self._send(inject(WAITING_PAGE.encode(), version), "text/html; charset=utf-8")
+            else:
+                self._not_found()
+
+        def _not_found(self) -> None:
+            """404 with a link to the index; the page reloads itself after the next good build."""
+            body = inject(NOT_FOUND_PAGE.encode(), state.snapshot()["version"])
+            self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+
+        def _redirect(self, parts: list[str], query: str) -> None:
+            """To the folder's address with a slash, so the page's relative links work."""
+            where = "/" + "/".join(quote(part, safe="") for part in parts) + "/"
+            self.send_response(HTTPStatus.FOUND)
+            self.send_header("Location", where + ("?" + query if query else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def _failed(self) -> None:
+            """An unexpected error: answer 500 if nothing went out yet; close the connection."""
+            log.debug("journey serve: error answering %r", self.path, exc_info=True)
+            self.close_connection = True
+            if not self.answered:
+                with contextlib.suppress(OSError):
+                    self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
+
+        def _html(self, page: Path) -> None:
+            version = state.snapshot()["version"]
+            try:
+                body = page.read_bytes()
+            except OSError:  # removed by a rebuild since it was found
+                self._not_found()
+                return
+            self._send(inject(body, version), "text/html; charset=utf-8")
+
+        def _file(self, path: Path) -> None:
+            try:
+                source = path.open("rb")
+            except OSError:
+                self._not_found()
+                return
+            with source:
+                self.send_response(HTTPStatus.OK)
+                self.send_header("Content-Type", self.guess_type(str(path)))
+                self.send_header("Content-Length", str(os.fstat(source.fileno()).st_size))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                shutil.copyfileobj(source, self.wfile)
+
+        def _send(self, body: bytes, ctype: str, status: HTTPStatus = HTTPStatus.OK) -> None:
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+TIMEOUT = 5.0  # seconds for a request to arrive, and for each step of sending the answer
+WORKERS = 32  # requests answered at once
+MAX_OPEN = 256  # open connections; a new one beyond this gets 503
+MAX_HEAD = 64 * 1024  # bytes of request line and headers
+HEAD_END = re.compile(rb"\n\r?\n")
+
+
+def quick_answer(sock: socket.socket, status: HTTPStatus) -> None:
+    """Send a short plain-text answer if the socket takes it at once; never block or raise."""
+    body = f"{status.value} {status.phrase}\n".encode()
+    head = (
+        f"HTTP/1.0 {status.value} {status.phrase}\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n"
+    )
+    with contextlib.suppress(OSError):
+        sock.setblocking(False)
+        sock.send(head.encode() + body)
+
+
+@dataclass
+class Pending:
+    """A connection whose request head is still arriving."""
+
+    address: Any
+    deadline: float
+    head: bytearray = field(default_factory=bytearray)
+
+
+class HeadReader:
+    """One thread that reads the request heads of new connections without blocking.
+
+    While its client is still sending the request, a connection costs a socket but no
+    thread. A complete head goes to `ready`; a connection whose head is not complete
+    `timeout` seconds after it arrived, that sends too much or that closes goes to `drop`
+    with the status to answer (None: just close).
+    """
+
+    def __init__(
+        self,
+        timeout: float,
+        ready: Callable[[socket.socket, Any, bytes], None],
+        drop: Callable[[socket.socket, HTTPStatus | None], None],
+    ) -> None:
+        self.timeout = timeout
+        self._ready, self._drop = ready, drop
+        self._inbox: queue.SimpleQueue[tuple[socket.socket, Any]] = queue.SimpleQueue()
+        self._pending: dict[socket.socket, Pending] = {}
+        self._stopping = False
+        self._selector = selectors.DefaultSelector()
+        self._wake_r, self._wake_w = socket.socketpair()
+        for end in (self._wake_r, self._wake_w):
+            end.setblocking(False)
+        self._selector.register(self._wake_r, selectors.EVENT_READ)
+        self._thread = threading.Thread(target=self._run, name="journey-serve-heads", daemon=True)
+        self._thread.start()
+
+    def add(self, sock: socket.socket, address: Any) -> None:
+        self._inbox.put((sock, address))
+        self._wake()
+
+    def stop(self) -> None:
+        """Drop the connections still pending and end the thread."""
+        self._stopping = True
+        self._wake()
+        self._thread.join(timeout=5)
+
+    def _wake(self) -> None:
+        with contextlib.suppress(OSError):  # already awake (buffer full) or stopped
+            self._wake_w.send(b"\0")
+
+    def _run(self) -> None:
+        try:
+            while not self._stopping:
+                for key, _ in self._selector.select(self._wait()):
+                    if key.fileobj is self._wake_r:
+                        self._take_new()
+                    else:
+                        self._read(key.fileobj)  # type: ignore[arg-type]
+                self._expire(time.monotonic())
+        finally:
+            self._take_new()
+            self._expire(float("inf"))
+            self._selector.close()
+            self._wake_r.close()
+            self._wake_w.close()
+
+    def _wait(self) -> float | None:
+        if not self._pending:
+            return None
+        return max(0.0, min(p.deadline for p in self._pending.values()) - time.monotonic())
+
+    def _take_new(self) -> None:
+        with contextlib.suppress(OSError):
+            while self._wake_r.recv(4096):
+                pass
+        while True:
+            try:
+                sock, address = self._inbox.get_nowait()
+            except queue.Empty:
+                return
+            try:
+                sock.setblocking(False)
+                self._selector.register(sock, selectors.EVENT_READ)
+            except (OSError, ValueError):
+                self._drop(sock, None)
+                continue
+            self._pending[sock] = Pending(address, time.monotonic() + self.timeout)
+
+    def _read(self, sock: socket.socket) -> None:
+        pending = self._pending[sock]
+        try:
+            data = sock.recv(MAX_HEAD)
+        except (BlockingIOError, InterruptedError):
+            return
+        except OSError:
+            data = b""
+        if not data:  # the client went away
+            self._unwatch(sock)
+            self._drop(sock, None)
+            return
+        start = max(0, len(pending.head) - 2)
+        pending.head += data
+        if HEAD_END.search(pending.head, start):
+            self._unwatch(sock)
+            self._ready(sock, pending.address, bytes(pending.head))
+        elif len(pending.head) > MAX_HEAD:
+            self._unwatch(sock)
+            if b"\n" in pending.head:
+                self._drop(sock, HTTPStatus.REQUEST_HEADER_FIELDS_TOO_LARGE)
+            else:
+                self._drop(sock, HTTPStatus.REQUEST_URI_TOO_LONG)
+
+    def _expire(self, now: float) -> None:
+        for sock, pending in list(self._pending.items()):
+            if pending.deadline <= now:
+                self._unwatch(sock)
+                self._drop(sock, HTTPStatus.REQUEST_TIMEOUT if pending.head else None)
+
+    def _unwatch(self, sock: socket.socket) -> None:
+        del self._pending[sock]
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.unregister(sock)
+
+
+class PrimedReader(io.RawIOBase):
+    """Reads the bytes already received first, then from the socket."""
+
+    def __init__(self, head: bytes, sock: socket.socket) -> None:
+        super().__init__()
+        self._head, self._sock = head, sock
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if not self._head:
+            return self._sock.recv_into(buffer)
+        n = min(len(buffer), len(self._head))
+        buffer[:n] = self._head[:n]
+        self._head = self._head[n:]
+        return n
+
+
+class Primed:
+    """A connection whose request head was read by the HeadReader, as the handler uses it."""
+
+    def __init__(self, sock: socket.socket, head: bytes) -> None:
+        self._sock, self._head = sock, head
+
+    def makefile(self, mode: str = "r", buffering: int | None = None) -> Any:
+        if mode == "rb":
+            return io.BufferedReader(PrimedReader(self._head, self._sock))
+        return self._sock.makefile(mode, buffering)
+
+    def settimeout(self, value: float | None) -> None:
+        self._sock.settimeout(value)
+
+    def setsockopt(self, *args: Any) -> None:
+        self._sock.setsockopt(*args)
+
+    def sendall(self, data: Any) -> None:
+        self._sock.sendall(data)
+
+    def fileno(self) -> int:
+        return self._sock.fileno()
+
+    def __getattr__(self, name: str) -> Any:  # anything else a later Python's handler uses
+        return getattr(self._sock, name)
+
+
+class LiveServer(HTTPServer):
+    """The HTTP server of `journey serve`: a bounded number of threads, idle clients timed out.
+
+    New connections wait in one HeadReader thread until their request head has arrived;
+    then one of at most `workers` threads answers (further complete requests queue for
+    them). A connection whose request is not complete `timeout` seconds after it arrived is
+    closed (with 408 if it sent part of one), and each step of sending an answer has
+    `timeout` seconds too. Beyond `max_open` open connections a new one gets 503 at once.
+    """
+
+    request_queue_size = 128  # the listen backlog (5 by default drops bursts of connects)
+
+    def __init__(
+        self,
+        address: tuple[str, int],
+        handler: type[SimpleHTTPRequestHandler],
+        *,
+        timeout: float = TIMEOUT,
+        workers: int = WORKERS,
+        max_open: int = MAX_OPEN,
+    ) -> None:
+        self.request_timeout, self.max_open = timeout, max_open
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._workers = ThreadPoolExecutor(workers, thread_name_prefix="journey-serve")
+        self._heads = HeadReader(timeout, self._dispatch, self._drop)
+        super().__init__(address, handler)  # calls server_close if it cannot listen
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._lock:
+            full = len(self._open) >= self.max_open
+            if not full:
+                self._open.add(request)
+        if full:
+            quick_answer(request, HTTPStatus.SERVICE_UNAVAILABLE)
+            self.shutdown_request(request)
+        else:
+            self._heads.add(request, client_address)
+
+    def _dispatch(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        try:
+            self._workers.submit(self._answer, sock, address, head)
+        except RuntimeError:  # shutting down
+            self._drop(sock, None)
+
+    def _answer(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        try:
+            sock.settimeout(self.request_timeout)
+            self.finish_request(Primed(sock, head), address)  # type: ignore[arg-type]
+        except Exception:
+            self.handle_error(sock, address)
+        finally:
+            self._drop(sock, None)
+
+    def _drop(self, sock: socket.socket, status: HTTPStatus | None) -> None:
+        if status is not None:
+            quick_answer(sock, status)
+        with self._lock:
+            self._open.discard(sock)
+        self.shutdown_request(sock)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """Stay quiet (the standard one prints a traceback); a client's trouble is its own."""
+        log.debug("journey serve: error on a connection from %s", client_address, exc_info=True)
+
+    def server_close(self) -> None:
+        super().server_close()
+        self._heads.stop()
+        self._workers.shutdown(wait=False, cancel_futures=True)
+        with self._lock:
+            left, self._open = self._open, set()
+        for sock in left:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+
+def make_server(
+    host: str,
+    port: int,
+    root: Path,
+    state: LiveState,
+    *,
+    timeout: float = TIMEOUT,
+    workers: int = WORKERS,
+    max_open: int = MAX_OPEN,
+) -> LiveServer:
+    handler = handler_for(root, state)
+    return LiveServer((host, port), handler, timeout=timeout, workers=workers, max_open=max_open)
+
+
+def is_source_change(changes: Iterable[tuple[Any, str]]) -> bool:
+    return any(Path(path).suffix.lower() in YAML_SUFFIXES for _, path in changes)
+
+
+def fingerprint(project: Path) -> tuple[tuple[str, int, int], ...]:
+    """Path, size and modification time of every YAML source file."""
+    out = []
+    for sub in SOURCE_DIRS:
+        for path in sorted((project / sub).rglob("*")):
+            if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
+                st = path.stat()
+                out.append((str(path), st.st_size, st.st_mtime_ns))
+    return tuple(out)
+
+
+def watch(
+    project: Path,
+    on_change: Callable[[], None],
+    stop: threading.Event,
+    seen: tuple[tuple[str, int, int], ...],
+) -> None:
+    """Call on_change after every save of a YAML file under journeys/ or personas/.
+
+    File events drive rebuilds; on every quiet tick the sources' fingerprint is compared as
+    well, against `seen` (taken before the first build), which catches saves made before
+    the watcher was ready.
+    """
+    import watchfiles
+
+    dirs = [str(project / d) for d in SOURCE_DIRS if (project / d).is_dir()]
+    for changes in watchfiles.watch(
+        *dirs,
+        stop_event=stop,
+        debounce=60,
+        step=30,
+        rust_timeout=300,
+        yield_on_timeout=True,
+        raise_interrupt=False,
+    ):
+        current = fingerprint(project)
+        if (changes and is_source_change(changes)) or current != seen:
+            seen = current
+            on_change()

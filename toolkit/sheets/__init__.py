@@ -1,0 +1,1 @@
+"""Sheets: workshop grids and the content inventory as CSV/XLSX, and back to YAML."""
