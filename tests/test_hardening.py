@@ -249,7 +249,7 @@ def test_an_unknown_lang_option_is_a_warning(
 
 
 def test_serve_reports_a_bad_file_name_and_keeps_the_last_good_build(tmp_path: Path) -> None:
-    from toolkit.serve.server import LiveBuild
+    from toolkit.serve.live import LiveBuild
 
     root = warnings_copy(tmp_path)
     out = tmp_path / "out"
@@ -271,7 +271,7 @@ def test_serve_reports_a_bad_file_name_and_keeps_the_last_good_build(tmp_path: P
 def test_serve_reports_a_failing_dot_and_keeps_serving(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from toolkit.serve.server import LiveBuild
+    from toolkit.serve.live import LiveBuild
 
     root = warnings_copy(tmp_path)
     for key, value in fake_dot(tmp_path, "echo broken >&2\nexit 1").items():

@@ -19,7 +19,7 @@ from toolkit.load.cache import MemoryCache
 from toolkit.model.project import Project, Validated, load_project
 from toolkit.render.builder import render_all, render_journey_pages
 from toolkit.render.common import RenderOptions
-from toolkit.serve.server import LiveBuild
+from toolkit.serve.live import LiveBuild
 
 
 def snapshot(g: nx.MultiDiGraph) -> dict[str, Any]:

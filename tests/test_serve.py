@@ -21,7 +21,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import chromium_path
-from toolkit.serve.server import LiveState, inject, make_server
+from toolkit.serve.server import inject, make_server
+from toolkit.serve.state import LiveState
 
 DEADLINE = 2.0  # seconds within which a save must show
 

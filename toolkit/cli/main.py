@@ -331,7 +331,9 @@ def serve(
     import time
 
     from toolkit.render.builder import FormatError, has_dot, plan_formats
-    from toolkit.serve.server import LiveBuild, fingerprint, make_server, watch
+    from toolkit.serve.live import LiveBuild
+    from toolkit.serve.server import make_server
+    from toolkit.serve.watch import fingerprint, watch
     from toolkit.write import OutputError, check_out_dir
 
     out_dir = out if out is not None else project / "output"

@@ -1,10 +1,5 @@
-"""Server: `journey serve`, a live build for workshops.
-
-One build at start, then a rebuild whenever a YAML file under journeys/ or personas/ is
-saved. Open pages poll a small state endpoint and reload themselves after a successful
-rebuild; a rebuild that finds errors leaves the last good output in place and the pages show
-the diagnostics in an overlay until the next good build. Only the output folder is served.
-"""
+"""The HTTP side of `journey serve`: serves only the output folder, injects the live-reload
+script into pages, and answers the state endpoint the script polls."""
 
 from __future__ import annotations
 
@@ -21,7 +16,7 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -30,22 +25,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-import networkx as nx
-from jinja2 import Environment
-
-from toolkit.analyses.warnings import graph_warnings
-from toolkit.common.diagnostics import printable, split
-from toolkit.common.errors import EnvironmentFailure
-from toolkit.graph.build import compile_graph
-from toolkit.graph.increments import changed_journeys, patch_journeys
-from toolkit.load.cache import MemoryCache, ParseCache
-from toolkit.load.sources import SOURCE_DIRS, YAML_SUFFIXES
-from toolkit.model.project import Project, Validated, load_project
-from toolkit.pipeline import Compiled, paused_gc
-from toolkit.render.builder import render_all, render_journey_pages, render_scoped
-from toolkit.render.common import RenderOptions
-from toolkit.render.environment import make_environment
-from toolkit.write import update_files, update_output
+from toolkit.serve.state import LiveState
 
 log = logging.getLogger(__name__)
 
@@ -100,126 +80,6 @@ NOT_FOUND_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Not found - journey serve</title></head>
 <body><h1>Not found</h1><p>Nothing is built at this address.
 <a href="/">Back to the map index</a>.</p></body></html>"""
-
-
-@dataclass
-class LiveState:
-    """What the pages poll: the number of the last good build and the current errors."""
-
-    version: int = 0
-    errors: list[dict[str, Any]] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def snapshot(self) -> dict[str, Any]:
-        with self.lock:
-            return {"version": self.version, "ok": not self.errors, "errors": list(self.errors)}
-
-
-# The files of a build, and the journeys and options they were made for.
-Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
-
-
-@dataclass
-class LiveBuild:
-    """Rebuilds a project into OUT, keeping the last good output when a build fails.
-
-    Between builds it keeps, in memory, each file's parse and each document's model, and the
-    last good graph: a save that changed journey files only patches that graph (see
-    toolkit.graph.increments) instead of compiling it again.
-    """
-
-    project: Path
-    out: Path
-    formats: frozenset[str]
-    lang: str | None
-    jobs: int
-    cache: ParseCache | None
-    state: LiveState = field(default_factory=LiveState)
-    images: dict[tuple[str, bytes], bytes] = field(default_factory=dict)
-    validated: Validated = field(default_factory=dict)
-    last: tuple[Project, nx.MultiDiGraph] | None = None
-    memory: MemoryCache = field(init=False)
-    patched: set[str] | None = None
-    env: Environment = field(default_factory=make_environment)
-    # The last good build's files, and the journeys and options they were made for.
-    rendered: Rendered | None = None
-
-    def __post_init__(self) -> None:
-        self.memory = MemoryCache(self.cache)
-
-    def compile(self) -> Compiled:
-        """The project as it is now; the graph patched from the last one where possible.
-
-        self.patched holds the ids of the journeys a patch changed (empty when nothing
-        changed; None after a full compile): their pages are written first.
-        """
-        self.patched = None
-        with paused_gc():
-            loaded = load_project(self.project, None, self.memory, self.validated)
-            self.memory.forget_unused()
-            if not loaded.ok:
-                return Compiled(loaded.project, None, loaded.diagnostics)
-            changed = None if self.last is None else changed_journeys(self.last[0], loaded.project)
-            if self.last is not None and changed is not None:
-                graph = self.last[1]
-                if changed:
-                    patch_journeys(graph, loaded.project, changed)
-                self.patched = changed
-            else:
-                graph = compile_graph(loaded.project)
-            self.last = (loaded.project, graph)
-            return Compiled(loaded.project, graph, [*loaded.diagnostics, *graph_warnings(graph)])
-
-    def rebuild(self) -> tuple[bool, list[str], list[str]]:
-        """One build; returns (ok, diagnostic lines, changed output paths)."""
-        rendered, self.rendered = self.rendered, None  # kept only once this build lands
-        compiled = self.compile()
-        errors, warnings = split(compiled.diagnostics)
-        lines = [d.render() for d in (*errors, *warnings)]
-        if compiled.graph is None or errors:
-            with self.state.lock:
-                self.state.errors = [d.to_json() for d in errors]
-            self.rendered = rendered
-            return False, lines, []
-        options = RenderOptions(
-            self.lang or compiled.graph.graph["language"],
-            self.formats,
-            shown_as=compiled.project.shown_as,
-        )
-        try:
-            changed = self._render(compiled, options, rendered)
-        except EnvironmentFailure as exc:  # a tool failed (Graphviz): say so, keep serving
-            message = printable(f"{exc} ({exc.fix})" if exc.fix else str(exc))
-            failure = {"severity": "error", "code": "tool-failed", "message": message}
-            with self.state.lock:
-                self.state.errors = [failure]
-            self.rendered = rendered
-            return False, [*lines, f"journey serve: {message}"], []
-        with self.state.lock:
-            self.state.errors = []
-            if changed or self.state.version == 0:
-                self.state.version += 1
-        return True, lines, changed
-
-    def _render(
-        self, compiled: Compiled, options: RenderOptions, rendered: Rendered | None
-    ) -> list[str]:
-        """Render what this build needs and write what changed; the changed paths."""
-        assert compiled.graph is not None
-        journeys = frozenset(j.model.id for j in compiled.project.journeys)
-        still = journeys & (self.patched or set())
-        first = render_journey_pages(compiled.graph, options, still, self.env)
-        early = update_files(self.project, self.out, first) if first else []
-        if self.patched is not None and rendered is not None and rendered[0] == (journeys, options):
-            files = {
-                **rendered[1],
-                **render_scoped(compiled.graph, options, self.jobs, self.images, still, self.env),
-            }
-        else:
-            files = render_all(compiled.graph, options, self.jobs, memo=self.images)
-        changed = sorted({*early, *update_output(self.project, self.out, files)})
-        self.rendered = ((journeys, options), files)
-        return changed
 
 
 def inject(page: bytes, version: int) -> bytes:
@@ -670,48 +530,3 @@ def make_server(
 ) -> LiveServer:
     handler = handler_for(root, state)
     return LiveServer((host, port), handler, timeout=timeout, workers=workers, max_open=max_open)
-
-
-def is_source_change(changes: Iterable[tuple[Any, str]]) -> bool:
-    return any(Path(path).suffix.lower() in YAML_SUFFIXES for _, path in changes)
-
-
-def fingerprint(project: Path) -> tuple[tuple[str, int, int], ...]:
-    """Path, size and modification time of every YAML source file."""
-    out = []
-    for sub in SOURCE_DIRS:
-        for path in sorted((project / sub).rglob("*")):
-            if path.suffix.lower() in YAML_SUFFIXES and path.is_file():
-                st = path.stat()
-                out.append((str(path), st.st_size, st.st_mtime_ns))
-    return tuple(out)
-
-
-def watch(
-    project: Path,
-    on_change: Callable[[], None],
-    stop: threading.Event,
-    seen: tuple[tuple[str, int, int], ...],
-) -> None:
-    """Call on_change after every save of a YAML file under journeys/ or personas/.
-
-    File events drive rebuilds; on every quiet tick the sources' fingerprint is compared as
-    well, against `seen` (taken before the first build), which catches saves made before
-    the watcher was ready.
-    """
-    import watchfiles
-
-    dirs = [str(project / d) for d in SOURCE_DIRS if (project / d).is_dir()]
-    for changes in watchfiles.watch(
-        *dirs,
-        stop_event=stop,
-        debounce=60,
-        step=30,
-        rust_timeout=300,
-        yield_on_timeout=True,
-        raise_interrupt=False,
-    ):
-        current = fingerprint(project)
-        if (changes and is_source_change(changes)) or current != seen:
-            seen = current
-            on_change()

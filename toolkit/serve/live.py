@@ -1,0 +1,134 @@
+"""Live build: one build at start, then a rebuild whenever a source is saved.
+
+A rebuild that finds errors leaves the last good output in place; LiveState tells the pages."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import networkx as nx
+from jinja2 import Environment
+
+from toolkit.analyses.warnings import graph_warnings
+from toolkit.common.diagnostics import printable, split
+from toolkit.common.errors import EnvironmentFailure
+from toolkit.graph.build import compile_graph
+from toolkit.graph.increments import changed_journeys, patch_journeys
+from toolkit.load.cache import MemoryCache, ParseCache
+from toolkit.model.project import Project, Validated, load_project
+from toolkit.pipeline import Compiled, paused_gc
+from toolkit.render.builder import render_all, render_journey_pages, render_scoped
+from toolkit.render.common import RenderOptions
+from toolkit.render.environment import make_environment
+from toolkit.serve.state import LiveState
+from toolkit.write import update_files, update_output
+
+log = logging.getLogger(__name__)
+
+# The files of a build, and the journeys and options they were made for.
+Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
+
+
+@dataclass
+class LiveBuild:
+    """Rebuilds a project into OUT, keeping the last good output when a build fails.
+
+    Between builds it keeps, in memory, each file's parse and each document's model, and the
+    last good graph: a save that changed journey files only patches that graph (see
+    toolkit.graph.increments) instead of compiling it again.
+    """
+
+    project: Path
+    out: Path
+    formats: frozenset[str]
+    lang: str | None
+    jobs: int
+    cache: ParseCache | None
+    state: LiveState = field(default_factory=LiveState)
+    images: dict[tuple[str, bytes], bytes] = field(default_factory=dict)
+    validated: Validated = field(default_factory=dict)
+    last: tuple[Project, nx.MultiDiGraph] | None = None
+    memory: MemoryCache = field(init=False)
+    patched: set[str] | None = None
+    env: Environment = field(default_factory=make_environment)
+    # The last good build's files, and the journeys and options they were made for.
+    rendered: Rendered | None = None
+
+    def __post_init__(self) -> None:
+        self.memory = MemoryCache(self.cache)
+
+    def compile(self) -> Compiled:
+        """The project as it is now; the graph patched from the last one where possible.
+
+        self.patched holds the ids of the journeys a patch changed (empty when nothing
+        changed; None after a full compile): their pages are written first.
+        """
+        self.patched = None
+        with paused_gc():
+            loaded = load_project(self.project, None, self.memory, self.validated)
+            self.memory.forget_unused()
+            if not loaded.ok:
+                return Compiled(loaded.project, None, loaded.diagnostics)
+            changed = None if self.last is None else changed_journeys(self.last[0], loaded.project)
+            if self.last is not None and changed is not None:
+                graph = self.last[1]
+                if changed:
+                    patch_journeys(graph, loaded.project, changed)
+                self.patched = changed
+            else:
+                graph = compile_graph(loaded.project)
+            self.last = (loaded.project, graph)
+            return Compiled(loaded.project, graph, [*loaded.diagnostics, *graph_warnings(graph)])
+
+    def rebuild(self) -> tuple[bool, list[str], list[str]]:
+        """One build; returns (ok, diagnostic lines, changed output paths)."""
+        rendered, self.rendered = self.rendered, None  # kept only once this build lands
+        compiled = self.compile()
+        errors, warnings = split(compiled.diagnostics)
+        lines = [d.render() for d in (*errors, *warnings)]
+        if compiled.graph is None or errors:
+            with self.state.lock:
+                self.state.errors = [d.to_json() for d in errors]
+            self.rendered = rendered
+            return False, lines, []
+        options = RenderOptions(
+            self.lang or compiled.graph.graph["language"],
+            self.formats,
+            shown_as=compiled.project.shown_as,
+        )
+        try:
+            changed = self._render(compiled, options, rendered)
+        except EnvironmentFailure as exc:  # a tool failed (Graphviz): say so, keep serving
+            message = printable(f"{exc} ({exc.fix})" if exc.fix else str(exc))
+            failure = {"severity": "error", "code": "tool-failed", "message": message}
+            with self.state.lock:
+                self.state.errors = [failure]
+            self.rendered = rendered
+            return False, [*lines, f"journey serve: {message}"], []
+        with self.state.lock:
+            self.state.errors = []
+            if changed or self.state.version == 0:
+                self.state.version += 1
+        return True, lines, changed
+
+    def _render(
+        self, compiled: Compiled, options: RenderOptions, rendered: Rendered | None
+    ) -> list[str]:
+        """Render what this build needs and write what changed; the changed paths."""
+        assert compiled.graph is not None
+        journeys = frozenset(j.model.id for j in compiled.project.journeys)
+        still = journeys & (self.patched or set())
+        first = render_journey_pages(compiled.graph, options, still, self.env)
+        early = update_files(self.project, self.out, first) if first else []
+        if self.patched is not None and rendered is not None and rendered[0] == (journeys, options):
+            files = {
+                **rendered[1],
+                **render_scoped(compiled.graph, options, self.jobs, self.images, still, self.env),
+            }
+        else:
+            files = render_all(compiled.graph, options, self.jobs, memo=self.images)
+        changed = sorted({*early, *update_output(self.project, self.out, files)})
+        self.rendered = ((journeys, options), files)
+        return changed
