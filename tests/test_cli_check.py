@@ -18,8 +18,9 @@ import yaml
 from projects import FIXTURE_ERRORS, FIXTURES, tree_digest, write_project
 from projects import run_cli as run
 
-from toolkit import __version__, pipeline
+from toolkit import __version__
 from toolkit.common.diagnostics import WARNING_CODES
+from toolkit.model import project as project_module
 
 LINE = re.compile(
     r"^(?P<file>[^:]+)(?::(?P<line>\d+):(?P<col>\d+))?: (?P<sev>error|warning) "
@@ -345,7 +346,7 @@ def test_internal_error_exit_2_with_apology(
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline, "load_project", broken)
+    monkeypatch.setattr(project_module, "load_project", broken)
     code, out, err = run(capsys, "check", "tests/fixtures/warnings", "--no-cache")
     assert (code, out) == (2, "")
     assert err.count("\n") == 1 and err.endswith("\n")
@@ -360,7 +361,7 @@ def test_internal_error_with_debug_shows_the_traceback(
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(pipeline, "load_project", broken)
+    monkeypatch.setattr(project_module, "load_project", broken)
     code, _, err = run(capsys, "--debug", "check", "tests/fixtures/warnings", "--no-cache")
     assert code == 2
     assert err.startswith("Traceback (most recent call last):")

@@ -253,7 +253,7 @@ def test_serve_reports_a_bad_file_name_and_keeps_the_last_good_build(tmp_path: P
 
     root = warnings_copy(tmp_path)
     out = tmp_path / "out"
-    live = LiveBuild(root, out, frozenset({"html", "json"}), None, 1, None)
+    live = LiveBuild.for_project(root, out, frozenset({"html", "json"}), None, 1, None)
     ok, _, _ = live.rebuild()
     assert ok
     before = tree_digest(out)
@@ -276,7 +276,7 @@ def test_serve_reports_a_failing_dot_and_keeps_serving(
     root = warnings_copy(tmp_path)
     for key, value in fake_dot(tmp_path, "echo broken >&2\nexit 1").items():
         monkeypatch.setenv(key, value)
-    live = LiveBuild(root, tmp_path / "out", frozenset({"html", "svg"}), None, 1, None)
+    live = LiveBuild.for_project(root, tmp_path / "out", frozenset({"html", "svg"}), None, 1, None)
     ok, lines, changed = live.rebuild()
     assert (ok, changed) == (False, [])
     assert re.match(

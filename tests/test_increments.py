@@ -133,7 +133,7 @@ def rename_persona(root: Path) -> None:
 @needs_dot
 def test_live_build_output_equals_a_fresh_build(example_copy: Path, tmp_path: Path) -> None:
     formats = frozenset({"html", "mermaid", "json", "csv", "dot", "svg"})
-    live = LiveBuild(example_copy, tmp_path / "out", formats, None, 1, None)
+    live = LiveBuild.for_project(example_copy, tmp_path / "out", formats, None, 1, None)
     assert live.rebuild()[0]
     steps = [
         ("text", EDITS["text"], {"j"}),
@@ -174,7 +174,7 @@ def test_journey_pages_alone_equal_the_full_render(example_graph: nx.MultiDiGrap
 def test_live_build_writes_the_edited_page_and_counts_it_changed(
     example_copy: Path, tmp_path: Path
 ) -> None:
-    live = LiveBuild(example_copy, tmp_path / "out", frozenset({"html"}), None, 1, None)
+    live = LiveBuild.for_project(example_copy, tmp_path / "out", frozenset({"html"}), None, 1, None)
     assert live.rebuild()[0]
     EDITS["text"](example_copy)
     ok, _, changed = live.rebuild()
@@ -188,7 +188,7 @@ def test_a_broken_save_then_a_fix_patches_from_the_last_good_graph(
     example_copy: Path, tmp_path: Path
 ) -> None:
     formats = frozenset({"html", "json"})
-    live = LiveBuild(example_copy, tmp_path / "out", formats, None, 1, None)
+    live = LiveBuild.for_project(example_copy, tmp_path / "out", formats, None, 1, None)
     assert live.rebuild()[0]
     good = (tmp_path / "out" / "data" / "graph.json").read_bytes()
     rewrite("content: [wp-ma-stalled-cases]", "content: [no-such-item]")(example_copy)

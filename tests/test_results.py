@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from projects import run_cli
 
-from toolkit import pipeline
 from toolkit.common.diagnostics import Diagnostic
 from toolkit.load.results import ResultCache, code_digest, project_key
+from toolkit.model import project as project_module
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -34,7 +34,7 @@ def broken_pipeline(monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*_: Any, **__: Any) -> None:
         raise RuntimeError("compiled although nothing changed")
 
-    monkeypatch.setattr(pipeline, "load_project", broken)
+    monkeypatch.setattr(project_module, "load_project", broken)
 
 
 @pytest.mark.parametrize(

@@ -1,31 +1,205 @@
-"""Pipeline: the named phases shared by every command (load -> validate -> compile -> analyse)."""
+"""Pipeline: the one path from a project folder to written outputs, shared by every command.
+
+    load -> validate -> compile -> analyse -> render -> write
+
+`Pipeline` owns what makes that path fast: the parse cache (parses of unchanged files are
+kept on disk), the parse-ahead workers (changed files parsed on every core while the first
+ones are validated), the result cache of whole checks and, for `journey serve`, the memory
+kept between builds (each file's parse, each document's model and the last good graph,
+which a save of journey files patches instead of compiling again). Commands build a
+`Settings`, ask the pipeline for what they need (`compiled()`, `check()`, `build()`) and
+print; they hold no phase logic.
+
+Heavy libraries (pydantic, networkx, the renderers) are imported inside the phases, after
+the parse-ahead workers have started, so that their import overlaps the parse, and so that
+a `journey check` answered from the result cache never imports them.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Collection, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
-from toolkit.analyses.warnings import graph_warnings
 from toolkit.common.diagnostics import Diagnostic
-from toolkit.graph.build import compile_graph
-from toolkit.load.sources import Cache
-from toolkit.model.project import Project, load_project
+
+if TYPE_CHECKING:
+    from toolkit.graph.journey_graph import JourneyGraph
+    from toolkit.load.cache import MemoryCache
+    from toolkit.load.sources import Cache
+    from toolkit.model.project import LoadResult, Project, Validated
+    from toolkit.render.common import RenderOptions
 
 
 @dataclass
 class Compiled:
+    """What the first four phases give: the project, its graph (None after errors) and
+    every diagnostic (loading and validation errors, then the analyses' warnings)."""
+
     project: Project
-    graph: nx.MultiDiGraph | None
+    graph: JourneyGraph | None
     diagnostics: list[Diagnostic]
 
     @property
     def ok(self) -> bool:
         return self.graph is not None and not any(d.severity == "error" for d in self.diagnostics)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How a command wants the pipeline to run."""
+
+    root: Path
+    shown_as: str | None = None  # how reports name the folder (default: as given)
+    cache: Cache | None = None  # where parses are kept (a ParseCache keeps check results too)
+    jobs: int = 1  # Graphviz runs and page workers when rendering
+    parse_jobs: int = 1  # cores that parse changed sources ahead of validation
+    one_shot: bool = False  # the process ends after this command (see paused_gc)
+    live: bool = False  # keep parses, models and the last graph between builds (serve)
+
+
+@dataclass
+class Memory:
+    """What a live pipeline keeps between builds."""
+
+    parses: MemoryCache
+    validated: Validated = field(default_factory=dict)
+    last: tuple[Project, JourneyGraph] | None = None
+
+
+class Pipeline:
+    """The phases over one project folder, with its caches and workers (see the module)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.memory: Memory | None = None
+        # The journeys the last compile patched (None after a full compile): a build
+        # renders and writes their pages first.
+        self.patched: set[str] | None = None
+        if settings.live:
+            from toolkit.load.cache import MemoryCache
+
+            self.memory = Memory(MemoryCache(settings.cache))
+
+    # --- phases 1 and 2: load and validate ----------------------------------------------
+
+    def load(self) -> LoadResult:
+        """Every source parsed and validated (validation of a file starts as soon as it is
+        parsed, while workers may still parse the next ones), references cross-checked."""
+        from toolkit.load.sources import display_root
+
+        s = self.settings
+        shown = display_root(str(s.root)) if s.shown_as is None else s.shown_as
+        if self.memory is not None:
+            return self._load_with(self.memory.parses, shown)
+        from toolkit.load.cache import ParseCache
+
+        if s.parse_jobs <= 1 or not (s.cache is None or isinstance(s.cache, ParseCache)):
+            return self._load_with(s.cache, shown)
+        from toolkit.load.workers import prefetch
+
+        ahead = prefetch(s.root, shown, s.cache, s.parse_jobs)
+        try:
+            return self._load_with(ahead, shown)
+        finally:
+            ahead.close()
+
+    def _load_with(self, cache: Cache | None, shown: str) -> LoadResult:
+        from toolkit.model.project import load_project
+
+        validated = self.memory.validated if self.memory is not None else None
+        loaded = load_project(self.settings.root, shown, cache, validated)
+        if self.memory is not None:
+            self.memory.parses.forget_unused()
+        return loaded
+
+    # --- phase 3: compile -----------------------------------------------------------------
+
+    def compile(self, project: Project) -> JourneyGraph:
+        """The journey graph of a valid project; a live pipeline patches its last graph
+        when only journeys changed (self.patched names them)."""
+        from toolkit.graph.build import compile_graph
+        from toolkit.graph.increments import changed_journeys, patch_journeys
+
+        self.patched = None
+        last = self.memory.last if self.memory is not None else None
+        changed = None if last is None else changed_journeys(last[0], project)
+        if last is not None and changed is not None:
+            graph = last[1]
+            if changed:
+                patch_journeys(graph, project, changed)
+            self.patched = changed
+        else:
+            graph = compile_graph(project)
+        if self.memory is not None:
+            self.memory.last = (project, graph)
+        return graph
+
+    # --- phase 4: analyse -----------------------------------------------------------------
+
+    def analyse(self, graph: JourneyGraph) -> list[Diagnostic]:
+        """The warnings worked out on the graph (seller-absent, content-gap, ...)."""
+        from toolkit.analyses.warnings import graph_warnings
+
+        return graph_warnings(graph)
+
+    def compiled(self, changed: Collection[Path] | None = None) -> Compiled:
+        """Phases 1-4. `changed` (the files a watcher saw change) is a hint only: what
+        changed is worked out from the sources' bytes, so a missed event costs nothing."""
+        del changed  # the memory cache compares bytes; see the docstring
+        with paused_gc(freeze=self.settings.one_shot):
+            loaded = self.load()
+            if not loaded.ok:
+                return Compiled(loaded.project, None, loaded.diagnostics)
+            graph = self.compile(loaded.project)
+            return Compiled(loaded.project, graph, [*loaded.diagnostics, *self.analyse(graph)])
+
+    def check(self) -> list[Diagnostic]:
+        """Phases 1-4 for their diagnostics only, answered from the result cache when no
+        source changed since a check that stored them."""
+        from toolkit.load.cache import ParseCache
+        from toolkit.load.results import ResultCache, check_key
+
+        s = self.settings
+        if not isinstance(s.cache, ParseCache) or s.shown_as is not None:
+            return self.compiled().diagnostics
+        key = check_key(s.root)
+        results = ResultCache(s.cache.root)
+        found = results.get(key) if key is not None else None
+        if found is not None:
+            return found
+        found = self.compiled().diagnostics
+        if key is not None and check_key(s.root) == key:
+            results.put(key, found)  # unless a source changed while the check ran
+        return found
+
+    # --- phases 5 and 6: render and write -------------------------------------------------
+
+    def render(
+        self, graph: JourneyGraph, options: RenderOptions, phase: Any = None
+    ) -> dict[str, bytes]:
+        """Every output file of the requested formats, path -> bytes (nothing written)."""
+        from toolkit.render.builder import render_all
+
+        if phase is None:
+            return render_all(graph, options, self.settings.jobs)
+        return render_all(graph, options, self.settings.jobs, phase)
+
+    def write(self, out: Path, files: dict[str, bytes]) -> None:
+        """Replace OUT with exactly these files, all or nothing (toolkit.write)."""
+        from toolkit.write import write_output
+
+        write_output(self.settings.root, out, files)
+
+
+def compile_project(
+    root: Path, shown_as: str | None = None, cache: Cache | None = None, one_shot: bool = False
+) -> Compiled:
+    """Phases 1-4 of a project folder in one call, on one core (`cache`: any parse cache)."""
+    return Pipeline(Settings(root, shown_as, cache, one_shot=one_shot)).compiled()
 
 
 @contextlib.contextmanager
@@ -47,18 +221,3 @@ def paused_gc(freeze: bool = False) -> Iterator[None]:
             gc.freeze()
         if was_enabled:
             gc.enable()
-
-
-def compile_project(
-    root: Path, shown_as: str | None = None, cache: Cache | None = None, one_shot: bool = False
-) -> Compiled:
-    """Load and validate a project; compile and analyse its graph when it has no errors.
-
-    one_shot: the process ends after this command (see paused_gc's freeze).
-    """
-    with paused_gc(freeze=one_shot):
-        loaded = load_project(root, shown_as, cache)
-        if not loaded.ok:
-            return Compiled(loaded.project, None, loaded.diagnostics)
-        graph = compile_graph(loaded.project)
-        return Compiled(loaded.project, graph, [*loaded.diagnostics, *graph_warnings(graph)])

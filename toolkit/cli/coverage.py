@@ -3,9 +3,8 @@
 Exit codes: 0 ok; 1 problems (errors in the project, rejected sheet rows, an edit that
 would not validate, coverage below --fail-under); 2 usage.
 
-This module does not import toolkit.cli.main when it loads (toolkit.cli.main imports this one to
-register the commands, in any order): diagnostics go through toolkit.cli.main.report at call
-time, and PROJECT_ARG is toolkit.cli.main's argument, restated (tests check they are the same).
+toolkit.cli.main loads this module only when one of its commands runs; the argument and the
+diagnostics printer they share come from toolkit.cli.options.
 """
 
 from __future__ import annotations
@@ -26,31 +25,22 @@ from rich.table import Table
 
 from toolkit.analyses import coverage as cov
 from toolkit.cli import coverage_text as text
-from toolkit.cli.options import warn_unknown_language
+from toolkit.cli import requires
+from toolkit.cli.options import PROJECT_ARG, report, warn_unknown_language
 from toolkit.common.diagnostics import Diagnostic
-from toolkit.pipeline import Compiled, compile_project
+from toolkit.pipeline import Compiled
 from toolkit.render.common import strip_controls
 from toolkit.sheets.files import neutralise_csv
 from toolkit.sheets.importer import FilePlan, check_on_copy, propose, unified_diff, write_plans
 from toolkit.sheets.inventory import SheetError, describe, export_rows, read_sheet
 
 SHEET_SUFFIXES = (".csv", ".xlsx", ".xlsm")
-PROJECT_ARG = click.argument(
-    "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
-)
 Expected = dict[str, dict[str, Any]]
-
-
-def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
-    """toolkit.cli.main.report, imported when first needed."""
-    from toolkit.cli.main import report as cli_report
-
-    cli_report(diags, fmt, err)
 
 
 def _compiled(project: Path) -> Compiled | None:
     """The compiled project, or None after reporting its errors."""
-    compiled = compile_project(project)
+    compiled = requires.pipeline_for(project).compiled()
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
         return None

@@ -1,8 +1,7 @@
 """Command line for prospect judgment: `journey leads` and `journey selfcheck`.
 
-Written like toolkit/cli/main.py's commands (thin: load, call, print). Importing this module adds
-both commands to toolkit.cli.main's group (toolkit/cli/main.py imports it at its end), which works
-whichever of the two modules is imported first. `build_overlay` serves `journey build --leads`.
+Written like toolkit/cli/main.py's commands (thin: load, call, print); toolkit.cli.main loads
+this module only when one of them runs. `build_overlay` serves `journey build --leads`.
 """
 
 from __future__ import annotations
@@ -24,7 +23,8 @@ from toolkit.analyses.selfcheck import (
     report_data,
     report_lines,
 )
-from toolkit.cli.main import PROJECT_ARG, report
+from toolkit.cli import requires
+from toolkit.cli.options import PROJECT_ARG, report
 from toolkit.common.diagnostics import Diagnostic, Location, error
 from toolkit.leads.io import Problem
 from toolkit.leads.judge import Judgment, LeadsError, Options, judge, parse_as_of
@@ -35,7 +35,7 @@ from toolkit.model.qualification import (
     load_rules_file,
     project_qualification,
 )
-from toolkit.pipeline import Compiled, compile_project
+from toolkit.pipeline import Compiled
 from toolkit.render.common import strip_controls
 from toolkit.render.data import neutralise
 
@@ -236,7 +236,7 @@ def leads(
     options = Options(
         moment, _pairs(lead_column, "--lead-column"), _pairs(event_column, "--event-column")
     )
-    compiled = compile_project(project)
+    compiled = requires.pipeline_for(project).compiled()
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
         return 1
@@ -321,7 +321,7 @@ def selfcheck(project: Path, answers_file: Path | None, lang: str | None, fmt: s
     toolkit (and of PROJECT, when it is a journey project) that address it. Exit 0 when fewer
     than two answers are "yes", 1 otherwise.
     """
-    compiled = compile_project(project) if _is_project(project) else None
+    compiled = requires.pipeline_for(project).compiled() if _is_project(project) else None
     graph = compiled.graph if compiled is not None else None
     language = lang or (graph.graph.get("language") if graph is not None else None) or "en"
     language = language if language in ("en", "ja") else "en"

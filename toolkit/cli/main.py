@@ -16,113 +16,27 @@ from typing import TYPE_CHECKING
 import click
 
 from toolkit import __version__
-from toolkit.cli.options import known_warning_codes, warn_unknown_language
-from toolkit.common.diagnostics import Diagnostic, printable, promote, split
+from toolkit.cli import requires
+from toolkit.cli.options import (
+    LANG_OPTION,
+    NO_CACHE,
+    PROJECT_ARG,
+    known_warning_codes,
+    report,
+)
+from toolkit.common.diagnostics import printable, promote
 from toolkit.common.errors import EnvironmentFailure
 
 if TYPE_CHECKING:
-    from toolkit.load.cache import ParseCache
-    from toolkit.pipeline import Compiled
+    from toolkit.pipeline import Pipeline
 
 # Heavy modules (pydantic models, networkx, renderers) are imported inside the commands that
 # need them, so that a `journey check` answered from the result cache starts fast.
 
-PROJECT_ARG = click.argument(
-    "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
-)
-LANG_OPTION = click.option(
-    "--lang",
-    default=None,
-    callback=warn_unknown_language,
-    help="Output language (default: the project's).",
-)
-NO_CACHE = click.option(
-    "--no-cache",
-    is_flag=True,
-    help="Neither read nor write the caches of parses and check results (cold run).",
-)
 
-
-def cache_for(no_cache: bool) -> ParseCache | None:
-    from toolkit.load.cache import ParseCache, default_dir
-    from toolkit.load.sources import has_libyaml
-
-    if not has_libyaml():
-        click.echo(
-            "journey: PyYAML was built without libyaml; loading is about 4x slower "
-            "(reinstall PyYAML with libyaml-dev present)",
-            err=True,
-        )
-    return None if no_cache else ParseCache(default_dir())
-
-
-def compile_fast(project: Path, no_cache: bool) -> Compiled:
-    """compile_project, with the changed sources parsed ahead on every core.
-
-    The workers start before the models and the graph library are imported, so that
-    import overlaps the parse.
-    """
-    from toolkit.load.sources import display_root
-    from toolkit.load.workers import prefetch, usable_cores
-
-    ahead = prefetch(project, display_root(str(project)), cache_for(no_cache), usable_cores())
-    try:
-        from toolkit.pipeline import compile_project
-
-        one_shot = bool((click.get_current_context().find_root().obj or {}).get("one_shot"))
-        return compile_project(project, cache=ahead, one_shot=one_shot)
-    finally:
-        ahead.close()
-
-
-def check_key(project: Path, no_cache: bool) -> str | None:
-    from toolkit.load.results import check_key as key_of
-
-    return None if no_cache else key_of(project)
-
-
-def cached_check(key: str | None) -> list[Diagnostic] | None:
-    """The diagnostics of the last check of exactly these sources, if the cache has them."""
-    from toolkit.load.cache import default_dir
-    from toolkit.load.results import ResultCache
-
-    return None if key is None else ResultCache(default_dir()).get(key)
-
-
-def store_check(project: Path, key: str | None, diags: list[Diagnostic]) -> None:
-    """Remember a check's diagnostics, unless a source changed while it ran."""
-    from toolkit.load.cache import default_dir
-    from toolkit.load.results import ResultCache
-
-    if key is not None and check_key(project, False) == key:
-        ResultCache(default_dir()).put(key, diags)
-
-
-def _paint(d: Diagnostic, colour: bool) -> str:
-    text = d.render()
-    if not colour:
-        return text
-    return click.style(text, fg="red" if d.severity == "error" else "yellow")
-
-
-def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
-    """Print diagnostics as text lines (with a summary) or as one JSON object."""
-    errors, warnings = split(diags)
-    if fmt == "json":
-        body = {
-            "errors": [d.to_json() for d in errors],
-            "warnings": [d.to_json() for d in warnings],
-        }
-        click.echo(json.dumps(body, ensure_ascii=False, indent=2), err=err)
-        return
-    stream = sys.stderr if err else sys.stdout
-    colour = stream.isatty()
-    for d in [*errors, *warnings]:
-        click.echo(_paint(d, colour), err=err)
-    click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
-
-
-# Commands whose modules (and their heavy libraries: openpyxl, DuckDB) load only when used.
+# Commands whose modules (and their heavy libraries: openpyxl, DuckDB) load only when used,
+# with the short help `journey --help` lists for them (so listing imports none of them; a
+# test checks each equals the command's own).
 LAZY_COMMANDS = {
     "coverage": "toolkit.cli.coverage:coverage",
     "content": "toolkit.cli.coverage:content",
@@ -133,6 +47,16 @@ LAZY_COMMANDS = {
     "leads": "toolkit.cli.leads:leads",
     "selfcheck": "toolkit.cli.leads:selfcheck",
 }
+LAZY_HELP = {
+    "coverage": "Content coverage of PROJECT per segment (or journey) and...",
+    "content": "The content inventory as a sheet: export it, import the...",
+    "init": "Create a ready journey project in DIR from a template.",
+    "diff": "Show what changed between two versions of a project (folders...",
+    "import": "Bring workshop material into the project.",
+    "export": "Hand project material to a workshop.",
+    "leads": "Judge the leads in LEADS (CSV or Parquet) with PROJECT's...",
+    "selfcheck": "The ten-question lead-management self-check: two or more...",
+}
 
 
 class LazyGroup(click.Group):
@@ -140,6 +64,21 @@ class LazyGroup(click.Group):
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *LAZY_COMMANDS})
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """The command list, without importing the lazy commands' modules."""
+        limit = formatter.width - 6 - max(len(name) for name in self.list_commands(ctx))
+        rows = []
+        for name in self.list_commands(ctx):
+            if name in LAZY_COMMANDS and name not in self.commands:
+                rows.append((name, LAZY_HELP[name]))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
@@ -167,14 +106,10 @@ def cli(debug: bool) -> None:
     help="Silence a warning code (repeatable).",
 )
 @NO_CACHE
-def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cache: bool) -> int:
+@requires.pipeline
+def check(pipeline: Pipeline, fmt: str, strict: bool, ignore: tuple[str, ...]) -> int:
     """Validate PROJECT and report every error and warning in one run."""
-    key = check_key(project, no_cache)
-    found = cached_check(key)
-    if found is None:
-        found = compile_fast(project, no_cache).diagnostics
-        store_check(project, key, found)
-    diags = promote(found, strict, frozenset(ignore))
+    diags = promote(pipeline.check(), strict, frozenset(ignore))
     report(diags, fmt)
     return 1 if any(d.severity == "error" for d in diags) else 0
 
@@ -182,11 +117,12 @@ def check(project: Path, fmt: str, strict: bool, ignore: tuple[str, ...], no_cac
 @cli.command()
 @PROJECT_ARG
 @NO_CACHE
-def graph(project: Path, no_cache: bool) -> int:
+@requires.pipeline
+def graph(pipeline: Pipeline) -> int:
     """Print the compiled journey graph of PROJECT as networkx node-link JSON."""
     from toolkit.graph.build import to_node_link
 
-    compiled = compile_fast(project, no_cache)
+    compiled = pipeline.compiled()
     if compiled.graph is None:
         report(compiled.diagnostics, "text", err=True)
         return 1
@@ -261,9 +197,9 @@ def build(
     as_of: str | None,
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
-    from toolkit.render.builder import FormatError, has_dot, plan_formats, render_all
+    from toolkit.render.builder import FormatError, has_dot, plan_formats
     from toolkit.render.common import RenderOptions
-    from toolkit.write import OutputError, check_out_dir, write_output
+    from toolkit.write import OutputError, check_out_dir
 
     out_dir = out if out is not None else project / "output"
     try:
@@ -275,7 +211,8 @@ def build(
     except OutputError as exc:
         click.echo(f"journey build: {exc}", err=True)
         return 2
-    compiled = compile_fast(project, no_cache)
+    pipeline = requires.pipeline_for(project, no_cache, jobs)
+    compiled = pipeline.compiled()
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
         return 1
@@ -298,9 +235,9 @@ def build(
         options = dataclasses.replace(options, overlay=overlay)
     try:
         with _progress() as phase:
-            files = render_all(compiled.graph, options, jobs or default_jobs(), phase)
+            files = pipeline.render(compiled.graph, options, phase)
         files.update(overlay_files)
-        write_output(project, out_dir, files)
+        pipeline.write(out_dir, files)
     except OutputError as exc:
         click.echo(f"journey build: {exc}", err=True)
         return 2
@@ -342,7 +279,9 @@ def serve(
         check_out_dir(project, out_dir)
     except (FormatError, OutputError) as exc:
         raise click.UsageError(str(exc)) from None
-    live = LiveBuild(project, out_dir, plan.formats, lang, default_jobs(), cache_for(no_cache))
+    live = LiveBuild(
+        requires.pipeline_for(project, no_cache, live=True), out_dir, plan.formats, lang
+    )
 
     def rebuild() -> None:
         started = time.perf_counter()
@@ -379,10 +318,6 @@ def serve(
         server.server_close()
     click.echo("stopped", err=True)
     return 0
-
-
-def default_jobs() -> int:
-    return max(1, min(8, os.cpu_count() or 1))
 
 
 @contextlib.contextmanager
@@ -444,9 +379,8 @@ def main(argv: list[str] | None = None) -> None:
 def quick_exit(code: int) -> None:
     """End a command-line run without tearing down every object it loaded (a large project
     holds millions), once output is flushed and no worker process is left to wait for."""
-    import multiprocessing
-
-    if multiprocessing.active_children():
+    multiprocessing = sys.modules.get("multiprocessing")  # never imported: no worker exists
+    if multiprocessing is not None and multiprocessing.active_children():
         return
     try:
         sys.stdout.flush()

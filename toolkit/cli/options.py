@@ -1,10 +1,17 @@
-"""Option callbacks shared by the command modules (light: imported by `journey --help`)."""
+"""What the command modules share: arguments, options and the diagnostics printer.
+
+Light (imported by `journey --help`): click and the diagnostics module only.
+"""
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+
 import click
 
-from toolkit.common.diagnostics import WARNING_CODES, did_you_mean, printable
+from toolkit.common.diagnostics import WARNING_CODES, Diagnostic, did_you_mean, printable, split
 from toolkit.common.languages import language_note, ui_language
 
 
@@ -30,3 +37,43 @@ def known_warning_codes(
                 printable(f"'{code}' is not a warning code ({hint}); errors cannot be ignored")
             )
     return value
+
+
+PROJECT_ARG = click.argument(
+    "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
+)
+LANG_OPTION = click.option(
+    "--lang",
+    default=None,
+    callback=warn_unknown_language,
+    help="Output language (default: the project's).",
+)
+NO_CACHE = click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Neither read nor write the caches of parses and check results (cold run).",
+)
+
+
+def _paint(d: Diagnostic, colour: bool) -> str:
+    text = d.render()
+    if not colour:
+        return text
+    return click.style(text, fg="red" if d.severity == "error" else "yellow")
+
+
+def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
+    """Print diagnostics as text lines (with a summary) or as one JSON object."""
+    errors, warnings = split(diags)
+    if fmt == "json":
+        body = {
+            "errors": [d.to_json() for d in errors],
+            "warnings": [d.to_json() for d in warnings],
+        }
+        click.echo(json.dumps(body, ensure_ascii=False, indent=2), err=err)
+        return
+    stream = sys.stderr if err else sys.stdout
+    colour = stream.isatty()
+    for d in [*errors, *warnings]:
+        click.echo(_paint(d, colour), err=err)
+    click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)

@@ -1,11 +1,8 @@
 """Workshop and deliverable commands: `init`, `diff`, `import sheet` and `export sheet`.
 
 Written like the commands in toolkit.cli.main (each returns its exit code: 0 ok, 1 problems in a
-project, 2 usage errors); toolkit.cli.main registers them with `cli.add_command`. This module does
-not import toolkit.cli.main when it loads (so the two import in any order): diagnostics go
-through toolkit.cli.main.report at call time, and PROJECT_ARG is toolkit.cli.main's argument,
-restated
-(a test checks they are the same).
+project, 2 usage errors); toolkit.cli.main loads this module only when one of them runs. The
+argument and the diagnostics printer they share come from toolkit.cli.options.
 """
 
 from __future__ import annotations
@@ -17,6 +14,7 @@ import click
 
 from toolkit.analyses.diff import diff_graphs
 from toolkit.analyses.diff_report import render_json, render_text
+from toolkit.cli.options import PROJECT_ARG, report
 from toolkit.common.diagnostics import Diagnostic
 from toolkit.load.revisions import RevisionError, Side, materialise
 from toolkit.pipeline import compile_project
@@ -30,20 +28,10 @@ from toolkit.sheets.workflow import (
     write_atomic,
 )
 
-PROJECT_ARG = click.argument(
-    "project", type=click.Path(exists=True, file_okay=False, path_type=Path), default="."
-)
 LANG_OPTION = click.option(
     "--lang", type=click.Choice(LANGUAGES), default=None, help="Language of labels (ja or en)."
 )
 FORCE = click.option("--force", is_flag=True, help="Replace an existing output file.")
-
-
-def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
-    """toolkit.cli.main.report, imported when first needed."""
-    from toolkit.cli.main import report as cli_report
-
-    cli_report(diags, fmt, err)
 
 
 # --- init --------------------------------------------------------------------------------------

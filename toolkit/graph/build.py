@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import networkx as nx
 
+from toolkit.graph.journey_graph import JourneyGraph
 from toolkit.model import models as m
 from toolkit.model.project import Entry, Project
 
@@ -63,8 +64,8 @@ def ordered_steps(project: Project, journey: m.JourneyDoc) -> list[str]:
     return [s for s in order if s in journey.steps]
 
 
-def compile_graph(project: Project) -> nx.MultiDiGraph:
-    g = nx.MultiDiGraph()
+def compile_graph(project: Project) -> JourneyGraph:
+    g = JourneyGraph()
     g.graph.update(_graph_meta(project))
     _add_stages(g, project)
     _add_funnel(g, project)
@@ -264,39 +265,34 @@ def _add_content(g: nx.MultiDiGraph, project: Project) -> None:
 
 
 def index_types(g: nx.MultiDiGraph) -> None:
-    """Remember the nodes of each type on the graph object (not in its JSON attributes)."""
-    index: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for node, data in g.nodes(data=True):
-        index.setdefault(data["type"], []).append((node, data))
-    g.nodes_by_type = index  # type: ignore[attr-defined]
+    """Index the nodes of a JourneyGraph by type (a plain graph keeps no index)."""
+    if isinstance(g, JourneyGraph):
+        g.index_types()
 
 
 def nodes_of(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
     """Nodes of one type, in insertion (= source) order."""
-    index: dict[str, list[tuple[str, dict[str, Any]]]] | None = getattr(g, "nodes_by_type", None)
-    if index is not None and len(g) == sum(len(v) for v in index.values()):
-        return list(index.get(kind, ()))
+    if isinstance(g, JourneyGraph):
+        return g.nodes_of(kind)
     return [(n, d) for n, d in g.nodes(data=True) if d["type"] == kind]
 
 
 def forget(g: nx.MultiDiGraph, keep: Iterable[str] = ()) -> None:
     """Drop what memoised() kept, except the keys in `keep`: for a graph changed in place."""
-    store: dict[str, Any] = g.__dict__.get("toolkit_memo", {})
-    for key in [k for k in store if k not in set(keep)]:
-        del store[key]
+    if isinstance(g, JourneyGraph):
+        g.forget(keep)
 
 
 def memoised(g: nx.MultiDiGraph, key: str, compute: Callable[[nx.MultiDiGraph], T]) -> T:
-    """compute(g), worked out once per graph object.
+    """compute(g), worked out once per JourneyGraph (every time on a plain graph).
 
-    The compiled graph is not changed after compile_graph (toolkit.graph.increments, which patches
-    it, calls forget()), so an analysis that several renderers need (step coverage, step
-    flags) is kept on the graph object, outside its JSON attributes.
+    The compiled graph is not changed after compile_graph (toolkit.graph.increments, which
+    patches it, calls forget()), so an analysis that several renderers need (step coverage,
+    step flags) is kept by the graph, outside its JSON attributes.
     """
-    store: dict[str, Any] = g.__dict__.setdefault("toolkit_memo", {})
-    if key not in store:
-        store[key] = compute(g)
-    return store[key]  # type: ignore[no-any-return]
+    if isinstance(g, JourneyGraph):
+        return g.memoised(key, compute)
+    return compute(g)
 
 
 def to_node_link(g: nx.MultiDiGraph) -> dict[str, Any]:

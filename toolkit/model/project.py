@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -16,29 +16,15 @@ from toolkit.load.sources import (
     MAX_FILE_BYTES,
     Cache,
     Document,
-    Path_,
     display_root,
     iter_project_files,
 )
 from toolkit.model import kinds
 from toolkit.model import models as m
+from toolkit.model.entry import Entry
 from toolkit.model.qualification import QualificationDoc, check_qualification
 from toolkit.model.references import raw_references
 from toolkit.model.validation import convert
-
-T = TypeVar("T")
-
-
-@dataclass(frozen=True)
-class Entry(Generic[T]):
-    """A validated entity and where it was written."""
-
-    model: T
-    doc: Document
-    path: Path_
-
-    def loc(self, *sub: str | int, key: bool = False) -> Location:
-        return self.doc.loc((*self.path, *sub), key=key)
 
 
 @dataclass

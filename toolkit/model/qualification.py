@@ -11,28 +11,40 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BeforeValidator, Field, StringConstraints, ValidationError, model_validator
 from pydantic_core import PydanticCustomError
 
 from toolkit.common.diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from toolkit.load.sources import Document, parse_documents
+from toolkit.model.entry import Entry
 from toolkit.model.models import (
     BuyingRole,
     Label,
+    LeadClass,
     Model,
+    PersonaDoc,
     ProblemState,
     Ref,
     RefList,
+    Segment,
     Slug,
+    Stage,
     Text,
     TextList,
 )
 from toolkit.model.validation import convert
 
-if TYPE_CHECKING:
-    from toolkit.model.project import Entry, Project
+
+class ProjectView(Protocol):
+    """What the cross-check reads of a project (toolkit.model.project.Project has it)."""
+
+    lead_classes: list[Entry[LeadClass]]
+    stages: list[Entry[Stage]]
+    segments: list[Entry[Segment]]
+    personas: list[Entry[PersonaDoc]]
+
 
 CRITERIA = ("budget", "authority", "need", "timeframe", "competitor")
 CRITERION_LETTERS = {
@@ -322,7 +334,7 @@ class _Check:
 
 
 def check_qualification(
-    entry: Entry[QualificationDoc], project: Project, invalid: dict[str, set[str]] | None = None
+    entry: Entry[QualificationDoc], project: ProjectView, invalid: dict[str, set[str]] | None = None
 ) -> list[Diagnostic]:
     """References of a qualification document: lead classes, stages, segments, depth levels,
     criterion values; duplicates; roles no persona has (a warning). `invalid` holds ids of
@@ -441,7 +453,7 @@ class _RuleContext:
             self.condition(sub, (*at, "any", i), class_rule)
 
 
-def _role_warnings(entry: Entry[QualificationDoc], project: Project) -> list[Diagnostic]:
+def _role_warnings(entry: Entry[QualificationDoc], project: ProjectView) -> list[Diagnostic]:
     if not project.personas:
         return []
     have = {p.model.buying_role for p in project.personas}

@@ -8,17 +8,12 @@ import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import networkx as nx
 from jinja2 import Environment
 
-from toolkit.analyses.warnings import graph_warnings
 from toolkit.common.diagnostics import printable, split
 from toolkit.common.errors import EnvironmentFailure
-from toolkit.graph.build import compile_graph
-from toolkit.graph.increments import changed_journeys, patch_journeys
-from toolkit.load.cache import MemoryCache, ParseCache
-from toolkit.model.project import Project, Validated, load_project
-from toolkit.pipeline import Compiled, paused_gc
+from toolkit.load.cache import ParseCache
+from toolkit.pipeline import Compiled, Pipeline, Settings
 from toolkit.render.builder import render_all, render_journey_pages, render_scoped
 from toolkit.render.common import RenderOptions
 from toolkit.render.environment import make_environment
@@ -33,54 +28,54 @@ Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
 
 @dataclass
 class LiveBuild:
-    """Rebuilds a project into OUT, keeping the last good output when a build fails.
+    """Rebuilds a project into OUT through a live pipeline (toolkit.pipeline, Settings.live),
+    keeping the last good output when a build fails.
 
-    Between builds it keeps, in memory, each file's parse and each document's model, and the
-    last good graph: a save that changed journey files only patches that graph (see
-    toolkit.graph.increments) instead of compiling it again.
+    The pipeline keeps each file's parse, each document's model and the last good graph in
+    memory: a save that changed journey files only patches that graph (toolkit.graph
+    .increments), and their pages are rendered and written first.
     """
 
-    project: Path
+    pipeline: Pipeline
     out: Path
     formats: frozenset[str]
     lang: str | None
-    jobs: int
-    cache: ParseCache | None
     state: LiveState = field(default_factory=LiveState)
     images: dict[tuple[str, bytes], bytes] = field(default_factory=dict)
-    validated: Validated = field(default_factory=dict)
-    last: tuple[Project, nx.MultiDiGraph] | None = None
-    memory: MemoryCache = field(init=False)
-    patched: set[str] | None = None
     env: Environment = field(default_factory=make_environment)
     # The last good build's files, and the journeys and options they were made for.
     rendered: Rendered | None = None
 
-    def __post_init__(self) -> None:
-        self.memory = MemoryCache(self.cache)
+    @classmethod
+    def for_project(
+        cls,
+        project: Path,
+        out: Path,
+        formats: frozenset[str],
+        lang: str | None = None,
+        jobs: int = 1,
+        cache: ParseCache | None = None,
+    ) -> LiveBuild:
+        """A live build of PROJECT with its own live pipeline (tests, tools)."""
+        return cls(
+            Pipeline(Settings(project, cache=cache, jobs=jobs, live=True)), out, formats, lang
+        )
+
+    @property
+    def project(self) -> Path:
+        return self.pipeline.settings.root
+
+    @property
+    def jobs(self) -> int:
+        return self.pipeline.settings.jobs
+
+    @property
+    def patched(self) -> set[str] | None:
+        return self.pipeline.patched
 
     def compile(self) -> Compiled:
-        """The project as it is now; the graph patched from the last one where possible.
-
-        self.patched holds the ids of the journeys a patch changed (empty when nothing
-        changed; None after a full compile): their pages are written first.
-        """
-        self.patched = None
-        with paused_gc():
-            loaded = load_project(self.project, None, self.memory, self.validated)
-            self.memory.forget_unused()
-            if not loaded.ok:
-                return Compiled(loaded.project, None, loaded.diagnostics)
-            changed = None if self.last is None else changed_journeys(self.last[0], loaded.project)
-            if self.last is not None and changed is not None:
-                graph = self.last[1]
-                if changed:
-                    patch_journeys(graph, loaded.project, changed)
-                self.patched = changed
-            else:
-                graph = compile_graph(loaded.project)
-            self.last = (loaded.project, graph)
-            return Compiled(loaded.project, graph, [*loaded.diagnostics, *graph_warnings(graph)])
+        """Phases 1-4 of the project as it is now (see Pipeline.compiled)."""
+        return self.pipeline.compiled()
 
     def rebuild(self) -> tuple[bool, list[str], list[str]]:
         """One build; returns (ok, diagnostic lines, changed output paths)."""

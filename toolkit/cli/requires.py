@@ -1,0 +1,82 @@
+"""One way for every command to get its pipeline (as dbt-core's cli/requires.py loads its
+manifest once, in one decorator, for every command that needs it).
+
+`@pipeline` goes under a command's click decorators: it turns the command's PROJECT argument
+and --no-cache option (and --jobs, where the command has it) into a toolkit.pipeline.Pipeline
+with the parse cache, the parse-ahead workers and the one-shot setting, and hands it to the
+command as `pipeline=`. The command asks it for what it needs and prints.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+if TYPE_CHECKING:
+    from toolkit.load.cache import ParseCache
+    from toolkit.pipeline import Pipeline
+
+MAX_DEFAULT_JOBS = 8
+
+
+def default_jobs() -> int:
+    """Render jobs when --jobs is not given: the machine's cores, at most MAX_DEFAULT_JOBS."""
+    return max(1, min(MAX_DEFAULT_JOBS, os.cpu_count() or 1))
+
+
+def parse_cache(no_cache: bool) -> ParseCache | None:
+    """The on-disk parse cache (None with --no-cache); warns when libyaml is missing."""
+    from toolkit.load.cache import ParseCache, default_dir
+    from toolkit.load.sources import has_libyaml
+
+    if not has_libyaml():
+        click.echo(
+            "journey: PyYAML was built without libyaml; loading is about 4x slower "
+            "(reinstall PyYAML with libyaml-dev present)",
+            err=True,
+        )
+    return None if no_cache else ParseCache(default_dir())
+
+
+def pipeline_for(
+    project: Path,
+    no_cache: bool = False,
+    jobs: int | None = None,
+    *,
+    shown_as: str | None = None,
+    live: bool = False,
+) -> Pipeline:
+    """The pipeline of a command run: caches unless --no-cache, every core, one shot."""
+    from toolkit.load.workers import usable_cores
+    from toolkit.pipeline import Pipeline, Settings
+
+    ctx = click.get_current_context(silent=True)
+    one_shot = bool(ctx and (ctx.find_root().obj or {}).get("one_shot")) and not live
+    settings = Settings(
+        project,
+        shown_as,
+        parse_cache(no_cache),
+        jobs=jobs or default_jobs(),
+        parse_jobs=usable_cores(),
+        one_shot=one_shot,
+        live=live,
+    )
+    return Pipeline(settings)
+
+
+def pipeline(command: Callable[..., int]) -> Callable[..., int]:
+    """Decorator: replace the command's `project`/`no_cache`/`jobs` arguments by `pipeline`."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> int:
+        project = kwargs.pop("project")
+        no_cache = kwargs.pop("no_cache", False)
+        jobs = kwargs.pop("jobs", None)
+        return command(*args, pipeline=pipeline_for(project, no_cache, jobs), **kwargs)
+
+    return run
