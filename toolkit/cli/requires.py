@@ -52,7 +52,7 @@ def pipeline_for(
     live: bool = False,
 ) -> Pipeline:
     """The pipeline of a command run: caches unless --no-cache, every core, one shot."""
-    from toolkit.load.workers import usable_cores
+    from toolkit.common.machine import usable_cores
     from toolkit.pipeline import Pipeline, Settings
 
     ctx = click.get_current_context(silent=True)

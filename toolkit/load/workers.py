@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import marshal
 import multiprocessing
-import os
 import pickle
 import sys
 import threading
@@ -39,13 +38,6 @@ PARALLEL_MIN_BYTES = 256 * 1024
 # Parses go back in runs, in loading order, so that validation here starts on the first
 # runs while the workers parse the later ones.
 RUNS_PER_JOB = 6
-
-
-def usable_cores() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
 
 
 def can_fork() -> bool:
