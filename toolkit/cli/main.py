@@ -35,8 +35,8 @@ if TYPE_CHECKING:
 
 
 # Commands whose modules (and their heavy libraries: openpyxl, DuckDB) load only when used,
-# with the short help `journey --help` lists for them (so listing imports none of them; a
-# test checks each equals the command's own).
+# with the first paragraph of each one's help, which `journey --help` shortens as click would
+# (so listing imports none of them; a test checks each equals the command's own).
 LAZY_COMMANDS = {
     "coverage": "toolkit.cli.coverage:coverage",
     "content": "toolkit.cli.coverage:content",
@@ -48,14 +48,14 @@ LAZY_COMMANDS = {
     "selfcheck": "toolkit.cli.leads:selfcheck",
 }
 LAZY_HELP = {
-    "coverage": "Content coverage of PROJECT per segment (or journey) and...",
-    "content": "The content inventory as a sheet: export it, import the...",
+    "coverage": "Content coverage of PROJECT per segment (or journey) and stage, and its gaps.",
+    "content": "The content inventory as a sheet: export it, import the content team's edits.",
     "init": "Create a ready journey project in DIR from a template.",
-    "diff": "Show what changed between two versions of a project (folders...",
+    "diff": "Show what changed between two versions of a project (folders or git revisions).",
     "import": "Bring workshop material into the project.",
     "export": "Hand project material to a workshop.",
-    "leads": "Judge the leads in LEADS (CSV or Parquet) with PROJECT's...",
-    "selfcheck": "The ten-question lead-management self-check: two or more...",
+    "leads": "Judge the leads in LEADS (CSV or Parquet) with PROJECT's qualification rules.",
+    "selfcheck": 'The ten-question lead-management self-check: two or more "yes" signal a problem.',
 }
 
 
@@ -71,7 +71,8 @@ class LazyGroup(click.Group):
         rows = []
         for name in self.list_commands(ctx):
             if name in LAZY_COMMANDS and name not in self.commands:
-                rows.append((name, LAZY_HELP[name]))
+                stand_in = click.Command(name, help=LAZY_HELP[name])  # click shortens it
+                rows.append((name, stand_in.get_short_help_str(limit)))
                 continue
             command = self.get_command(ctx, name)
             if command is not None and not command.hidden:
