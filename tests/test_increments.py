@@ -12,7 +12,7 @@ import networkx as nx
 import pytest
 from tools import needs_dot
 
-from toolkit.analyses.warnings import graph_warnings, step_coverage
+from toolkit.analyses.warnings import forget_journeys, graph_warnings, step_coverage
 from toolkit.graph.build import compile_graph, nodes_of
 from toolkit.graph.increments import changed_journeys, patch_journeys
 from toolkit.load.cache import MemoryCache
@@ -100,7 +100,7 @@ def test_patched_graph_equals_a_full_compile(example_copy: Path, edit: str) -> N
     after = loader.load()
     changed = changed_journeys(before, after)
     assert changed, "the edit must be seen as a journey change"
-    patch_journeys(graph, after, changed)
+    patch_journeys(graph, after, changed, forget_journeys)
     full = compile_graph(after)
     assert snapshot(graph) == snapshot(full)
     assert step_coverage(graph) == step_coverage(full)

@@ -121,6 +121,7 @@ class Pipeline:
     def compile(self, project: Project) -> JourneyGraph:
         """The journey graph of a valid project; a live pipeline patches its last graph
         when only journeys changed (self.patched names them)."""
+        from toolkit.analyses.warnings import forget_journeys
         from toolkit.graph.build import compile_graph
         from toolkit.graph.increments import changed_journeys, patch_journeys
 
@@ -130,7 +131,7 @@ class Pipeline:
         if last is not None and changed is not None:
             graph = last[1]
             if changed:
-                patch_journeys(graph, project, changed)
+                patch_journeys(graph, project, changed, forget_journeys)
             self.patched = changed
         else:
             graph = compile_graph(project)

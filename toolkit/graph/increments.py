@@ -15,11 +15,10 @@ the order, and only to reorder them in place; tests compare the result with full
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import networkx as nx
 
-from toolkit.analyses.warnings import forget_journeys
 from toolkit.graph.build import add_journey, index_types, nodes_of
 from toolkit.model.project import Project
 
@@ -59,9 +58,17 @@ def shared_documents(project: Project) -> list[int]:
     return list(dict.fromkeys(docs)) + [id(project.meta)]
 
 
-def patch_journeys(g: nx.MultiDiGraph, project: Project, changed: Iterable[str]) -> None:
+def patch_journeys(
+    g: nx.MultiDiGraph,
+    project: Project,
+    changed: Iterable[str],
+    forget: Callable[[nx.MultiDiGraph, set[str]], None],
+) -> None:
     """Make g what compile_graph(project) would give, when only the journeys in `changed`
-    (ids: edited, added or removed) differ from the project g was compiled from."""
+    (ids: edited, added or removed) differ from the project g was compiled from.
+
+    `forget(g, ids)` drops what analyses memoised about those journeys (the graph module
+    knows nothing of analyses: toolkit.analyses.warnings.forget_journeys is the one)."""
     ids = set(changed)
     stale = [n for kind in JOURNEY_TYPES for n, d in nodes_of(g, kind) if owner(d) in ids]
     touched = {v for u in stale for v in g.successors(u) if not v.startswith(JOURNEY_PREFIXES)}
@@ -72,7 +79,7 @@ def patch_journeys(g: nx.MultiDiGraph, project: Project, changed: Iterable[str])
     fresh = [n for n, d in g.nodes(data=True) if owner(d) in ids]
     touched.update(v for u in fresh for v in g.successors(u) if not v.startswith(JOURNEY_PREFIXES))
     _restore_order(g, [j.model.id for j in project.journeys], touched)
-    forget_journeys(g, ids)
+    forget(g, ids)
     index_types(g)
 
 
