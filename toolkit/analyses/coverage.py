@@ -11,8 +11,6 @@ of one journey (or segment) follow the customer stages.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +18,8 @@ from typing import Any
 import networkx as nx
 
 from toolkit.analyses.warnings import content_targets, merge_sorted, split_by_status, step_coverage
+from toolkit.common.spreadsheet import csv_text, neutralise
 from toolkit.graph.build import memoised, nodes_of
-from toolkit.render.data import neutralise
 
 STATUSES = ("published", "draft", "planned", "retired")
 TABLES = ("steps", "segments", "owners")
@@ -324,8 +322,4 @@ def _csv_value(value: Any) -> str:
 
 def coverage_csv(g: nx.MultiDiGraph, table: str) -> str:
     """One table as CSV text (CRLF line ends; cells are ids and counts, never formulas)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in table_rows(g, table):
-        writer.writerow([neutralise(cell) for cell in row])
-    return buf.getvalue()
+    return csv_text([neutralise(cell) for cell in row] for row in table_rows(g, table))
