@@ -21,6 +21,7 @@ from toolkit.common.labels import label_of as label_of
 from toolkit.common.labels import pick as pick
 from toolkit.common.labels import strip_controls as strip_controls
 from toolkit.graph.build import nid
+from toolkit.render.overlay import LeadOverlay
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -29,8 +30,8 @@ SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 class RenderOptions:
     lang: str
     formats: frozenset[str] = field(default_factory=frozenset)
-    # Lead volumes from `journey build --leads` (toolkit.render.leads_overlay.overlay()).
-    overlay: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    # Lead volumes from `journey build --leads` (toolkit.render.overlay.overlay()).
+    overlay: LeadOverlay | None = field(default=None, compare=False, hash=False)
     # How diagnostics name the project folder (Project.shown_as): outputs name source files
     # relative to the project instead, never by a path of the author's machine.
     shown_as: str = ""
