@@ -195,10 +195,6 @@ def journey_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[
 # --- gaps and the covered share ---------------------------------------------------------------
 
 
-def pipeline_items(g: nx.MultiDiGraph, ids: Iterable[str]) -> tuple[PipelineItem, ...]:
-    return items_of(content_nodes(g), ids)
-
-
 def items_of(nodes: dict[str, dict[str, Any]], ids: Iterable[str]) -> tuple[PipelineItem, ...]:
     """Pipeline items by id; nodes is content_nodes(g)."""
     return tuple(PipelineItem(i, nodes[i]["status"], nodes[i].get("owner")) for i in ids)
@@ -215,11 +211,6 @@ def covered_share(cells: Iterable[Cell], min_items: int = 1) -> tuple[int, int]:
     """(covered cells, all cells): covered means at least min_items published items."""
     cells = list(cells)
     return sum(1 for c in cells if not c.is_gap(min_items)), len(cells)
-
-
-def coverage_headline(g: nx.MultiDiGraph) -> tuple[int, int]:
-    """(covered journey steps, all journey steps), for the index page."""
-    return covered_share(step_cells(g))
 
 
 def percent(covered: int, total: int) -> float:
