@@ -1,4 +1,5 @@
-"""The lead overlay data for the journey map and funnel (toolkit/render/leads_overlay.py),
+"""The lead overlay data for the journey map and funnel (toolkit/render/overlay.py) and its
+page (toolkit/render/leads_overlay.py),
 on the hand-computed fixture of tests/test_leads.py."""
 
 from __future__ import annotations
@@ -14,10 +15,12 @@ from toolkit.leads.judge import Options, judge
 from toolkit.model.qualification import load_rules_file
 from toolkit.pipeline import compile_project
 from toolkit.render.common import RenderOptions
-from toolkit.render.leads_overlay import (
-    leads_context,
+from toolkit.render.leads_overlay import leads_context, leads_files, render_leads_overlay
+from toolkit.render.overlay import (
+    LeadOverlay,
+    funnel_volumes,
+    lead_count_text,
     overlay,
-    render_leads_overlay,
     stage_badges,
     step_badges,
     transition_labels,
@@ -44,12 +47,12 @@ def setup() -> tuple[Any, dict[str, Any]]:
 def test_stage_and_step_volumes(setup: tuple[Any, dict[str, Any]]) -> None:
     graph, summary = setup
     data = overlay(graph, summary)
-    assert data["total"] == 8
-    assert data["stages"]["research"] == {
+    assert isinstance(data, LeadOverlay) and data.total == 8
+    assert data.stages["research"] == {
         "count": 4,
         "by_segment": {"small": 2, "large": 1, "(none)": 1},
     }
-    steps = {s["stage"]: s["count"] for s in data["steps"].values()}
+    steps = {s["stage"]: s["count"] for s in data.steps.values()}
     assert steps == {"aware": 1, "research": 2, "decide": 1}  # journey of segment 'small'
     assert stage_badges(data, "en")["research"] == "4 leads"
     assert step_badges(data, "ja")["step:small-path/decide"] == "1件"
@@ -58,15 +61,15 @@ def test_stage_and_step_volumes(setup: tuple[Any, dict[str, Any]]) -> None:
 def test_funnel_volumes_and_handoff_conversion(setup: tuple[Any, dict[str, Any]]) -> None:
     graph, summary = setup
     data = overlay(graph, summary)
-    assert data["funnel_stages"] == {
+    assert data.funnel_stages == {
         "attract": {"lead_class": "lead", "count": 3, "reached": 8},
         "nurture": {"lead_class": "prospect", "count": 3, "reached": 5},
         "close": {"lead_class": "sql", "count": 2, "reached": 2},
     }
-    conv = [(t["from_stage"], t["to_stage"], t["rate"], t["handoff"]) for t in data["transitions"]]
+    conv = [(t["from_stage"], t["to_stage"], t["rate"], t["handoff"]) for t in data.transitions]
     assert conv == [("attract", "nurture", 0.625, False), ("nurture", "close", 0.4, True)]
     assert transition_labels(data)[("nurture", "close")] == "2/5 = 40.0%"
-    assert data["uncovered"] == {"decide": {"large": 1}}
+    assert data.uncovered == {"decide": {"large": 1}}
 
 
 def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
@@ -138,3 +141,43 @@ def test_page_is_escaped_and_files(setup: tuple[Any, dict[str, Any]]) -> None:
     assert set(files) == {"data/leads-overlay.json", "leads.html"}
     assert json.loads(files["data/leads-overlay.json"])["total"] == 8
     assert "リードの分布" in files["leads.html"].decode("utf-8")
+
+
+def test_overlay_is_typed_data_with_the_json_of_the_file(
+    setup: tuple[Any, dict[str, Any]],
+) -> None:
+    graph, summary = setup
+    data = overlay(graph, summary)
+    plain = data.to_json()
+    assert set(plain) == {
+        "as_of",
+        "total",
+        "segments",
+        "stages",
+        "steps",
+        "funnel_stages",
+        "transitions",
+        "uncovered",
+    }
+    assert plain["total"] == data.total and plain["transitions"] == data.transitions
+    files = leads_files(graph, data, RenderOptions("en"))
+    assert files == render_leads_overlay(graph, summary, RenderOptions("en"))
+    assert json.loads(files["data/leads-overlay.json"]) == json.loads(json.dumps(plain))
+    assert funnel_volumes(data, "en") == {
+        "attract": "8 leads",
+        "nurture": "5 leads",
+        "close": "2 leads",
+    }
+    assert (lead_count_text(1, "en"), lead_count_text(1234, "ja")) == ("1 lead", "1,234件")
+
+
+def test_overlay_helpers_sit_below_the_renderers() -> None:
+    """The overlay module imports no renderer: dot, html_context and leads_overlay read it."""
+    import ast
+    from pathlib import Path as P
+
+    import toolkit.render.overlay as module
+
+    tree = ast.parse(P(module.__file__).read_text(encoding="utf-8"))
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    assert not {m for m in imported if m.startswith("toolkit.render")}

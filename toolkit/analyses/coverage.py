@@ -11,8 +11,6 @@ of one journey (or segment) follow the customer stages.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -20,8 +18,8 @@ from typing import Any
 import networkx as nx
 
 from toolkit.analyses.warnings import content_targets, merge_sorted, split_by_status, step_coverage
+from toolkit.common.spreadsheet import csv_text, neutralise
 from toolkit.graph.build import memoised, nodes_of
-from toolkit.render.data import neutralise
 
 STATUSES = ("published", "draft", "planned", "retired")
 TABLES = ("steps", "segments", "owners")
@@ -197,10 +195,6 @@ def journey_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[
 # --- gaps and the covered share ---------------------------------------------------------------
 
 
-def pipeline_items(g: nx.MultiDiGraph, ids: Iterable[str]) -> tuple[PipelineItem, ...]:
-    return items_of(content_nodes(g), ids)
-
-
 def items_of(nodes: dict[str, dict[str, Any]], ids: Iterable[str]) -> tuple[PipelineItem, ...]:
     """Pipeline items by id; nodes is content_nodes(g)."""
     return tuple(PipelineItem(i, nodes[i]["status"], nodes[i].get("owner")) for i in ids)
@@ -217,11 +211,6 @@ def covered_share(cells: Iterable[Cell], min_items: int = 1) -> tuple[int, int]:
     """(covered cells, all cells): covered means at least min_items published items."""
     cells = list(cells)
     return sum(1 for c in cells if not c.is_gap(min_items)), len(cells)
-
-
-def coverage_headline(g: nx.MultiDiGraph) -> tuple[int, int]:
-    """(covered journey steps, all journey steps), for the index page."""
-    return covered_share(step_cells(g))
 
 
 def percent(covered: int, total: int) -> float:
@@ -324,8 +313,4 @@ def _csv_value(value: Any) -> str:
 
 def coverage_csv(g: nx.MultiDiGraph, table: str) -> str:
     """One table as CSV text (CRLF line ends; cells are ids and counts, never formulas)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in table_rows(g, table):
-        writer.writerow([neutralise(cell) for cell in row])
-    return buf.getvalue()
+    return csv_text([neutralise(cell) for cell in row] for row in table_rows(g, table))

@@ -32,6 +32,7 @@ from typing import Any
 import duckdb
 import networkx as nx
 
+from toolkit.analyses.order import ordered
 from toolkit.graph.build import nodes_of
 from toolkit.leads.io import (
     IGNORED,
@@ -46,7 +47,6 @@ from toolkit.leads.rules import RuleSet, buy_now_sql, class_sql, rank_sql, rule_
 from toolkit.leads.summary import summarise
 from toolkit.model.models import BuyingRole
 from toolkit.model.qualification import CRITERIA, CRITERION_LETTERS, QualificationDoc
-from toolkit.render.common import ordered
 
 LEAD_FIELDS = ("id", "company", "contact", "role", "segment", *CRITERIA, "problem", "stage")
 EVENT_FIELDS = ("lead", "type", "at")

@@ -1,8 +1,14 @@
-"""Builder: the phases of `journey build`, from the compiled graph to the files of OUT."""
+"""Builder: `journey build` from the compiled graph to the files of OUT, as one loop over
+the registry of builders (toolkit.render.registry) with a scope.
+
+render_all, render_scoped and render_journey_pages are the entry points of before the
+registry, kept for their callers (toolkit.cli.main, toolkit.serve.live): each is one call
+of build_files.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
+from collections.abc import Collection
 from dataclasses import dataclass
 from functools import partial
 
@@ -11,16 +17,23 @@ from jinja2 import Environment
 
 from toolkit.load.workers import fork_each, in_runs
 from toolkit.render.common import RenderOptions
-from toolkit.render.coverage_html import render_coverage_html
-from toolkit.render.data import render_csv, render_json
-from toolkit.render.dot import dot_available, render_dot, render_images
-from toolkit.render.html import render_html
+from toolkit.render.dot import dot_available
 from toolkit.render.html_context import journey_refs
-from toolkit.render.mermaid import render_mermaid
-from toolkit.render.xlsx import render_xlsx
+from toolkit.render.registry import (
+    ALL,
+    BUILDERS,
+    IMAGE_FORMATS,
+    SERIAL,
+    SPLIT,
+    WORKER,
+    Builder,
+    ImageMemo,
+    Phase,
+    Scope,
+    Tools,
+)
 
 ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
-IMAGE_FORMATS = frozenset({"svg", "png", "pdf"})
 NO_DOT_NOTE = (
     "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
     "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; macOS: brew install graphviz)"
@@ -56,52 +69,81 @@ def plan_formats(requested: str | None, has_dot: bool) -> Plan:
     return Plan(frozenset(wanted), notes)
 
 
-Phase = Callable[[str], None]
-
-
-ImageMemo = dict[tuple[str, bytes], bytes]
-
-
 # Below this many graph nodes, a second process costs more than it saves.
 PARALLEL_MIN_NODES = 2000
 
 
-def render_all(
+def build_files(
     graph: nx.MultiDiGraph,
     options: RenderOptions,
-    jobs: int,
+    scope: Scope = ALL,
+    jobs: int = 1,
     phase: Phase = lambda _: None,
     memo: ImageMemo | None = None,
+    env: Environment | None = None,
+    builders: Collection[str] | None = None,
     parallel_min_nodes: int = PARALLEL_MIN_NODES,
 ) -> dict[str, bytes]:
-    """Every output file of the build, keyed by its path inside OUT.
+    """Every file of the scope, keyed by its path inside OUT: each registered builder (or
+    only those named in `builders`) that serves a format of options.formats, in order.
 
-    On a large project with several cores, the shared pages and data files are rendered
-    here while a forked worker renders the diagrams and runs Graphviz; with more than two
-    cores, further workers render the journey pages, a group each. The files are the same
-    either way. With a memo (kept between builds by `journey serve`), diagrams whose DOT
-    source did not change are not laid out again.
+    On a large project with several cores, a full build forks: the SERIAL builders and the
+    shared files of SPLIT ones are rendered here while a worker runs each WORKER builder
+    (the diagrams, with Graphviz); with more than two cores, further workers render the
+    journey files of the SPLIT builders (the journey pages), a group of journeys each. The
+    files are the same either way. With a memo (kept between builds by `journey serve`),
+    diagrams whose DOT source did not change are not laid out again.
     """
+    chosen = [b for b in BUILDERS if b.wanted(options) and (builders is None or b.name in builders)]
     # Not after a --leads overlay: DuckDB runs threads of its own, and forking a process
     # with foreign threads is not safe.
-    alone = options.overlay is not None or memo is not None
+    alone = options.overlay is not None or memo is not None or not scope.whole
     if not alone and jobs > 1 and len(graph) >= parallel_min_nodes:
-        groups = page_groups(graph, options, jobs - 2)
-        pages = partial(shared_pages if groups else render_pages, graph, options, phase)
-        results = fork_each(
-            [
-                lambda: pages() | render_data(graph, options, phase),
-                lambda: render_diagrams(graph, options, jobs, lambda _: None, None),
-                *(partial(render_journey_pages, graph, options, group) for group in groups),
-            ]
-        )
-        phase("diagrams")
-        return {path: data for files in results for path, data in files.items()}
-    return (
-        render_pages(graph, options, phase)
-        | render_diagrams(graph, options, jobs, phase, memo)
-        | render_data(graph, options, phase)
-    )
+        return _forked(graph, options, chosen, jobs, phase, env)
+    tools = Tools(jobs, phase, memo, env)
+    files: dict[str, bytes] = {}
+    for b in chosen:
+        files.update(b.render(graph, options, scope, tools))
+    return files
+
+
+def _forked(
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    chosen: list[Builder],
+    jobs: int,
+    phase: Phase,
+    env: Environment | None,
+) -> dict[str, bytes]:
+    """A full build on forked workers (see build_files)."""
+    groups = page_groups(graph, options, jobs - 2)
+    split = [b for b in chosen if b.parallel == SPLIT] if groups else []
+    here = [b for b in chosen if b.parallel == SERIAL or (b.parallel == SPLIT and not split)]
+    workers = [b for b in chosen if b.parallel == WORKER]
+    shared_only = Scope(frozenset(), shared=True)
+
+    def in_this_process() -> dict[str, bytes]:
+        tools = Tools(jobs, phase, None, env)
+        files: dict[str, bytes] = {}
+        for b in chosen:
+            if b in split:
+                files.update(b.render(graph, options, shared_only, tools))
+            elif b in here:
+                files.update(b.render(graph, options, ALL, tools))
+        return files
+
+    def own_worker(b: Builder) -> dict[str, bytes]:
+        return dict(b.render(graph, options, ALL, Tools(jobs)))
+
+    def group(refs: list[str]) -> dict[str, bytes]:
+        scope, tools = Scope.of(refs, shared=False), Tools(jobs)
+        return {p: d for b in split for p, d in b.render(graph, options, scope, tools).items()}
+
+    calls = [in_this_process, *(partial(own_worker, b) for b in workers)]
+    results = fork_each([*calls, *(partial(group, refs) for refs in groups if split)])
+    for b in workers:
+        phase(b.name)
+    return {path: data for files in results for path, data in files.items()}
 
 
 def page_groups(graph: nx.MultiDiGraph, options: RenderOptions, parts: int) -> list[list[str]]:
@@ -112,18 +154,21 @@ def page_groups(graph: nx.MultiDiGraph, options: RenderOptions, parts: int) -> l
     return in_runs(journey_refs(graph), lambda _: 1, parts)
 
 
-def shared_pages(graph: nx.MultiDiGraph, options: RenderOptions, phase: Phase) -> dict[str, bytes]:
-    """render_pages without the journey pages: the overview, comparison and coverage pages
-    and the Mermaid sources."""
-    files: dict[str, bytes] = {}
-    if "html" in options.formats:
-        phase("html")
-        files.update(render_html(graph, options, journeys=()))
-        files.update(render_coverage_html(graph, options))
-    if "mermaid" in options.formats:
-        phase("mermaid")
-        files.update(render_mermaid(graph, options))
-    return files
+# --- the entry points of before the registry ---------------------------------------------------
+
+
+def render_all(
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    jobs: int,
+    phase: Phase = lambda _: None,
+    memo: ImageMemo | None = None,
+    parallel_min_nodes: int = PARALLEL_MIN_NODES,
+) -> dict[str, bytes]:
+    """Every output file of the build: build_files of ALL."""
+    return build_files(
+        graph, options, ALL, jobs, phase, memo, parallel_min_nodes=parallel_min_nodes
+    )
 
 
 def render_journey_pages(
@@ -132,14 +177,13 @@ def render_journey_pages(
     refs: Collection[str],
     env: Environment | None = None,
 ) -> dict[str, bytes]:
-    """Just the journey map pages of these journeys (what render_html makes for them).
+    """Just the journey map pages of these journeys: the "pages" builder on their scope
+    without shared files.
 
     `journey serve` writes these first after a save, before the rest of the rebuild, with
     a Jinja environment it keeps (its templates are compiled once).
     """
-    if "html" not in options.formats:
-        return {}
-    return render_html(graph, options, refs, env, overview=False)
+    return build_files(graph, options, Scope.of(refs, shared=False), env=env, builders=("pages",))
 
 
 def render_scoped(
@@ -153,97 +197,7 @@ def render_scoped(
     """The files a change to these journeys alone can change (`journey serve`): their
     pages, diagrams and Mermaid, the overview and coverage pages, the project-wide diagrams
     and the data files. Every other file is as the last build made it."""
-    return {
-        **render_pages(graph, options, lambda _: None, journeys, env),
-        **render_diagrams(graph, options, jobs, lambda _: None, memo, journeys),
-        **render_data(graph, options, lambda _: None),
-    }
-
-
-def render_pages(
-    graph: nx.MultiDiGraph,
-    options: RenderOptions,
-    phase: Phase,
-    journeys: Collection[str] | None = None,
-    env: Environment | None = None,
-) -> dict[str, bytes]:
-    """The HTML pages and the Mermaid sources (of some journeys only, with `journeys`)."""
-    files: dict[str, bytes] = {}
-    if "html" in options.formats:
-        phase("html")
-        files.update(render_html(graph, options, journeys, env))
-        files.update(render_coverage_html(graph, options))
-    if "mermaid" in options.formats:
-        phase("mermaid")
-        files.update(render_mermaid(graph, options, journeys=journeys))
-    return files
-
-
-def render_diagrams(
-    graph: nx.MultiDiGraph,
-    options: RenderOptions,
-    jobs: int,
-    phase: Phase,
-    memo: ImageMemo | None,
-    journeys: Collection[str] | None = None,
-) -> dict[str, bytes]:
-    """The diagrams: DOT and Graphviz's images (of some journeys only, with `journeys`)."""
-    fmts = options.formats
-    files: dict[str, bytes] = {}
-    if fmts & (IMAGE_FORMATS | {"dot"}):
-        phase("diagrams")
-        dot_files = render_dot(graph, options, journeys=journeys)
-        if "dot" in fmts:
-            files.update(dot_files)
-        if fmts & IMAGE_FORMATS:
-            phase("graphviz")
-            files.update(images(dot_files, fmts & IMAGE_FORMATS, jobs, memo, journeys is None))
-    return files
-
-
-def render_data(graph: nx.MultiDiGraph, options: RenderOptions, phase: Phase) -> dict[str, bytes]:
-    """The data files (JSON, CSV, XLSX)."""
-    fmts = options.formats
-    files: dict[str, bytes] = {}
-    if "json" in fmts:
-        phase("json")
-        files.update(render_json(graph, options))
-    if "csv" in fmts:
-        phase("csv")
-        files.update(render_csv(graph, options))
-    if "xlsx" in fmts:
-        phase("xlsx")
-        files.update(render_xlsx(graph, options))
-    return files
-
-
-def images(
-    dot_files: dict[str, bytes],
-    fmts: frozenset[str],
-    jobs: int,
-    memo: ImageMemo | None,
-    prune: bool = True,
-) -> dict[str, bytes]:
-    """Graphviz output for every DOT file, reusing memoised results for unchanged sources.
-
-    With prune, memo entries of diagrams that are not in dot_files are dropped (they are
-    kept when dot_files are only some of the diagrams).
-    """
-    if memo is None:
-        return render_images(dot_files, fmts, jobs)
-    wanted = {
-        (f"{name.rsplit('.', 1)[0]}.{fmt}", src): name
-        for name, src in dot_files.items()
-        for fmt in sorted(fmts)
-    }
-    todo = {name: dot_files[name] for key, name in wanted.items() if key not in memo}
-    fresh = render_images(todo, fmts, jobs) if todo else {}
-    for key in wanted:
-        if key[0] in fresh and dot_files[wanted[key]] == key[1]:
-            memo[key] = fresh[key[0]]
-    for key in [k for k in memo if prune and k not in wanted]:
-        del memo[key]
-    return {key[0]: memo[key] for key in wanted}
+    return build_files(graph, options, Scope.of(journeys), jobs, memo=memo, env=env)
 
 
 def has_dot() -> bool:

@@ -1,9 +1,12 @@
-"""Helpers shared by the renderers: labels in the output language, safe URLs, ordering."""
+"""Helpers shared by the renderers: labels in the output language, safe URLs, ordering.
+
+The label helpers (pick, label_of, strip_controls) live in toolkit.common.labels and model
+order (ordered) in toolkit.analyses.order, for the modules outside render; they are named
+here too for the renderers."""
 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,19 +14,24 @@ from urllib.parse import urlsplit
 
 import networkx as nx
 
+from toolkit.analyses.order import ordered as ordered
 from toolkit.analyses.warnings import StepCoverage, step_actions, step_coverage
-from toolkit.graph.build import nid, nodes_of
+from toolkit.common.labels import CONTROL as CONTROL
+from toolkit.common.labels import label_of as label_of
+from toolkit.common.labels import pick as pick
+from toolkit.common.labels import strip_controls as strip_controls
+from toolkit.graph.build import nid
+from toolkit.render.overlay import LeadOverlay
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
 class RenderOptions:
     lang: str
     formats: frozenset[str] = field(default_factory=frozenset)
-    # Lead volumes from `journey build --leads` (toolkit.render.leads_overlay.overlay()).
-    overlay: Mapping[str, Any] | None = field(default=None, compare=False, hash=False)
+    # Lead volumes from `journey build --leads` (toolkit.render.overlay.overlay()).
+    overlay: LeadOverlay | None = field(default=None, compare=False, hash=False)
     # How diagnostics name the project folder (Project.shown_as): outputs name source files
     # relative to the project instead, never by a path of the author's machine.
     shown_as: str = ""
@@ -34,28 +42,6 @@ def in_language(table: Mapping[str, tuple[str, str]], lang: str) -> dict[str, st
     "ja" (and "ja-JP", ...), English otherwise."""
     col = 1 if lang.split("-")[0].lower() == "ja" else 0
     return {key: pair[col] for key, pair in table.items()}
-
-
-def pick(label: Any, lang: str, fallback: str = "") -> str:
-    """A label in the output language, then English, then the first given, then fallback."""
-    if label is None:
-        return fallback
-    if isinstance(label, str):
-        return label
-    if isinstance(label, dict) and label:
-        for key in (lang, "en"):
-            if label.get(key):
-                return str(label[key])
-        return str(next(iter(label.values())))
-    return fallback
-
-
-def label_of(data: dict[str, Any], lang: str) -> str:
-    """The display label of a node: its label, title or name, else its id."""
-    for key in ("label", "title", "name"):
-        if data.get(key) is not None:
-            return pick(data[key], lang, str(data.get("ref", "")))
-    return str(data.get("ref", ""))
 
 
 @functools.lru_cache(maxsize=65536)
@@ -74,11 +60,6 @@ def safe_url(url: str | None) -> str | None:
     return cleaned if scheme in SAFE_SCHEMES and not any(c.isspace() for c in cleaned) else None
 
 
-def strip_controls(text: str) -> str:
-    """Text without C0 control characters other than tab, newline and carriage return."""
-    return CONTROL.sub("", text)
-
-
 def text(value: Any) -> str:
     """Text for display: '' for None, C0 control characters removed."""
     return "" if value is None else strip_controls(str(value))
@@ -87,14 +68,6 @@ def text(value: Any) -> str:
 def emotion_score(emotion: int | None) -> int:
     """Emotion -2..2 as a 1..5 score (missing emotion is neutral, 3)."""
     return 3 if emotion is None else max(1, min(5, int(emotion) + 3))
-
-
-def ordered(g: nx.MultiDiGraph, kind: str) -> list[tuple[str, dict[str, Any]]]:
-    """Nodes of a type in model order (stages, funnel stages, lead classes), else source order."""
-    found = nodes_of(g, kind)
-    if found and "order" in found[0][1]:
-        return sorted(found, key=lambda nd: nd[1]["order"])
-    return found
 
 
 def journey_steps(g: nx.MultiDiGraph, journey_id: str) -> list[tuple[str, dict[str, Any]]]:

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-import csv
-import io
+import itertools
 import json
-import re
 from collections.abc import Iterable
 from typing import Any
 
 import networkx as nx
 
+from toolkit.common.spreadsheet import csv_bytes
+from toolkit.common.spreadsheet import neutralise as neutralise
 from toolkit.graph.build import nodes_of, to_node_link
 from toolkit.render.common import (
     RenderOptions,
@@ -41,8 +41,6 @@ CSV_COLUMNS = (
     "lane",
     "value",
 )
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
 
 
 def render_json(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
@@ -59,13 +57,6 @@ def in_project(node: dict[str, Any], prefix: str) -> dict[str, Any]:
     if isinstance(file, str) and file.startswith(prefix):
         return {**node, "file": file[len(prefix) :]}
     return node
-
-
-def neutralise(value: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula (plain numbers stay numbers)."""
-    if value.startswith(FORMULA_START) and not NUMBER.match(value):
-        return "'" + value
-    return value
 
 
 def _text(value: Any) -> str:
@@ -104,13 +95,9 @@ def journey_rows(graph: nx.MultiDiGraph, lang: str) -> Iterable[tuple[str, ...]]
 
 
 def render_csv(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
     cells = CsvCells()
-    writer.writerows([cells[cell] for cell in row] for row in journey_rows(graph, options.lang))
-    # A byte-order mark so spreadsheet programs read the file as UTF-8 (Japanese text).
-    return {"data/journeys.csv": buf.getvalue().encode("utf-8-sig")}
+    rows = ([cells[cell] for cell in row] for row in journey_rows(graph, options.lang))
+    return {"data/journeys.csv": csv_bytes(itertools.chain([CSV_COLUMNS], rows))}
 
 
 class CsvCells(dict[str, str]):

@@ -16,11 +16,10 @@ import os
 import re
 import shutil
 import subprocess
-from collections.abc import Callable, Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from itertools import pairwise
 from pathlib import PurePosixPath
-from typing import Any
 
 import networkx as nx
 
@@ -38,7 +37,7 @@ from toolkit.render.diagrams import (
     word,
 )
 from toolkit.render.dot_syntax import Edge, Ids, chain, edges_by_type
-from toolkit.render.leads_overlay import lead_count_text, transition_labels
+from toolkit.render.overlay import LeadOverlay, funnel_volumes, transition_labels
 
 IMAGE_FORMATS = ("svg", "png", "pdf")
 DOT_TIMEOUT = 120  # seconds per image
@@ -72,7 +71,7 @@ class DiagramError(EnvironmentFailure):
 def funnel_dot(
     g: nx.MultiDiGraph,
     lang: str,
-    overlay: Mapping[str, Any] | None = None,
+    overlay: LeadOverlay | None = None,
     edges: dict[str, list[Edge]] | None = None,
 ) -> str:
     """Lead classes over funnel stages over roles; owner lines and role-to-role handoffs.
@@ -82,7 +81,7 @@ def funnel_dot(
     """
     edges = edges_by_type(g, FUNNEL_EDGES) if edges is None else edges
     volumes = funnel_volumes(overlay, lang) if overlay else {}
-    rates = transition_labels(dict(overlay)) if overlay else {}
+    rates = transition_labels(overlay) if overlay else {}
     dg = new_digraph("funnel", word("funnel", lang), "TB")
     ids = Ids()
     fills = role_fills(g)
@@ -139,15 +138,6 @@ def funnel_dot(
             **{"class": "handoff"},
         )
     return dg.source
-
-
-def funnel_volumes(overlay: Mapping[str, Any], lang: str) -> dict[str, str]:
-    """Funnel stage id -> lead volume text, for stages whose lead class has a count."""
-    return {
-        ref: lead_count_text(fs["reached"], lang)
-        for ref, fs in overlay["funnel_stages"].items()
-        if fs.get("reached") is not None
-    }
 
 
 def _of_types(

@@ -36,7 +36,7 @@ from toolkit.render.facts import (
     node_names,
     steps_by_journey,
 )
-from toolkit.render.leads_overlay import step_badges
+from toolkit.render.overlay import step_badges
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 FLAG_CODES = ("seller-absent", "content-gap")
@@ -171,7 +171,7 @@ def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
         ui=ui,
         stages=tuple(ordered(g, "stage")),
         coverage=coverage,
-        leads=step_badges(dict(options.overlay), options.lang) if options.overlay else {},
+        leads=step_badges(options.overlay, options.lang) if options.overlay else {},
         steps=steps_by_journey(g, journey_refs(g)),
         names=node_names(g, options.lang),
         diagrams=journey_diagram_paths(g),

@@ -1,144 +1,26 @@
-"""Lead overlay: the counts of a lead judgment laid over the journey map and funnel diagram.
+"""Lead overlay page: the counts of a lead judgment laid over the journey, as leads.html.
 
-`overlay(graph, summary)` turns the graph and the summary of toolkit.leads.judge.judge into plain
-data (JSON-ready, documented in docs/QUALIFICATION.md, "Overlay"):
-
-    {
-      "as_of": "2026-06-29 12:30:00" | null,
-      "total": 16,                                  # judged leads
-      "segments": ["ma-adopted", "no-ma"],
-      "stages": {stage_id: {"count": n, "by_segment": {segment: n}}},       # customer stages
-      "steps": {step_node_id: {"journey", "stage", "segment", "count"}},    # journey map cells
-      "funnel_stages": {funnel_stage_id: {"lead_class": id | null, "count": n | null,
-                                          "reached": n | null}},
-      "transitions": [{"from_stage", "to_stage", "from_class", "to_class", "from_reached",
-                       "to_reached", "rate": float | null, "handoff": bool,
-                       "from_roles": [...], "to_roles": [...]}],   # consecutive funnel stages
-      "uncovered": {stage_id: {segment: n}}     # prospects with no content at their stage
-    }
-
-A funnel stage's `count` is the number of leads whose lead class is the stage's
-`lead_class`; `reached` counts those at that class or deeper. The conversion of a step from
-funnel stage A to B is reached(B's class) / reached(A's class); null when either stage has no
-lead class the rules judge. `handoff` is true where the owners change (a handoff edge).
-
-`stage_badges`, `step_badges` and `transition_labels` give short display strings for the
-HTML and diagram renderers; `leads_context` the plain data that the template
-toolkit/render/templates/leads.html.j2 shows; `render_leads_overlay` the build's files
-(`data/leads-overlay.json`, `leads.html`).
+The data is a LeadOverlay (toolkit.render.overlay, which the diagram and journey map
+renderers read too); `leads_context` turns it into the plain data that the template
+toolkit/render/templates/leads.html.j2 shows; `leads_files` and `render_leads_overlay` give
+the build's files (`data/leads-overlay.json`, `leads.html`).
 """
 
 from __future__ import annotations
 
 import json
-from itertools import pairwise
 from typing import Any
 
 import networkx as nx
 
-from toolkit.graph.build import nid, nodes_of
+from toolkit.graph.build import nodes_of
 from toolkit.render.common import RenderOptions, in_language, label_of, ordered
 from toolkit.render.environment import make_environment
-
-NO_SEGMENT = "(none)"
-
-
-def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> dict[str, Any]:
-    """Per-stage volumes and per-transition conversion, as plain data."""
-    stages = {
-        s["id"]: {"count": s["count"], "by_segment": dict(s["by_segment"])}
-        for s in summary["stages"]
-    }
-    classes = {c["id"]: c for c in summary["lead_classes"]}
-    funnel: dict[str, dict[str, Any]] = {}
-    fs_nodes = ordered(graph, "funnel_stage")
-    for _, data in fs_nodes:
-        lc = data.get("lead_class")
-        known = classes.get(lc) if lc else None
-        funnel[data["ref"]] = {
-            "lead_class": lc,
-            "count": known["count"] if known else None,
-            "reached": known["reached"] if known else None,
-        }
-    handoffs = {
-        (d["from_stage"], d["to_stage"])
-        for _, _, d in graph.edges(data=True)
-        if d["type"] == "handoff"
-    }
-    transitions = []
-    for (_, a), (_, b) in pairwise(fs_nodes):
-        fa, fb = funnel[a["ref"]], funnel[b["ref"]]
-        rate = None
-        if fa["reached"] and fb["reached"] is not None and fa["lead_class"] != fb["lead_class"]:
-            rate = round(fb["reached"] / fa["reached"], 4)
-        transitions.append(
-            {
-                "from_stage": a["ref"],
-                "to_stage": b["ref"],
-                "from_class": fa["lead_class"],
-                "to_class": fb["lead_class"],
-                "from_reached": fa["reached"],
-                "to_reached": fb["reached"],
-                "rate": rate,
-                "handoff": (a["ref"], b["ref"]) in handoffs,
-                "from_roles": list(a["owners"]),
-                "to_roles": list(b["owners"]),
-            }
-        )
-    steps = {}
-    for node, data in nodes_of(graph, "step"):
-        segment = graph.nodes[nid("journey", data["journey"])].get("segment") or NO_SEGMENT
-        by_seg = stages.get(data["stage"], {}).get("by_segment", {})
-        steps[node] = {
-            "journey": data["journey"],
-            "stage": data["stage"],
-            "segment": segment,
-            "count": int(by_seg.get(segment, 0)),
-        }
-    uncovered: dict[str, dict[str, int]] = {}
-    for gap in summary.get("uncovered", []):
-        uncovered.setdefault(gap["stage"], {})[gap["segment"]] = gap["leads"]
-    return {
-        "as_of": summary.get("as_of"),
-        "total": summary["input"]["leads"]["judged"],
-        "segments": list(summary.get("segments", [])),
-        "stages": stages,
-        "steps": steps,
-        "funnel_stages": funnel,
-        "transitions": transitions,
-        "uncovered": uncovered,
-    }
-
-
-def lead_count_text(n: int, lang: str) -> str:
-    """'12 leads' / '12件'."""
-    return _leads(n, lang)
-
-
-def _leads(n: int, lang: str) -> str:
-    return f"{n:,}件" if lang == "ja" else f"{n:,} lead{'s' if n != 1 else ''}"
-
-
-def stage_badges(data: dict[str, Any], lang: str) -> dict[str, str]:
-    """Customer stage id -> '12 leads' (all segments)."""
-    return {sid: _leads(s["count"], lang) for sid, s in data["stages"].items()}
-
-
-def step_badges(data: dict[str, Any], lang: str) -> dict[str, str]:
-    """Journey step node id -> '5 leads' (the journey's segment at that stage)."""
-    return {node: _leads(s["count"], lang) for node, s in data["steps"].items()}
-
-
-def transition_labels(data: dict[str, Any]) -> dict[tuple[str, str], str]:
-    """(from funnel stage, to funnel stage) -> '7/11 = 63.6%' where a conversion is known."""
-    out = {}
-    for t in data["transitions"]:
-        if t["rate"] is not None:
-            out[(t["from_stage"], t["to_stage"])] = (
-                f"{t['to_reached']:,}/{t['from_reached']:,} = {t['rate']:.1%}"
-            )
-    return out
-
+from toolkit.render.html_context import make_facts, page_meta, text
+from toolkit.render.overlay import LeadOverlay, lead_count_text, transition_labels
+from toolkit.render.overlay import overlay as overlay
+from toolkit.render.overlay import stage_badges as stage_badges
+from toolkit.render.overlay import step_badges as step_badges
 
 WORDS: dict[str, tuple[str, str]] = {
     "title": ("Leads on the journey", "リードの分布"),
@@ -170,13 +52,10 @@ def _count(n: int | None) -> str:
 
 
 def leads_context(
-    graph: nx.MultiDiGraph, data: dict[str, Any], options: RenderOptions
+    graph: nx.MultiDiGraph, data: LeadOverlay, options: RenderOptions
 ) -> dict[str, Any]:
-    """Everything leads.html shows, as plain data: the overlay `data` of `overlay()` with
-    labels in the output language, numbers as display text and the cells to mark."""
-    # Imported here: toolkit.render.html_context imports this module (step_badges).
-    from toolkit.render.html_context import make_facts, page_meta, text
-
+    """Everything leads.html shows, as plain data: the overlay `data` with labels in the
+    output language, numbers as display text and the cells to mark."""
     lang = options.lang
     w = words(lang)
 
@@ -184,11 +63,11 @@ def leads_context(
         return {d["ref"]: text(label_of(d, lang)) for _, d in nodes_of(graph, kind)}
 
     segment, lead_class, funnel = labels("segment"), labels("lead_class"), labels("funnel_stage")
-    segs = data["segments"]
+    segs = data.segments
     stages = []
     for _, sdata in ordered(graph, "stage"):
-        st = data["stages"].get(sdata["ref"], {"count": 0, "by_segment": {}})
-        gaps = data["uncovered"].get(sdata["ref"], {})
+        st = data.stages.get(sdata["ref"], {"count": 0, "by_segment": {}})
+        gaps = data.uncovered.get(sdata["ref"], {})
         stages.append(
             {
                 "label": text(label_of(sdata, lang)),
@@ -204,7 +83,7 @@ def leads_context(
         )
     funnel_rows = []
     for _, fdata in ordered(graph, "funnel_stage"):
-        fs = data["funnel_stages"].get(fdata["ref"], {})
+        fs = data.funnel_stages.get(fdata["ref"], {})
         lc = fs.get("lead_class")
         funnel_rows.append(
             {
@@ -222,14 +101,14 @@ def leads_context(
             "rate": rates[(t["from_stage"], t["to_stage"])],
             "handoff": bool(t["handoff"]),
         }
-        for t in data["transitions"]
+        for t in data.transitions
         if (t["from_stage"], t["to_stage"]) in rates
     ]
     return {
         "page": page_meta(make_facts(graph, options), w["title"], 0, "leads"),
         "ui": w,
-        "as_of": text(data["as_of"] or "-"),
-        "total": _leads(data["total"], lang),
+        "as_of": text(data.as_of or "-"),
+        "total": lead_count_text(data.total, lang),
         "segments": [segment.get(s, text(s)) for s in segs],
         "stages": stages,
         "funnel": funnel_rows,
@@ -240,9 +119,15 @@ def leads_context(
 def render_leads_overlay(
     graph: nx.MultiDiGraph, summary: dict[str, Any], options: RenderOptions
 ) -> dict[str, bytes]:
+    """The build's overlay files of a judgment's summary (see leads_files)."""
+    return leads_files(graph, overlay(graph, summary), options)
+
+
+def leads_files(
+    graph: nx.MultiDiGraph, data: LeadOverlay, options: RenderOptions
+) -> dict[str, bytes]:
     """The build's overlay files: the data as JSON and a self-contained page (leads.html.j2)."""
-    data = overlay(graph, summary)
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+    text = json.dumps(data.to_json(), ensure_ascii=False, indent=1, sort_keys=True)
     page = (
         make_environment()
         .get_template("leads.html.j2")

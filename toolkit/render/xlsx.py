@@ -1,7 +1,8 @@
 """XLSX: the coverage workbook (data/coverage.xlsx) and the content inventory workbook.
 
-Workbooks are deterministic: fixed document dates (SOURCE_DATE_EPOCH when set, else
-2000-01-01) and fixed zip entry times, so identical input gives identical bytes. Every text
+Workbooks are deterministic (toolkit.common.spreadsheet.workbook_bytes): fixed document
+dates (SOURCE_DATE_EPOCH when set, else 2000-01-01) and fixed zip entry times, so identical
+input gives identical bytes. Every text
 cell is stored as a string (never a formula, whatever it starts with) with control
 characters that XML cannot hold removed.
 """
@@ -9,10 +10,7 @@ characters that XML cannot hold removed.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import os
 import unicodedata
-import zipfile
 from collections.abc import Sequence
 
 import networkx as nx
@@ -23,15 +21,12 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
 
 from toolkit.analyses import coverage as cov
+from toolkit.common.spreadsheet import never_formula, workbook_bytes
 from toolkit.render.common import RenderOptions, label_of, pick
-from toolkit.render.data import FORMULA_START
 from toolkit.sheets.inventory import STATUSES, export_rows
 
-FIXED_TIME = dt.datetime(2000, 1, 1)
-ZIP_MIN_TIME = dt.datetime(1980, 1, 1)
 BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)
 GAP_FILL = PatternFill("solid", start_color="F8D7DA", end_color="F8D7DA")
@@ -41,15 +36,6 @@ CellValue = str | int | float | dt.date | None
 
 
 # --- deterministic, formula-free cells and files ---------------------------------------------
-
-
-def build_time() -> dt.datetime:
-    """SOURCE_DATE_EPOCH (UTC, naive) when set and valid, else 2000-01-01."""
-    raw = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    if raw.isdigit():
-        stamp = dt.datetime.fromtimestamp(int(raw), tz=dt.UTC).replace(tzinfo=None)
-        return max(stamp, ZIP_MIN_TIME)
-    return FIXED_TIME
 
 
 def clean_text(text: str) -> str:
@@ -64,8 +50,7 @@ def put(ws: Worksheet, row: int, col: int, value: CellValue, font: Font | None =
         text = clean_text(value)
         cell.value = text
         cell.data_type = "s"
-        if text.startswith(FORMULA_START):
-            cell.quotePrefix = True
+        never_formula(cell)
     else:
         cell.value = value
     if font is not None:
@@ -103,34 +88,6 @@ def fit_columns(ws: Worksheet, limit: int = 60) -> None:
                 widths[col] = max(widths.get(col, 0), longest)
     for col, width in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(col)].width = min(limit, width + 2)
-
-
-def workbook_bytes(wb: Workbook) -> bytes:
-    """The workbook as XLSX bytes, identical for identical content."""
-    stamp = build_time()
-    wb.properties.creator = "journey"
-    wb.properties.lastModifiedBy = "journey"
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    raw = io.BytesIO()
-    # Stored, not compressed: normalise_zip compresses every entry anyway.
-    with zipfile.ZipFile(raw, "w", zipfile.ZIP_STORED) as archive:
-        ExcelWriter(wb, archive).write_data()
-    return normalise_zip(raw.getvalue(), stamp)
-
-
-def normalise_zip(data: bytes, stamp: dt.datetime) -> bytes:
-    """The same zip with fixed entry times and attributes, entries in their original order."""
-    out = io.BytesIO()
-    when = stamp.timetuple()[:6]
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=when)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            fixed.create_system = 0
-            dst.writestr(fixed, src.read(info.filename), compresslevel=6)
-    return out.getvalue()
 
 
 # --- sheets ----------------------------------------------------------------------------------

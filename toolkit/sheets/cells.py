@@ -17,7 +17,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-from toolkit.render.common import CONTROL
+from toolkit.common.labels import CONTROL
 
 ACTION_TAIL = re.compile(
     r"(?:\s*\[content:\s*(?P<content>[^\]]*)\])?(?:\s*\[kpi:(?P<kpi>.*)\])?$",

@@ -20,12 +20,17 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
-from toolkit.render.common import strip_controls
-from toolkit.render.data import FORMULA_START
-from toolkit.render.xlsx import FIXED_TIME, workbook_bytes
+from toolkit.common.labels import strip_controls
+from toolkit.common.spreadsheet import (
+    FIXED_TIME,
+    csv_bytes,
+    never_formula,
+    unneutralise_csv,
+    workbook_bytes,
+)
+from toolkit.common.spreadsheet import neutralise_csv as neutralise_csv
 from toolkit.sheets.grid import Cell, Grid, cell_ref
 
-CSV_QUOTE = "'"
 ZIP_TIME = FIXED_TIME.timetuple()[:6]  # entry times of an exported workbook
 MAX_BYTES = 10 * 1024 * 1024
 MAX_UNPACKED = 100 * 1024 * 1024
@@ -59,25 +64,6 @@ def sheet_format(path: Path) -> str:
     return suffix[1:]
 
 
-def is_number(value: str) -> bool:
-    try:
-        int(value)
-    except ValueError:
-        return False
-    return value.strip() == value
-
-
-def neutralise_csv(text: str) -> str:
-    """A CSV cell no spreadsheet runs as a formula; read_csv undoes it."""
-    if text.startswith(CSV_QUOTE) or (text.startswith(FORMULA_START) and not is_number(text)):
-        return CSV_QUOTE + text
-    return text
-
-
-def unneutralise_csv(text: str) -> str:
-    return text[1:] if text.startswith(CSV_QUOTE) else text
-
-
 def _cell_text(value: Cell) -> str:
     return "" if value is None else strip_controls(str(value))
 
@@ -87,11 +73,7 @@ def _cell_text(value: Cell) -> str:
 
 def write_csv(grid: Grid) -> bytes:
     """UTF-8 with a byte-order mark (so spreadsheets detect it), CRLF rows, every cell safe."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in grid:
-        writer.writerow([neutralise_csv(_cell_text(v)) for v in row])
-    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+    return csv_bytes([neutralise_csv(_cell_text(v)) for v in row] for row in grid)
 
 
 def read_csv(raw: bytes) -> Grid:
@@ -145,9 +127,7 @@ def write_xlsx(grid: Grid, title: str) -> bytes:
                 if not text:
                     continue
                 cell.value = text
-                if text.startswith(FORMULA_START):
-                    cell.data_type = "s"  # never a formula
-                    cell.quotePrefix = True
+                never_formula(cell)
             cell.alignment = wrap
             if r == 1 or c == 1:
                 cell.font = bold

@@ -16,9 +16,9 @@ import networkx as nx
 from openpyxl.utils import get_column_letter
 
 from toolkit.common.diagnostics import Diagnostic, did_you_mean
+from toolkit.common.labels import pick
 from toolkit.model import models as m
 from toolkit.model.project import Project
-from toolkit.render.common import pick
 from toolkit.sheets.cells import (
     CONTROL_HINT,
     ActionLine,

@@ -14,19 +14,24 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 import networkx as nx
 
 from toolkit.analyses.coverage import content_nodes
 from toolkit.common.diagnostics import Diagnostic, Location, did_you_mean, error, warning
+from toolkit.common.spreadsheet import unneutralise_csv
 from toolkit.graph.build import nodes_of
 from toolkit.model import models as m
 from toolkit.model.project import Project
 from toolkit.sheets.cells import CONTROL_HINT, control_char
-
-if TYPE_CHECKING:  # toolkit.sheets.files imports this module (through renderers.xlsx)
-    from toolkit.sheets.files import SheetFileError
+from toolkit.sheets.files import (
+    SheetFileError,
+    csv_rows,
+    open_workbook,
+    read_limited,
+    worksheet_rows,
+)
 
 FIELDS = ("id", "title", "format", "stages", "segments", "owner", "status", "url", "updated")
 LIST_FIELDS = ("stages", "segments")
@@ -121,8 +126,6 @@ class Sheet:
 
 
 def read_csv(path: Path, display: str) -> Sheet:
-    from toolkit.sheets.files import SheetFileError, csv_rows, read_limited, unneutralise_csv
-
     try:
         records = csv_rows(read_limited(path).decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
@@ -140,8 +143,6 @@ def read_csv(path: Path, display: str) -> Sheet:
 
 def read_xlsx(path: Path, display: str, sheet_name: str | None = None) -> Sheet:
     """The sheet named sheet_name, else 'inventory', else the first one."""
-    from toolkit.sheets.files import SheetFileError, open_workbook, read_limited, worksheet_rows
-
     try:
         wb = open_workbook(read_limited(path), data_only=False)
     except SheetFileError as exc:
