@@ -9,8 +9,6 @@ diagnostics printer they share come from toolkit.cli.options.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from collections.abc import Callable
@@ -27,6 +25,7 @@ from toolkit.analyses import coverage as cov
 from toolkit.cli import coverage_text as text
 from toolkit.cli import requires
 from toolkit.cli.options import PROJECT_ARG, report, warn_unknown_language
+from toolkit.common import spreadsheet
 from toolkit.common.diagnostics import Diagnostic
 from toolkit.pipeline import Compiled
 from toolkit.render.common import strip_controls
@@ -202,11 +201,9 @@ def export(project: Path, fmt: str, output: Path | None) -> int:
 
 def inventory_csv(rows: list[list[str]]) -> str:
     """CSV text; cells that a spreadsheet would run as formulas get a leading apostrophe."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    for row in rows:
-        writer.writerow([neutralise_csv(strip_controls(cell)) for cell in row])
-    return buf.getvalue()
+    return spreadsheet.csv_text(
+        [neutralise_csv(strip_controls(cell)) for cell in row] for row in rows
+    )
 
 
 @content.command("import")

@@ -6,12 +6,10 @@ this module only when one of them runs. `build_overlay` serves `journey build --
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -25,6 +23,7 @@ from toolkit.analyses.selfcheck import (
 )
 from toolkit.cli import requires
 from toolkit.cli.options import PROJECT_ARG, report
+from toolkit.common import spreadsheet
 from toolkit.common.diagnostics import Diagnostic, Location, error
 from toolkit.leads.io import Problem
 from toolkit.leads.judge import Judgment, LeadsError, Options, judge, parse_as_of
@@ -38,6 +37,9 @@ from toolkit.model.qualification import (
 from toolkit.pipeline import Compiled
 from toolkit.render.common import strip_controls
 from toolkit.render.data import neutralise
+
+if TYPE_CHECKING:
+    from toolkit.render.overlay import LeadOverlay
 
 MAX_SHOWN_PROBLEMS = 20
 PROBLEM_COLUMNS = ("file", "row", "column", "value", "reason", "effect")
@@ -66,11 +68,7 @@ def _cell(value: Any) -> str:
 
 def csv_bytes(columns: tuple[str, ...], rows: list[tuple[Any, ...]], bom: bool) -> bytes:
     """CSV with cells made safe for spreadsheets (no formulas) and UTF-8 (BOM for files)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows([_cell(c) for c in row] for row in rows)
-    return buf.getvalue().encode("utf-8-sig" if bom else "utf-8")
+    return spreadsheet.csv_bytes([columns, *([_cell(c) for c in row] for row in rows)], bom)
 
 
 def _problem_rows(problems: list[Problem]) -> list[tuple[Any, ...]]:
@@ -108,10 +106,10 @@ def build_overlay(
     rules: Path | None,
     as_of: str | None,
     lang: str,
-) -> tuple[dict[str, Any], dict[str, bytes]]:
-    """For `journey build --leads`: the overlay data (toolkit.render.leads_overlay) and its
-    files. Reports rule diagnostics and input problems on standard error; raises
-    click.ClickException (exit 1) when the rules or the input cannot be used."""
+) -> tuple[LeadOverlay, dict[str, bytes]]:
+    """For `journey build --leads`: the overlay (toolkit.render.overlay) and leads.html with
+    its data, for any --format. Reports rule diagnostics and input problems on standard
+    error; raises click.ClickException (exit 1) when the rules or the input cannot be used."""
     from toolkit.render.common import RenderOptions
     from toolkit.render.leads_overlay import overlay, render_leads_overlay
 

@@ -23,9 +23,9 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from toolkit.analyses import coverage as cov
+from toolkit.analyses.inventory import STATUSES, export_rows
 from toolkit.common.spreadsheet import never_formula, workbook_bytes
 from toolkit.render.common import RenderOptions, label_of, pick
-from toolkit.sheets.inventory import STATUSES, export_rows
 
 BOLD = Font(bold=True)
 TITLE_FONT = Font(bold=True, size=14)

@@ -16,12 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import networkx as nx
-
-from toolkit.analyses.coverage import content_nodes
+from toolkit.analyses.inventory import (
+    FIELDS,
+    LIST_FIELDS,
+    STATUSES,
+    TITLE_PREFIX,
+)
+from toolkit.analyses.inventory import export_rows as export_rows  # the inventory's export
 from toolkit.common.diagnostics import Diagnostic, Location, did_you_mean, error, warning
 from toolkit.common.spreadsheet import unneutralise_csv
-from toolkit.graph.build import nodes_of
 from toolkit.model import models as m
 from toolkit.model.project import Project
 from toolkit.sheets.cells import CONTROL_HINT, control_char
@@ -33,65 +36,10 @@ from toolkit.sheets.files import (
     worksheet_rows,
 )
 
-FIELDS = ("id", "title", "format", "stages", "segments", "owner", "status", "url", "updated")
-LIST_FIELDS = ("stages", "segments")
-TITLE_PREFIX = "title:"
-STATUSES = ("planned", "draft", "published", "retired")
 SLUG = re.compile(m.SLUG_PATTERN)
 LANG = re.compile(r"^[A-Za-z]{2,3}([-_][A-Za-z0-9]+)*$")
 SPLIT = re.compile(r"[,;\s]+")
 Change = Literal["added", "changed", "missing", "deleted"]
-
-
-# --- export ----------------------------------------------------------------------------------
-
-
-def title_languages(g: nx.MultiDiGraph) -> list[str]:
-    """Languages of the items' language-map titles: the project's, en, then the rest sorted."""
-    found = {
-        lang
-        for _, d in nodes_of(g, "content")
-        if isinstance(d.get("title"), dict)
-        for lang in d["title"]
-    }
-    first = [x for x in dict.fromkeys([g.graph.get("language") or "en", "en"]) if x in found]
-    return [*first, *sorted(found - set(first))]
-
-
-def export_header(g: nx.MultiDiGraph) -> list[str]:
-    langs = title_languages(g)
-    plain = not langs or any(isinstance(d.get("title"), str) for _, d in nodes_of(g, "content"))
-    titles = (["title"] if plain else []) + [TITLE_PREFIX + x for x in langs]
-    return ["id", *titles, *FIELDS[2:]]
-
-
-def export_rows(g: nx.MultiDiGraph) -> list[list[str]]:
-    """The inventory as rows of text, header first, items in source order."""
-    header = export_header(g)
-    rows = [header]
-    for d in content_nodes(g).values():
-        title = d.get("title")
-        row = []
-        for col in header:
-            if col == "title":
-                row.append(title if isinstance(title, str) else "")
-            elif col.startswith(TITLE_PREFIX):
-                lang = col[len(TITLE_PREFIX) :]
-                row.append(str(title.get(lang, "")) if isinstance(title, dict) else "")
-            elif col == "id":
-                row.append(d["ref"])
-            else:
-                row.append(_cell_text(d.get(col)))
-        rows.append(row)
-    return rows
-
-
-def _cell_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    return str(value)
 
 
 # --- reading a sheet -------------------------------------------------------------------------
