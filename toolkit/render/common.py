@@ -1,4 +1,6 @@
-"""Helpers shared by the renderers: labels in the output language, safe URLs, ordering."""
+"""Helpers shared by the renderers: labels in the output language, safe URLs, ordering.
+
+The toolkit's own words come from gettext catalogs: toolkit.common.i18n."""
 
 from __future__ import annotations
 
@@ -27,13 +29,6 @@ class RenderOptions:
     # How diagnostics name the project folder (Project.shown_as): outputs name source files
     # relative to the project instead, never by a path of the author's machine.
     shown_as: str = ""
-
-
-def in_language(table: Mapping[str, tuple[str, str]], lang: str) -> dict[str, str]:
-    """A table of (English, Japanese) UI strings in the output language: Japanese for
-    "ja" (and "ja-JP", ...), English otherwise."""
-    col = 1 if lang.split("-")[0].lower() == "ja" else 0
-    return {key: pair[col] for key, pair in table.items()}
 
 
 def pick(label: Any, lang: str, fallback: str = "") -> str:

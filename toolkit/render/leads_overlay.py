@@ -36,9 +36,10 @@ from typing import Any
 
 import networkx as nx
 
+from toolkit.common.i18n import Catalog, translations
 from toolkit.graph.build import nid, nodes_of
-from toolkit.render.common import RenderOptions, in_language, label_of, ordered
-from toolkit.render.environment import make_environment
+from toolkit.render.common import RenderOptions, label_of, ordered
+from toolkit.render.environment import make_environment, render_page
 
 NO_SEGMENT = "(none)"
 
@@ -112,21 +113,23 @@ def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> dict[str, Any]:
 
 def lead_count_text(n: int, lang: str) -> str:
     """'12 leads' / '12件'."""
-    return _leads(n, lang)
+    return _leads(n, translations(lang))
 
 
-def _leads(n: int, lang: str) -> str:
-    return f"{n:,}件" if lang == "ja" else f"{n:,} lead{'s' if n != 1 else ''}"
+def _leads(n: int, t: Catalog) -> str:
+    return t.ngettext("%(n)s lead", "%(n)s leads", n) % {"n": f"{n:,}"}
 
 
 def stage_badges(data: dict[str, Any], lang: str) -> dict[str, str]:
     """Customer stage id -> '12 leads' (all segments)."""
-    return {sid: _leads(s["count"], lang) for sid, s in data["stages"].items()}
+    t = translations(lang)
+    return {sid: _leads(s["count"], t) for sid, s in data["stages"].items()}
 
 
 def step_badges(data: dict[str, Any], lang: str) -> dict[str, str]:
     """Journey step node id -> '5 leads' (the journey's segment at that stage)."""
-    return {node: _leads(s["count"], lang) for node, s in data["steps"].items()}
+    t = translations(lang)
+    return {node: _leads(s["count"], t) for node, s in data["steps"].items()}
 
 
 def transition_labels(data: dict[str, Any]) -> dict[tuple[str, str], str]:
@@ -140,29 +143,13 @@ def transition_labels(data: dict[str, Any]) -> dict[tuple[str, str], str]:
     return out
 
 
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("Leads on the journey", "リードの分布"),
-    "as_of": ("as of", "基準日時"),
-    "customer_stage": ("customer stage", "顧客ステージ"),
-    "total": ("total", "合計"),
-    "funnel_stage": ("funnel stage", "ファネル段階"),
-    "lead_class": ("lead class", "リード分類"),
-    "leads": ("leads", "件数"),
-    "reached": ("reached", "到達"),
-    "conversion": ("conversion", "転換率"),
-    "handoff": ("handoff", "部門間の引き継ぎ"),
-    "gap_note": (
-        "shaded: prospects who get no content at that stage",
-        "網掛け：そのステージで届くコンテンツがない見込み客",
-    ),
-}
 NUMBER = "num-col"
 GAP = "num-col gap flag-content-gap"  # flag-content-gap: the shading of style.css
 
 
-def words(lang: str) -> dict[str, str]:
-    """The page's words: Japanese for "ja", English otherwise."""
-    return in_language(WORDS, lang)
+def leads_title(lang: str) -> str:
+    """The heading of leads.html (its other words are the template's)."""
+    return translations(lang).gettext("Leads on the journey")
 
 
 def _count(n: int | None) -> str:
@@ -178,7 +165,6 @@ def leads_context(
     from toolkit.render.html_context import make_facts, page_meta, text
 
     lang = options.lang
-    w = words(lang)
 
     def labels(kind: str) -> dict[str, str]:
         return {d["ref"]: text(label_of(d, lang)) for _, d in nodes_of(graph, kind)}
@@ -226,10 +212,9 @@ def leads_context(
         if (t["from_stage"], t["to_stage"]) in rates
     ]
     return {
-        "page": page_meta(make_facts(graph, options), w["title"], 0, "leads"),
-        "ui": w,
+        "page": page_meta(make_facts(graph, options), leads_title(lang), 0, "leads"),
         "as_of": text(data["as_of"] or "-"),
-        "total": _leads(data["total"], lang),
+        "total": _leads(data["total"], translations(lang)),
         "segments": [segment.get(s, text(s)) for s in segs],
         "stages": stages,
         "funnel": funnel_rows,
@@ -243,11 +228,8 @@ def render_leads_overlay(
     """The build's overlay files: the data as JSON and a self-contained page (leads.html.j2)."""
     data = overlay(graph, summary)
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    page = (
-        make_environment()
-        .get_template("leads.html.j2")
-        .render(**leads_context(graph, data, options))
-    )
+    context = leads_context(graph, data, options)
+    page = render_page(make_environment(), "leads.html.j2", options.lang, context)
     return {
         "data/leads-overlay.json": (text + "\n").encode("utf-8"),
         "leads.html": page.encode("utf-8"),
