@@ -1,7 +1,8 @@
 """Diff page: "what changed in your journey map since version X", one self-contained HTML file.
 
 All decisions are made in the context builders below (tested on their own); the template
-toolkit/render/templates/diff.html only displays the context. Jinja escapes every value
+toolkit/render/templates/diff.html (which extends base.html.j2, without its navigation bar and
+with its own style) only displays the context. Jinja escapes every value
 (autoescape=True) and fails on any undefined name (StrictUndefined); the page has inline CSS
 only, no script and no external URL.
 """
@@ -211,9 +212,10 @@ def diff_context(result: DiffResult, lang: str | None = None) -> dict[str, Any]:
     lang = lang or result.language
     t = translations(lang)
     old, new = clean(result.old_name), clean(result.new_name)
+    heading = t.gettext("What changed in your journey map since %(old)s") % {"old": old}
     return {
-        "lang": ui_code(lang),
-        "heading": t.gettext("What changed in your journey map since %(old)s") % {"old": old},
+        "page": {"lang": ui_code(lang), "title": heading},  # what base.html.j2 reads
+        "heading": heading,
         "compared": t.gettext("Compared: %(old)s → %(new)s") % {"old": old, "new": new},
         "title": clean(pick(result.title, lang, "")),
         "client": clean(result.client or ""),
