@@ -349,7 +349,7 @@ def test_html_context_labels_in_the_project_language() -> None:
         {"name": "ラベル", "old": ["Aware"], "new": ["en: Aware", "ja: 認知"]}
     ]
     en = diff_context(result)  # default: the new side's project language (en)
-    assert en["lang"] == "en" and en["sections"][0]["entries"][0]["label"] == "Aware"
+    assert en["page"]["lang"] == "en" and en["sections"][0]["entries"][0]["label"] == "Aware"
     steps = next(s for s in en["sections"] if s["kind"] == "step")
     assert steps["entries"][0]["label"] == "Ann's path / Aware"
     assert en["segment_stage"][0] == {

@@ -12,8 +12,9 @@ import pytest
 import yaml
 from jinja2 import StrictUndefined
 
+from toolkit.common.i18n import translations
 from toolkit.pipeline import compile_project
-from toolkit.render.common import RenderOptions, in_language, pick, safe_url
+from toolkit.render.common import RenderOptions, pick, safe_url
 from toolkit.render.html import (
     compare_context,
     index_context,
@@ -24,11 +25,11 @@ from toolkit.render.html import (
 from toolkit.render.html_context import (
     Facts,
     emotion_curve,
+    lane_labels,
     make_facts,
     pct,
     step_columns,
     transition_arrows,
-    ui_strings,
 )
 
 JOURNEYS = ["ma-adopted-inside-sales", "ma-adopted-sales-head", "no-ma-manager", "no-ma-segment"]
@@ -459,8 +460,8 @@ def test_language_switch(example_graph: nx.MultiDiGraph, repo_root: Path) -> Non
 
 
 def test_unknown_language_falls_back_to_english(example_graph: nx.MultiDiGraph) -> None:
-    assert ui_strings("fr")["thinking"] == "Thinking"
-    assert ui_strings("ja-JP")["thinking"] == "考えていること"
+    assert lane_labels(translations("fr"))["thinking"] == "Thinking"
+    assert lane_labels(translations("ja-JP"))["thinking"] == "考えていること"
     page = render_html(example_graph, RenderOptions("fr"))["journeys/no-ma-manager.html"].decode()
     assert '<html lang="fr">' in page and "Problem aware" in page and ">Thinking</th>" in page
 
@@ -593,7 +594,7 @@ def test_minimal_project_renders(tmp_path: Path) -> None:
 
 
 def test_ui_strings_follow_the_primary_language_subtag() -> None:
-    table = {"open": ("Open", "開く")}
-    assert in_language(table, "ja") == {"open": "開く"}
-    assert in_language(table, "ja-JP") == {"open": "開く"}
-    assert in_language(table, "en") == in_language(table, "fr") == {"open": "Open"}
+    for tag in ("ja", "ja-JP", "ja_JP", "JA"):
+        assert translations(tag).gettext("Overview") == "概要"
+    for tag in ("en", "en-GB", "fr", ""):
+        assert translations(tag).gettext("Overview") == "Overview"

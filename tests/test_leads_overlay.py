@@ -86,7 +86,6 @@ def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
             {"label": "Content coverage", "href": "coverage.html", "current": False},
         ],
     }
-    assert ctx["ui"]["title"] == "Leads on the journey"
     assert (ctx["as_of"], ctx["total"]) == ("2026-01-31 00:00:00", "8 leads")
     assert ctx["segments"] == ["Small", "Large", "(none)"]
     num, gap = "num-col", "num-col gap flag-content-gap"
@@ -109,7 +108,7 @@ def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
         {"from": "nurture", "to": "close", "rate": "2/5 = 40.0%", "handoff": True},
     ]
     ja = leads_context(graph, overlay(graph, summary), RenderOptions("ja"))
-    assert (ja["ui"]["title"], ja["total"], ja["segments"][0]) == (
+    assert (ja["page"]["title"].split(" | ")[0], ja["total"], ja["segments"][0]) == (
         "リードの分布",
         "8件",
         "中小企業",

@@ -2,12 +2,12 @@
 
 The label helpers (pick, label_of, strip_controls) live in toolkit.common.labels and model
 order (ordered) in toolkit.analyses.order, for the modules outside render; they are named
-here too for the renderers."""
+here too for the renderers. The toolkit's own words come from gettext catalogs:
+toolkit.common.i18n."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -35,13 +35,6 @@ class RenderOptions:
     # How diagnostics name the project folder (Project.shown_as): outputs name source files
     # relative to the project instead, never by a path of the author's machine.
     shown_as: str = ""
-
-
-def in_language(table: Mapping[str, tuple[str, str]], lang: str) -> dict[str, str]:
-    """A table of (English, Japanese) UI strings in the output language: Japanese for
-    "ja" (and "ja-JP", ...), English otherwise."""
-    col = 1 if lang.split("-")[0].lower() == "ja" else 0
-    return {key: pair[col] for key, pair in table.items()}
 
 
 @functools.lru_cache(maxsize=65536)

@@ -10,6 +10,7 @@ builders compute everything; templates/coverage.html only displays it.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Any
@@ -17,78 +18,31 @@ from typing import Any
 import networkx as nx
 
 from toolkit.analyses import coverage as cov
+from toolkit.common.i18n import Catalog, translations
 from toolkit.graph.build import nodes_of
 from toolkit.render.common import (
     RenderOptions,
-    in_language,
     label_of,
     pick,
     safe_url,
     text,
 )
-from toolkit.render.environment import make_environment
+from toolkit.render.environment import make_environment, render_page
 
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
-UI_TEXT: dict[str, tuple[str, str]] = {
-    "coverage": ("Content coverage", "コンテンツのカバー状況"),
-    "overview": ("Overview", "概要"),
-    "compare": ("Compare journeys", "ジャーニー比較"),
-    "headline": ("journey steps covered", "ステップをカバー"),
-    "lede": (
-        "Published items per segment (or journey) and customer stage. Red cells are gaps; "
-        "+N counts draft and planned items that would fill them.",
-        "セグメント（またはジャーニー）×顧客ステージごとの公開済みコンテンツ数。"
-        "赤いセルはギャップ、+N は埋める予定の下書き・計画中コンテンツの数です。",
-    ),
-    "by_segment": ("Segments × stages", "セグメント × ステージ"),
-    "by_journey": ("Journeys × stages", "ジャーニー × ステージ"),
-    "segment": ("Segment", "セグメント"),
-    "journey": ("Journey", "ジャーニー"),
-    "all_segments": ("All segments", "全セグメント"),
-    "no_step": ("no step", "ステップなし"),
-    "gaps": ("Gaps", "ギャップ"),
-    "no_gaps": ("No gaps: every cell has published content.", "ギャップはありません。"),
-    "stage": ("Stage", "ステージ"),
-    "where": ("Segment / journey", "セグメント / ジャーニー"),
-    "pipeline": ("In the pipeline", "制作中・計画中"),
-    "owners": ("Owner", "担当"),
-    "nothing": ("nothing planned", "予定なし"),
-    "cells": ("Items per cell", "セルごとのコンテンツ"),
-    "published": ("Published", "公開済み"),
-    "ownership": ("Ownership per role", "ロール別の担当コンテンツ"),
-    "ownership_note": (
-        "Items each role owns per stage and status (an item counts at every stage it targets).",
-        "ロールごと・ステージごと・ステータスごとの担当数（複数ステージの項目は各ステージで数えます）。",
-    ),
-    "role": ("Role", "ロール"),
-    "status": ("Status", "ステータス"),
-    "inventory": ("Content inventory", "コンテンツ一覧"),
-    "id": ("ID", "ID"),
-    "title": ("Title", "タイトル"),
-    "format": ("Format", "形式"),
-    "stages": ("Stages", "ステージ"),
-    "segments": ("Segments", "セグメント"),
-    "updated": ("Updated", "更新日"),
-    "link": ("Link", "リンク"),
-    "open": ("open", "開く"),
-    "workbook": ("Workbook (XLSX)", "ワークブック（XLSX）"),
-    "downloads": ("Downloads", "ダウンロード"),
-    "legend": ("Legend", "凡例"),
-    "legend_gap": ("gap: no published item", "ギャップ：公開済みコンテンツなし"),
-    "legend_covered": ("covered (darker: more items)", "カバー済み（濃いほど多い）"),
-    "legend_skipped": ("the journey has no step here", "このステージにステップなし"),
-    "legend_pipeline": ("+N: draft or planned items", "+N：下書き・計画中の件数"),
-    "status_published": ("published", "公開済み"),
-    "status_draft": ("draft", "下書き"),
-    "status_planned": ("planned", "計画中"),
-    "status_retired": ("retired", "公開終了"),
-    "status_none": ("no status", "ステータスなし"),
-    "no_owner": ("no owner", "担当なし"),
-}
 
 
-def ui_strings(lang: str) -> dict[str, str]:
-    return in_language(UI_TEXT, lang)
+@functools.cache
+def status_labels(t: Catalog) -> dict[str, str]:
+    """Content status ("none": no status) -> its name on the coverage page."""
+    _ = t.gettext
+    return {
+        "published": t.pgettext("coverage report", "published"),
+        "draft": _("draft"),
+        "planned": _("planned"),
+        "retired": _("retired"),
+        "none": _("no status"),
+    }
 
 
 def anchor(*parts: str) -> str:
@@ -111,7 +65,8 @@ class Page:
 
     g: nx.MultiDiGraph
     lang: str
-    ui: dict[str, str]
+    t: Catalog  # the UI language's catalog
+    status: dict[str, str]  # status_labels(t)
     min_items: int
     labels: dict[str, str]  # node -> node_label, for the LABELLED node types
     nodes: dict[str, dict[str, Any]]  # cov.content_nodes(g)
@@ -133,7 +88,8 @@ def make_page(g: nx.MultiDiGraph, lang: str, min_items: int) -> Page:
     return Page(
         g=g,
         lang=lang,
-        ui=ui_strings(lang),
+        t=(t := translations(lang)),
+        status=status_labels(t),
         min_items=min_items,
         labels={n: text(label_of(d, lang)) for kind in LABELLED for n, d in nodes_of(g, kind)},
         nodes=cov.content_nodes(g),
@@ -153,20 +109,20 @@ def cell_anchor(cell: cov.Cell) -> str:
     return anchor("cell", "s", cell.segment or "all", cell.stage)
 
 
-def matrix_cell(cell: cov.Cell | None, min_items: int, ui: dict[str, str]) -> dict[str, Any]:
+def matrix_cell(cell: cov.Cell | None, min_items: int, t: Catalog) -> dict[str, Any]:
     if cell is None:
         return {
             "state": "skipped",
             "classes": "skipped",
             "text": "",
-            "title": ui["no_step"],
+            "title": t.gettext("no step"),
             "pipeline": 0,
             "href": None,
         }
     gap = cell.is_gap(min_items)
-    title = ", ".join(cell.items) or ui["gaps"]
+    title = ", ".join(cell.items) or t.gettext("Gaps")
     if cell.pipeline:
-        title += f" | {ui['pipeline']}: " + ", ".join(cell.pipeline)
+        title += f" | {t.gettext('In the pipeline')}: " + ", ".join(cell.pipeline)
     return {
         "state": "gap" if gap else "covered",
         "classes": "gap" if gap else heat(cell.count),
@@ -178,7 +134,9 @@ def matrix_cell(cell: cov.Cell | None, min_items: int, ui: dict[str, str]) -> di
 
 
 def matrices(p: Page) -> list[dict[str, Any]]:
-    ui = p.ui
+    _ = p.t.gettext
+    titles = {"segment": _("Segments × stages"), "journey": _("Journeys × stages")}
+    corners = {"segment": _("Segment"), "journey": _("Journey")}
     out = []
     for kind, rows in (
         ("segment", cov.segment_matrix(p.g, p.segment_cells)),
@@ -189,16 +147,16 @@ def matrices(p: Page) -> list[dict[str, Any]]:
         out.append(
             {
                 "kind": kind,
-                "title": ui["by_segment" if kind == "segment" else "by_journey"],
-                "corner": ui[kind],
+                "title": titles[kind],
+                "corner": corners[kind],
                 "rows": [
                     {
-                        "label": p.label(kind, r.key, ui["all_segments"]),
+                        "label": p.label(kind, r.key, _("All segments")),
                         "ref": r.key or "",
                         "href": f"journeys/{anchor(r.key)}.html"
                         if kind == "journey" and r.key
                         else None,
-                        "cells": [matrix_cell(c, p.min_items, ui) for c in r.cells],
+                        "cells": [matrix_cell(c, p.min_items, p.t) for c in r.cells],
                     }
                     for r in rows
                 ],
@@ -219,7 +177,7 @@ def item_ref(p: Page, ident: str) -> dict[str, str]:
         "title": text(pick(data.get("title"), p.lang, ident)),
         "href": "#" + anchor("item", ident),
         "status": status,
-        "status_label": p.ui[f"status_{status}"],
+        "status_label": p.status[status],
         "owner": p.label("role", data.get("owner"), ""),
     }
 
@@ -237,7 +195,7 @@ def cell_title(p: Page, cell: cov.Cell) -> str:
     where = (
         p.label("journey", cell.journey, "")
         if cell.journey
-        else p.label("segment", cell.segment, p.ui["all_segments"])
+        else p.label("segment", cell.segment, p.t.gettext("All segments"))
     )
     return f"{where} × {p.label('stage', cell.stage, cell.stage)}"
 
@@ -260,16 +218,16 @@ def cell_details(p: Page, refs: dict[str, dict[str, str]]) -> list[dict[str, Any
 
 
 def gap_entries(p: Page, refs: dict[str, dict[str, str]]) -> list[dict[str, Any]]:
-    ui = p.ui
+    _ = p.t.gettext
     out = []
     for gap in cov.gaps(p.g, [*p.segment_cells, *p.step_cells], p.min_items):
         c = gap.cell
-        owners = dict.fromkeys(p.label("role", i.owner, ui["no_owner"]) for i in gap.pipeline)
+        owners = dict.fromkeys(p.label("role", i.owner, _("no owner")) for i in gap.pipeline)
         out.append(
             {
                 "stage": p.label("stage", c.stage, c.stage),
                 "where": cell_title(p, c).rsplit(" × ", 1)[0],
-                "view": ui["journey" if c.journey else "segment"],
+                "view": _("Journey") if c.journey else _("Segment"),
                 "count": c.count,
                 "href": "#" + cell_anchor(c),
                 "pipeline": [refs[i.id] for i in gap.pipeline],
@@ -280,11 +238,11 @@ def gap_entries(p: Page, refs: dict[str, dict[str, str]]) -> list[dict[str, Any]
 
 
 def ownership_table(p: Page) -> list[dict[str, Any]]:
-    ui = p.ui
+    no_owner = p.t.gettext("no owner")
     return [
         {
-            "role": p.label("role", r.role, ui["no_owner"]),
-            "status": ui[f"status_{r.status or 'none'}"],
+            "role": p.label("role", r.role, no_owner),
+            "status": p.status[r.status or "none"],
             "status_key": r.status or "none",
             "counts": list(r.counts),
             "total": sum(r.counts),
@@ -294,7 +252,7 @@ def ownership_table(p: Page) -> list[dict[str, Any]]:
 
 
 def inventory(p: Page) -> list[dict[str, Any]]:
-    ui = p.ui
+    all_segments = p.t.gettext("All segments")
     out = []
     for ident, d in p.nodes.items():
         segments = d.get("segments")
@@ -307,9 +265,9 @@ def inventory(p: Page) -> list[dict[str, Any]]:
                 "stages": [p.label("stage", s, s) for s in d.get("stages") or []],
                 "segments": [p.label("segment", s, s) for s in segments]
                 if segments is not None
-                else [ui["all_segments"]],
+                else [all_segments],
                 "owner": p.label("role", d.get("owner"), ""),
-                "status": ui[f"status_{d.get('status') or 'none'}"],
+                "status": p.status[d.get("status") or "none"],
                 "status_key": d.get("status") or "none",
                 "url": safe_url(d.get("url")),
                 "updated": text(d.get("updated")),
@@ -318,16 +276,17 @@ def inventory(p: Page) -> list[dict[str, Any]]:
     return out
 
 
-def page_meta(g: nx.MultiDiGraph, lang: str, ui: dict[str, str]) -> dict[str, Any]:
-    project = text(pick(g.graph.get("title"), lang, ui["coverage"]))
-    nav = [(ui["overview"], "index.html"), (ui["compare"], "compare.html")]
+def page_meta(g: nx.MultiDiGraph, lang: str, t: Catalog) -> dict[str, Any]:
+    coverage = t.gettext("Content coverage")
+    project = text(pick(g.graph.get("title"), lang, coverage))
+    nav = [(t.gettext("Overview"), "index.html"), (t.gettext("Compare journeys"), "compare.html")]
     return {
         "lang": text(lang) or "en",
-        "title": f"{ui['coverage']} | {project}",
+        "title": f"{coverage} | {project}",
         "project": project,
         "client": text(g.graph.get("client")),
         "nav": [{"label": label, "href": href, "current": False} for label, href in nav]
-        + [{"label": ui["coverage"], "href": "coverage.html", "current": True}],
+        + [{"label": coverage, "href": "coverage.html", "current": True}],
     }
 
 
@@ -336,13 +295,11 @@ def coverage_context(
 ) -> dict[str, Any]:
     """Everything coverage.html shows."""
     p = make_page(g, options.lang, min_items)
-    ui = p.ui
     covered, total = cov.covered_share(p.step_cells, min_items)
     share = cov.percent(covered, total)
     refs = item_refs(p)
     return {
-        "page": page_meta(g, p.lang, ui),
-        "ui": ui,
+        "page": page_meta(g, p.lang, p.t),
         "headline": {
             "covered": covered,
             "total": total,
@@ -358,7 +315,7 @@ def coverage_context(
         "gaps": gap_entries(p, refs),
         "owners": ownership_table(p),
         "inventory": inventory(p),
-        "downloads": [{"label": ui["workbook"], "href": "data/coverage.xlsx"}]
+        "downloads": [{"label": p.t.gettext("Workbook (XLSX)"), "href": "data/coverage.xlsx"}]
         if "xlsx" in options.formats
         else [],
     }
@@ -366,7 +323,6 @@ def coverage_context(
 
 def render_coverage_html(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, bytes]:
     """`journey build`: coverage.html, as UTF-8 bytes."""
-    page = (
-        make_environment().get_template("coverage.html").render(**coverage_context(graph, options))
-    )
+    context = coverage_context(graph, options)
+    page = render_page(make_environment(), "coverage.html", options.lang, context)
     return {"coverage.html": page.encode("utf-8")}

@@ -20,6 +20,7 @@ The statement lines, ids and edge index are in toolkit.render.dot_syntax.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -31,6 +32,7 @@ import graphviz
 import networkx as nx
 
 from toolkit.analyses.warnings import step_actions
+from toolkit.common.i18n import Catalog, translations
 from toolkit.graph.build import nid
 from toolkit.render.common import (
     emotion_score,
@@ -69,21 +71,6 @@ WIDE = ("W", "F")  # east Asian widths drawn two columns wide
 EMOTION_FILL = {1: "#f4b6b6", 2: "#f9dcc0", 3: "#eeeeee", 4: "#d8eec6", 5: "#b9e4b9"}
 ROLE_FILL = ("#cfe2f3", "#fce5cd", "#d9d2e9", "#d9ead3", "#fff2cc", "#f4cccc", "#d0e0e3", "#ead1dc")
 GAP_COLOR = "#c0392b"
-
-WORDS: dict[str, dict[str, str]] = {
-    "buyer": {"ja": "買い手（顧客）", "en": "Buyer"},
-    "seller": {"ja": "売り手（ファネル）", "en": "Seller"},
-    "emotion": {"ja": "感情", "en": "Emotion"},
-    "no-content": {"ja": "[公開コンテンツなし]", "en": "[no published content]"},
-    "no-seller": {"ja": "[売り手の行動なし]", "en": "[no seller action]"},
-    "more": {"ja": "ほか {n} 件は省略", "en": "{n} more not shown"},
-    "funnel": {"ja": "セールスファネル", "en": "Sales funnel"},
-    "overview": {"ja": "顧客ステージとファネル", "en": "Customer stages and funnel"},
-    "stages": {"ja": "顧客ステージ", "en": "Customer stages"},
-    "lead-classes": {"ja": "リード分類", "en": "Lead classes"},
-    "roles": {"ja": "担当", "en": "Roles"},
-}
-
 
 # --- text -------------------------------------------------------------------------------
 
@@ -167,8 +154,31 @@ def dot_label(*parts: Any, limit: int = TEXT_LIMIT, width: int = WRAP_WIDTH) -> 
     return graphviz.nohtml(graphviz.escape("\n".join(lines)).replace("\n", "\\n"))
 
 
+@functools.cache
+def diagram_words(t: Catalog) -> dict[str, str]:
+    """The diagrams' own words (lane and row heads, titles, notes) by key."""
+    _ = t.gettext
+    return {
+        "buyer": t.pgettext("diagram", "Buyer"),
+        "seller": t.pgettext("diagram", "Seller"),
+        "emotion": _("Emotion"),
+        "no-content": _("[no published content]"),
+        "no-seller": _("[no seller action]"),
+        "funnel": _("Sales funnel"),
+        "overview": _("Customer stages and funnel"),
+        "stages": _("Customer stages"),
+        "lead-classes": _("Lead classes"),
+        "roles": _("Roles"),
+    }
+
+
 def word(key: str, lang: str, **values: Any) -> str:
-    return pick(WORDS[key], lang, key).format(**values)
+    """A word of the diagrams in the output language; "more" takes n (the items left out)."""
+    t = translations(lang)
+    if key == "more":
+        n = values["n"]
+        return t.ngettext("%(n)s more not shown", "%(n)s more not shown", n) % {"n": n}
+    return diagram_words(t)[key]
 
 
 # --- shared -----------------------------------------------------------------------------

@@ -1,13 +1,15 @@
 """Diff page: "what changed in your journey map since version X", one self-contained HTML file.
 
 All decisions are made in the context builders below (tested on their own); the template
-toolkit/render/templates/diff.html only displays the context. Jinja escapes every value
+toolkit/render/templates/diff.html (which extends base.html.j2, without its navigation bar and
+with its own style) only displays the context. Jinja escapes every value
 (autoescape=True) and fails on any undefined name (StrictUndefined); the page has inline CSS
 only, no script and no external URL.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Any
 
@@ -19,136 +21,95 @@ from toolkit.analyses.diff import (
     FieldChange,
     WarningChange,
 )
+from toolkit.common.i18n import Catalog, translations, ui_code
 from toolkit.render.common import pick, strip_controls
-from toolkit.render.environment import make_environment
+from toolkit.render.environment import make_environment, render_page
 
 TEMPLATE = "diff.html"
 NONE = "—"
 
-UI: dict[str, dict[str, str]] = {
-    "en": {
-        "heading": "What changed in your journey map since {old}",
-        "compared": "Compared: {old} → {new}",
-        "added": "Added",
-        "removed": "Removed",
-        "changed": "Changed",
-        "no_changes": "Nothing changed.",
-        "field": "Field",
-        "before": "Before",
-        "after": "After",
-        "coverage_segments": "Published content per segment and stage",
-        "coverage_steps": "Published content per journey step",
-        "segment": "Segment",
-        "stage": "Stage",
-        "journey": "Journey",
-        "items_before": "Items before",
-        "items_after": "Items after",
-        "items_added": "New items",
-        "items_removed": "Items gone",
-        "warnings": "Weak spots",
-        "new_warnings": "New",
-        "resolved_warnings": "Resolved",
-        "all_segments": "All segments",
-        "footer": "Made with journey diff.",
-    },
-    "ja": {
-        "heading": "{old} 以降のジャーニーマップの変更点",
-        "compared": "比較: {old} → {new}",
-        "added": "追加",
-        "removed": "削除",
-        "changed": "変更",
-        "no_changes": "変更はありません。",
-        "field": "項目",
-        "before": "変更前",
-        "after": "変更後",
-        "coverage_segments": "セグメント×ステージごとの公開コンテンツ",
-        "coverage_steps": "ジャーニーのステップごとの公開コンテンツ",
-        "segment": "セグメント",
-        "stage": "ステージ",
-        "journey": "ジャーニー",
-        "items_before": "変更前の件数",
-        "items_after": "変更後の件数",
-        "items_added": "増えたコンテンツ",
-        "items_removed": "減ったコンテンツ",
-        "warnings": "要対応の箇所",
-        "new_warnings": "新たに発生",
-        "resolved_warnings": "解消",
-        "all_segments": "全セグメント",
-        "footer": "journey diff で作成。",
-    },
-}
-KIND_NAMES: dict[str, tuple[str, str]] = {
-    "project": ("Project", "プロジェクト"),
-    "stage": ("Customer stages", "カスタマーステージ"),
-    "axis": ("Axes", "軸"),
-    "funnel_stage": ("Funnel stages", "ファネルステージ"),
-    "role": ("Roles", "役割"),
-    "lead_class": ("Lead classes", "リード分類"),
-    "segment": ("Segments", "セグメント"),
-    "persona": ("Personas", "ペルソナ"),
-    "journey": ("Journeys", "ジャーニー"),
-    "step": ("Journey steps", "ジャーニーのステップ"),
-    "action": ("Seller actions", "売り手のアクション"),
-    "content": ("Content", "コンテンツ"),
-}
-FIELD_NAMES: dict[str, tuple[str, str]] = {
-    "label": ("Label", "ラベル"),
-    "title": ("Title", "タイトル"),
-    "name": ("Name", "名前"),
-    "description": ("Description", "説明"),
-    "problem": ("Problem", "課題の状態"),
-    "story": ("Resolution story", "解決ストーリー"),
-    "owners": ("Owners", "担当"),
-    "serves": ("Serves", "対応するステージ"),
-    "lead_class": ("Lead class", "リード分類"),
-    "criteria": ("Criteria", "条件"),
-    "segment": ("Segment", "セグメント"),
-    "persona": ("Persona", "ペルソナ"),
-    "buying_role": ("Buying role", "購買での役割"),
-    "goals": ("Goals", "目標"),
-    "pains": ("Pains", "ペイン"),
-    "info_sources": ("Information sources", "情報源"),
-    "quote": ("Quote", "ひとこと"),
-    "transitions": ("Transitions", "遷移"),
-    "thinking": ("Thinking", "考えていること"),
-    "feeling": ("Feeling", "感じていること"),
-    "emotion": ("Emotion", "感情"),
-    "doing": ("Doing", "行動"),
-    "questions": ("Questions", "疑問"),
-    "touchpoints": ("Touchpoints", "タッチポイント"),
-    "opportunities": ("Opportunities", "機会"),
-    "funnel": ("Funnel stage", "ファネルステージ"),
-    "action": ("Action", "アクション"),
-    "content": ("Content", "コンテンツ"),
-    "kpi": ("KPI", "KPI"),
-    "format": ("Format", "形式"),
-    "stages": ("Stages", "ステージ"),
-    "segments": ("Segments", "セグメント"),
-    "owner": ("Owner", "担当"),
-    "status": ("Status", "状態"),
-    "url": ("URL", "URL"),
-    "updated": ("Updated", "更新日"),
-    "values": ("Values", "値"),
-    "language": ("Language", "言語"),
-    "client": ("Client", "クライアント"),
-    "position": ("Position", "順番"),
-}
+
+@functools.cache
+def change_names(t: Catalog) -> dict[str, str]:
+    """Kind of change -> its badge."""
+    return {
+        "added": t.gettext("Added"),
+        "removed": t.gettext("Removed"),
+        "changed": t.gettext("Changed"),
+    }
 
 
-def ui(lang: str) -> dict[str, str]:
-    return UI.get(lang, UI["en"])
+@functools.cache
+def kind_names(t: Catalog) -> dict[str, str]:
+    """Entity kind -> the heading of its section."""
+    _ = t.gettext
+    return {
+        "project": _("Project"),
+        "stage": t.pgettext("diff section", "Customer stages"),
+        "axis": _("Axes"),
+        "funnel_stage": _("Funnel stages"),
+        "role": t.pgettext("diff section", "Roles"),
+        "lead_class": _("Lead classes"),
+        "segment": _("Segments"),
+        "persona": _("Personas"),
+        "journey": t.pgettext("diff section", "Journeys"),
+        "step": _("Journey steps"),
+        "action": _("Seller actions"),
+        "content": _("Content"),
+    }
 
 
-def localised(names: dict[str, tuple[str, str]], key: str, lang: str) -> str:
-    pair = names.get(key)
-    if pair is None:
-        return key
-    return pair[1] if lang == "ja" else pair[0]
+@functools.cache
+def field_names(t: Catalog) -> dict[str, str]:
+    """Field of an entity -> its name in a changed entry's table."""
+    _ = t.gettext
+    return {
+        "label": _("Label"),
+        "title": _("Title"),
+        "name": _("Name"),
+        "description": _("Description"),
+        "problem": _("Problem"),
+        "story": _("Resolution story"),
+        "owners": _("Owners"),
+        "serves": _("Serves"),
+        "lead_class": _("Lead class"),
+        "criteria": _("Criteria"),
+        "segment": _("Segment"),
+        "persona": _("Persona"),
+        "buying_role": _("Buying role"),
+        "goals": _("Goals"),
+        "pains": _("Pains"),
+        "info_sources": _("Information sources"),
+        "quote": _("Quote"),
+        "transitions": _("Transitions"),
+        "thinking": _("Thinking"),
+        "feeling": _("Feeling"),
+        "emotion": _("Emotion"),
+        "doing": _("Doing"),
+        "questions": _("Questions"),
+        "touchpoints": _("Touchpoints"),
+        "opportunities": _("Opportunities"),
+        "funnel": _("Funnel stage"),
+        "action": _("Action"),
+        "content": _("Content"),
+        "kpi": _("KPI"),
+        "format": _("Format"),
+        "stages": _("Stages"),
+        "segments": _("Segments"),
+        "owner": _("Owner"),
+        "status": t.pgettext("diff field", "Status"),
+        "url": _("URL"),
+        "updated": _("Updated"),
+        "values": _("Values"),
+        "language": _("Language"),
+        "client": _("Client"),
+        "position": _("Position"),
+    }
 
 
 def field_name(change: FieldChange, lang: str) -> str:
     """'Label (ja)', '条件 (employees)': the field's name and the mapping entry, if any."""
-    name = localised(FIELD_NAMES, change.field, lang)
+    name = field_names(translations(lang)).get(change.field, change.field)
     return name if change.key is None else f"{name} ({clean(change.key)})"
 
 
@@ -193,7 +154,7 @@ def change_entry(result: DiffResult, change: EntityChange, lang: str) -> dict[st
         "id": clean(change.id),
         "label": label,
         "change": change.change,
-        "change_text": ui(lang)[change.change],
+        "change_text": change_names(translations(lang))[change.change],
         "fields": [
             {
                 "name": field_name(f, lang),
@@ -206,14 +167,14 @@ def change_entry(result: DiffResult, change: EntityChange, lang: str) -> dict[st
 
 
 def sections(result: DiffResult, lang: str) -> list[dict[str, Any]]:
-    out = []
+    out, titles = [], kind_names(translations(lang))
     for kind in KINDS:
         group = [c for c in result.changes if c.kind == kind]
         if group:
             out.append(
                 {
                     "kind": kind,
-                    "title": localised(KIND_NAMES, kind, lang),
+                    "title": titles.get(kind, kind),
                     "entries": [change_entry(result, c, lang) for c in group],
                 }
             )
@@ -229,7 +190,7 @@ def coverage_row(
 ) -> dict[str, Any]:
     first, second = cov.key
     if first is None:
-        first_name = ui(lang)["all_segments"]
+        first_name = translations(lang).gettext("All segments")
     else:
         first_name = entity_name(result, kinds[0], first, lang)
     return {
@@ -249,17 +210,18 @@ def warning_entry(w: WarningChange) -> dict[str, str]:
 def diff_context(result: DiffResult, lang: str | None = None) -> dict[str, Any]:
     """Everything the page shows, as plain strings and lists."""
     lang = lang or result.language
-    t = ui(lang)
+    t = translations(lang)
+    old, new = clean(result.old_name), clean(result.new_name)
+    heading = t.gettext("What changed in your journey map since %(old)s") % {"old": old}
     return {
-        "lang": lang if lang in UI else "en",
-        "t": t,
-        "heading": t["heading"].format(old=clean(result.old_name)),
-        "compared": t["compared"].format(old=clean(result.old_name), new=clean(result.new_name)),
+        "page": {"lang": ui_code(lang), "title": heading},  # what base.html.j2 reads
+        "heading": heading,
+        "compared": t.gettext("Compared: %(old)s → %(new)s") % {"old": old, "new": new},
         "title": clean(pick(result.title, lang, "")),
         "client": clean(result.client or ""),
         "empty": result.empty,
         "summary": [
-            {"change": c, "text": t[c], "count": result.count(c)}
+            {"change": c, "text": change_names(t)[c], "count": result.count(c)}
             for c in ("added", "removed", "changed")
         ],
         "sections": sections(result, lang),
@@ -273,4 +235,5 @@ def diff_context(result: DiffResult, lang: str | None = None) -> dict[str, Any]:
 
 
 def render_diff_html(result: DiffResult, lang: str | None = None) -> str:
-    return make_environment().get_template(TEMPLATE).render(**diff_context(result, lang))
+    lang = lang or result.language
+    return render_page(make_environment(), TEMPLATE, lang, diff_context(result, lang))

@@ -17,6 +17,7 @@ from typing import Any, Generic, TypeVar
 import networkx as nx
 
 from toolkit.analyses.warnings import StepCoverage
+from toolkit.common.i18n import Catalog
 from toolkit.graph.build import nodes_of
 from toolkit.render.common import journey_steps, label_of, text
 
@@ -54,7 +55,7 @@ class Facts:
     g: nx.MultiDiGraph
     lang: str
     formats: frozenset[str]
-    ui: dict[str, str]
+    t: Catalog  # the UI language's catalog (toolkit.common.i18n.translations)
     stages: tuple[Node, ...]
     coverage: dict[str, StepCoverage]
     leads: dict[str, str]  # step node -> lead volume text (build --leads), else empty

@@ -7,15 +7,17 @@ compute everything; the Jinja templates in toolkit/render/templates only display
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from typing import Any
 
 import networkx as nx
 from jinja2 import Environment
 
+from toolkit.common.i18n import Catalog
 from toolkit.graph.build import nid, nodes_of
 from toolkit.render.common import RenderOptions, label_of, pick
-from toolkit.render.environment import make_environment
+from toolkit.render.environment import make_environment, render_page
 from toolkit.render.html_context import (
     Facts,
     Node,
@@ -67,7 +69,7 @@ def render_html(
         if journeys is None or ref in journeys:
             pages[journey_page(ref)] = ("journey.html.j2", journey_context(f, ref))
     return {
-        path: env.get_template(template).render(**context).encode("utf-8")
+        path: render_page(env, template, options.lang, context).encode("utf-8")
         for path, (template, context) in pages.items()
     }
 
@@ -78,7 +80,9 @@ def journey_title(f: Facts, ref: str) -> str:
 
 def persona_name(f: Facts, ref: str) -> str:
     persona = f.g.nodes[nid("journey", ref)].get("persona")
-    return text(f.g.nodes[nid("persona", persona)]["name"]) if persona else f.ui["whole_segment"]
+    if persona:
+        return text(f.g.nodes[nid("persona", persona)]["name"])
+    return f.t.gettext("Whole segment")
 
 
 # --- journeys/<ref>.html ----------------------------------------------------------------------
@@ -86,23 +90,24 @@ def persona_name(f: Facts, ref: str) -> str:
 
 def profile_card(f: Facts, journey: str) -> dict[str, Any]:
     """The persona card of the journey, or the segment card of a whole-segment journey."""
+    _ = f.t.gettext
     data = f.g.nodes[nid("journey", journey)]
     if data.get("persona"):
         p = f.g.nodes[nid("persona", data["persona"])]
         role = p.get("buying_role")
         facts = [
-            (f.ui["segment"], segment_name(f, p.get("segment"))),
-            (f.ui["buying_role"], f.ui.get(f"role_{role}", text(role)) if role else ""),
+            (_("Segment"), segment_name(f, p.get("segment"))),
+            (_("Buying role"), buying_roles(f.t).get(role, text(role)) if role else ""),
         ]
         sections = [
-            (f.ui["goals"], texts(p.get("goals"))),
-            (f.ui["persona_pains"], texts(p.get("pains"))),
-            (f.ui["info_sources"], texts(p.get("info_sources"))),
+            (_("Goals"), texts(p.get("goals"))),
+            (f.t.pgettext("persona", "Pains"), texts(p.get("pains"))),
+            (_("Information sources"), texts(p.get("info_sources"))),
         ]
         title = text(pick(p.get("title"), f.lang))
         return card(
             "persona",
-            f.ui["persona"],
+            _("Persona"),
             text(p.get("name")),
             title,
             facts,
@@ -111,10 +116,8 @@ def profile_card(f: Facts, journey: str) -> dict[str, Any]:
         )
     seg = nid("segment", data["segment"])
     facts = [(text(k), text(v)) for k, v in (f.g.nodes[seg].get("criteria") or {}).items()]
-    sections = [(f.ui["description"], texts([f.g.nodes[seg].get("description")]))]
-    return card(
-        "segment", f.ui["segment"], name_of(f, seg), f.ui["whole_segment"], facts, sections, ""
-    )
+    sections = [(_("Description"), texts([f.g.nodes[seg].get("description")]))]
+    return card("segment", _("Segment"), name_of(f, seg), _("Whole segment"), facts, sections, "")
 
 
 def card(
@@ -137,18 +140,62 @@ def card(
     }
 
 
+@functools.cache
+def buying_roles(t: Catalog) -> dict[str, str]:
+    """Buying role -> its name on the persona card."""
+    _ = t.gettext
+    return {
+        "decision-maker": _("Decision-maker"),
+        "proposer": _("Proposer"),
+        "influencer": _("Influencer"),
+        "user": _("User"),
+        "gatekeeper": _("Gatekeeper"),
+    }
+
+
+@functools.cache
+def legend_texts(t: Catalog) -> dict[str, str]:
+    """Legend key -> what the marker means."""
+    _ = t.gettext
+    return {
+        "seller-absent": _("The seller has no action at this step: the buyer is on their own."),
+        "content-gap": _(
+            "No published content serves this step; draft and planned items are listed."
+        ),
+        "skipped": _("This journey does not pass this stage."),
+        "pipeline": _("Draft or planned content, not live yet."),
+        "emotion": _("Emotion from −2 (negative) to +2 (positive)."),
+        "transition": _("Loops and skips beyond the stage order."),
+    }
+
+
+@functools.cache
+def problem_states(t: Catalog) -> dict[str, str]:
+    """Problem state of a customer stage -> its name."""
+    _ = t.gettext
+    return {
+        "none": _("None"),
+        "latent": _("Latent"),
+        "explicit": _("Explicit"),
+        "solving": _("Solving"),
+        "solved": _("Solved"),
+    }
+
+
 def legend(f: Facts, keys: list[str]) -> list[dict[str, str]]:
-    return [{"key": k, "text": f.ui[f"legend_{k}"]} for k in keys]
+    texts_of = legend_texts(f.t)
+    return [{"key": k, "text": texts_of[k]} for k in keys]
 
 
 def journey_downloads(f: Facts, ref: str) -> list[dict[str, str]]:
     svg = f.diagrams[ref].removesuffix(".dot") + ".svg"
+    _ = f.t.gettext
     links = [
-        ("svg", "diagram_svg", svg),
-        ("mermaid", "diagram_mermaid", slug_path("mermaid", ref, suffix=".mmd")),
+        ("svg", _("Diagram (SVG)"), svg),
+        ("mermaid", _("Diagram (Mermaid)"), slug_path("mermaid", ref, suffix=".mmd")),
     ]
     return [
-        {"label": f.ui[key], "href": "../" + href} for fmt, key, href in links if fmt in f.formats
+        {"label": label, "href": "../" + href} for fmt, label, href in links if fmt in f.formats
     ]
 
 
@@ -161,7 +208,6 @@ def journey_context(f: Facts, ref: str) -> dict[str, Any]:
     keys = ["seller-absent", "content-gap", "skipped", "pipeline", "emotion"]
     return {
         "page": page_meta(f, title, 1, "journey"),
-        "ui": f.ui,
         "journey": {
             "ref": ref,
             "title": title,
@@ -187,23 +233,27 @@ def journey_context(f: Facts, ref: str) -> dict[str, Any]:
 
 def stage_table(f: Facts) -> dict[str, Any]:
     """The stage model: stages as columns; problem, story, axes and serving funnel as rows."""
-    ui, stages = f.ui, [d for _, d in f.stages]
+    _, stages, states = f.t.gettext, [d for _, d in f.stages], problem_states(f.t)
 
     def problem(d: dict[str, Any]) -> list[str]:
-        return [ui.get(f"problem_{d['problem']}", text(d["problem"]))] if d.get("problem") else []
+        return [states.get(d["problem"], text(d["problem"]))] if d.get("problem") else []
 
     rows = [
-        row(ui["description"], "model", [[text(d.get("description"))] for d in stages]),
-        row(ui["problem_state"], "model", [problem(d) for d in stages]),
+        row(_("Description"), "model", [[text(d.get("description"))] for d in stages]),
+        row(_("Problem state"), "model", [problem(d) for d in stages]),
         row(
-            ui["story"], "model", [[story_text(f, s) for s in d.get("story") or []] for d in stages]
+            _("Resolution story"),
+            "model",
+            [[story_text(f, s) for s in d.get("story") or []] for d in stages],
         ),
     ]
     for axis in f.g.graph.get("axes") or []:
         values = axis.get("values") or {}
         cells = [[text(pick(values.get(d["ref"]), f.lang))] for d in stages]
         rows.append(row(text(pick(axis.get("label"), f.lang, axis["id"])), "axis", cells))
-    rows.append(row(ui["funnel_serving"], "funnel", [serving_funnel(f, n) for n, _ in f.stages]))
+    rows.append(
+        row(_("Funnel stages serving it"), "funnel", [serving_funnel(f, n) for n, _ in f.stages])
+    )
     columns = [
         {"number": f"{i + 1:02d}", "label": name_of(f, node)}
         for i, (node, _) in enumerate(f.stages)
@@ -264,8 +314,12 @@ def attention(f: Facts) -> list[dict[str, Any]]:
 
 
 def data_downloads(f: Facts) -> list[dict[str, str]]:
-    links = [("json", "data_json", "data/graph.json"), ("csv", "data_csv", "data/journeys.csv")]
-    return [{"label": f.ui[key], "href": href} for fmt, key, href in links if fmt in f.formats]
+    _ = f.t.gettext
+    links = [
+        ("json", _("Journey graph (JSON)"), "data/graph.json"),
+        ("csv", _("Journey steps (CSV)"), "data/journeys.csv"),
+    ]
+    return [{"label": label, "href": href} for fmt, label, href in links if fmt in f.formats]
 
 
 def index_context(f: Facts) -> dict[str, Any]:
@@ -273,7 +327,6 @@ def index_context(f: Facts) -> dict[str, Any]:
     page = page_meta(f, "", 0, "index")
     return {
         "page": page,
-        "ui": f.ui,
         "project": {
             "title": page["project"],
             "client": page["client"],
@@ -338,10 +391,9 @@ def compare_context(f: Facts) -> dict[str, Any]:
     starts = {members[0] for _, members in groups}
     columns = {ref: step_columns(f, ref) for ref in refs}
     return {
-        "page": page_meta(f, f.ui["compare"], 0, "compare"),
-        "ui": f.ui,
+        "page": page_meta(f, f.t.gettext("Compare journeys"), 0, "compare"),
         "groups": [
-            {"label": segment_name(f, seg) or f.ui["no_segment"], "span": len(members)}
+            {"label": segment_name(f, seg) or f.t.gettext("No segment"), "span": len(members)}
             for seg, members in groups
         ],
         "journeys": [

@@ -1,25 +1,27 @@
 """Context builders of the HTML renderer: plain dicts, lists, strings and numbers for templates.
 
 Every decision lives here (order, labels in the output language, SVG coordinates, markers,
-coverage, links); the Jinja templates only display what these functions return. This module
-holds the UI strings, what all pages share and the lanes of the journey map;
-toolkit.render.html assembles the pages.
+coverage, links); the Jinja templates only display what these functions return (and their
+own words, through `_()`). This module holds the labels of data values (flags, statuses,
+stories, lanes), what all pages share and the lanes of the journey map; toolkit.render.html
+assembles the pages.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
 import networkx as nx
 
+from toolkit.common.i18n import Catalog, translations
 from toolkit.graph.build import nid, nodes_of
 from toolkit.render.common import (
     RenderOptions,
     actions_at,
     coverage_by_step,
     flags_of,
-    in_language,
     label_of,
     ordered,
     pick,
@@ -41,134 +43,72 @@ from toolkit.render.overlay import step_badges
 SLUG = re.compile(r"[a-z0-9][a-z0-9_-]*")
 FLAG_CODES = ("seller-absent", "content-gap")
 
-# UI strings: key -> (English, Japanese). Unknown output languages get English.
-UI_TEXT: dict[str, tuple[str, str]] = {
-    "site": ("Customer journeys", "カスタマージャーニー"),
-    "overview": ("Overview", "概要"),
-    "compare": ("Compare journeys", "ジャーニー比較"),
-    "compare_note": (
-        "Every journey side by side per customer stage, grouped by segment.",
-        "顧客ステージごとに、セグメント別のジャーニーを並べて比較します。",
-    ),
-    "map": ("Journey map", "ジャーニーマップ"),
-    "client": ("Client", "クライアント"),
-    "language": ("Language", "言語"),
-    "stage_model": ("Stage model", "ステージモデル"),
-    "customer_stage": ("Customer stage", "顧客ステージ"),
-    "description": ("Description", "説明"),
-    "problem_state": ("Problem state", "課題の状態"),
-    "story": ("Resolution story", "解決ストーリー"),
-    "funnel_serving": ("Funnel stages serving it", "対応するファネルステージ"),
-    "journeys": ("Journeys", "ジャーニー一覧"),
-    "journey": ("Journey", "ジャーニー"),
-    "persona": ("Persona", "ペルソナ"),
-    "segment": ("Segment", "セグメント"),
-    "no_segment": ("No segment", "セグメントなし"),
-    "steps": ("Steps", "ステップ数"),
-    "coverage": ("Content coverage", "コンテンツのカバー状況"),
-    "coverage_note": (
-        "A step is covered when at least one published content item serves it.",
-        "公開済みのコンテンツが1つ以上あるステップを「カバー済み」とします。",
-    ),
-    "covered": ("Covered steps", "カバー済みステップ"),
-    "all_journeys": ("All journeys", "全ジャーニー"),
-    "attention": ("Steps that need attention", "要対応のステップ"),
-    "downloads": ("Downloads", "ダウンロード"),
-    "data_json": ("Journey graph (JSON)", "ジャーニーグラフ（JSON）"),
-    "data_csv": ("Journey steps (CSV)", "ジャーニーステップ（CSV）"),
-    "diagram_svg": ("Diagram (SVG)", "図（SVG）"),
-    "diagram_mermaid": ("Diagram (Mermaid)", "図（Mermaid）"),
-    "buyer": ("Buyer", "買い手"),
-    "seller": ("Seller", "売り手"),
-    "thinking": ("Thinking", "考えていること"),
-    "feeling": ("Feeling", "感じていること"),
-    "emotion": ("Emotion", "感情曲線"),
-    "doing": ("Doing", "行動"),
-    "questions": ("Questions", "疑問"),
-    "touchpoints": ("Touchpoints", "タッチポイント"),
-    "pains": ("Pains", "ペイン"),
-    "opportunities": ("Opportunities", "機会"),
-    "transitions": ("Transitions", "遷移"),
-    "funnel": ("Funnel stage", "ファネルステージ"),
-    "content": ("Content", "コンテンツ"),
-    "kpi": ("KPIs", "KPI"),
-    "actions": ("Seller actions", "売り手のアクション"),
-    "skipped": ("Skipped", "通過しない"),
-    "goals": ("Goals", "目標"),
-    "persona_pains": ("Pains", "悩み"),
-    "info_sources": ("Information sources", "情報源"),
-    "buying_role": ("Buying role", "購買での役割"),
-    "whole_segment": ("Whole segment", "セグメント全体"),
-    "legend": ("Legend", "凡例"),
-    "flag_seller-absent": ("No seller action", "売り手の接点なし"),
-    "flag_content-gap": ("No published content", "公開コンテンツなし"),
-    "legend_seller-absent": (
-        "The seller has no action at this step: the buyer is on their own.",
-        "このステップに売り手のアクションがなく、買い手だけで進んでいます。",
-    ),
-    "legend_content-gap": (
-        "No published content serves this step; draft and planned items are listed.",
-        "このステップに公開済みのコンテンツがありません（下書き・計画中のものを表示）。",
-    ),
-    "legend_skipped": (
-        "This journey does not pass this stage.",
-        "このジャーニーが通らないステージです。",
-    ),
-    "legend_pipeline": (
-        "Draft or planned content, not live yet.",
-        "下書き・計画中で、まだ公開されていないコンテンツです。",
-    ),
-    "legend_emotion": (
-        "Emotion from −2 (negative) to +2 (positive).",
-        "感情は −2（ネガティブ）から +2（ポジティブ）まで。",
-    ),
-    "legend_transition": (
-        "Loops and skips beyond the stage order.",
-        "ステージ順以外の戻り・飛び越し。",
-    ),
-    "more_items": ("+{n} more in the coverage report", "ほか{n}件（カバー状況を参照）"),
-    "status_published": ("published", "公開中"),
-    "status_draft": ("draft", "下書き"),
-    "status_planned": ("planned", "計画中"),
-    "status_retired": ("retired", "公開終了"),
-    "problem_none": ("None", "課題なし"),
-    "problem_latent": ("Latent", "潜在"),
-    "problem_explicit": ("Explicit", "顕在"),
-    "problem_solving": ("Solving", "解決中"),
-    "problem_solved": ("Solved", "解決済み"),
-    "role_decision-maker": ("Decision-maker", "決裁者"),
-    "role_proposer": ("Proposer", "起案者"),
-    "role_influencer": ("Influencer", "影響者"),
-    "role_user": ("User", "利用者"),
-    "role_gatekeeper": ("Gatekeeper", "ゲートキーパー"),
-    "story_1": ("Nothing is wrong", "問題を感じていない"),
-    "story_2": ("A gap is feared", "理想とのずれへの不安"),
-    "story_3": ("The problem feels real", "課題の顕在化"),
-    "story_4": ("Explores solutions", "解決策の探索"),
-    "story_5": ("Settles on an approach", "解決の方向性の決定"),
-    "story_6": ("Adopts a solution", "解決策の採用"),
-    "story_7": ("Executes it", "実行"),
-    "story_8": ("Problem resolved", "解決・定着"),
-    "story_9": ("Moves toward the ideal", "理想への前進"),
-}
+
+@functools.cache
+def flag_labels(t: Catalog) -> dict[str, str]:
+    """Warning code -> the badge of a flagged step."""
+    return {
+        "seller-absent": t.gettext("No seller action"),
+        "content-gap": t.gettext("No published content"),
+    }
 
 
-def ui_strings(lang: str) -> dict[str, str]:
-    """The UI strings in the output language (Japanese for "ja", English otherwise)."""
-    return in_language(UI_TEXT, lang)
+@functools.cache
+def status_labels(t: Catalog) -> dict[str, str]:
+    """Content status -> its tag on the journey map."""
+    _ = t.gettext
+    return {
+        "published": _("published"),
+        "draft": _("draft"),
+        "planned": _("planned"),
+        "retired": _("retired"),
+    }
+
+
+@functools.cache
+def story_labels(t: Catalog) -> dict[int, str]:
+    """Resolution story state 1..9 -> its name."""
+    _ = t.gettext
+    return {
+        1: _("Nothing is wrong"),
+        2: _("A gap is feared"),
+        3: _("The problem feels real"),
+        4: _("Explores solutions"),
+        5: _("Settles on an approach"),
+        6: _("Adopts a solution"),
+        7: _("Executes it"),
+        8: _("Problem resolved"),
+        9: _("Moves toward the ideal"),
+    }
+
+
+@functools.cache
+def lane_labels(t: Catalog) -> dict[str, str]:
+    """Buyer lane key -> the lane's name on the journey map."""
+    _ = t.gettext
+    return {
+        "thinking": _("Thinking"),
+        "feeling": _("Feeling"),
+        "emotion": t.pgettext("journey map lane", "Emotion"),
+        "doing": _("Doing"),
+        "questions": _("Questions"),
+        "touchpoints": _("Touchpoints"),
+        "pains": _("Pains"),
+        "opportunities": _("Opportunities"),
+    }
 
 
 def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
     """The lookups of toolkit.render.facts: per graph walked once, per step on first use."""
     coverage = coverage_by_step(g)
     actions: Lazy[str, list[dict[str, Any]]] = Lazy(lambda step: actions_at(g, step))
-    ui = ui_strings(options.lang)
+    t = translations(options.lang)
     order = content_order(g)
     return Facts(
         g=g,
         lang=options.lang,
         formats=frozenset(options.formats),
-        ui=ui,
+        t=t,
         stages=tuple(ordered(g, "stage")),
         coverage=coverage,
         leads=step_badges(options.overlay, options.lang) if options.overlay else {},
@@ -179,7 +119,7 @@ def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
         flags=Lazy(lambda step: flags_of(bool(actions[step]), coverage[step])),
         content_order=order,
         content_ids=list(order),
-        content=Lazy(lambda ref: content_fields(g, ref, options.lang, ui)),
+        content=Lazy(lambda ref: content_fields(g, ref, options.lang, t)),
     )
 
 
@@ -241,21 +181,25 @@ def step_columns(f: Facts, journey: str) -> list[Node | None]:
 
 def flag_badges(f: Facts, step: str | None) -> list[dict[str, str]]:
     codes = f.flags[step] if step else ()
-    return [{"code": c, "label": f.ui[f"flag_{c}"]} for c in FLAG_CODES if c in codes]
+    labels = flag_labels(f.t)
+    return [{"code": c, "label": labels[c]} for c in FLAG_CODES if c in codes]
 
 
 def story_text(f: Facts, state: int | None) -> str:
-    return "" if state is None else f"{state} · {f.ui.get(f'story_{state}', '')}".rstrip(" ·")
+    if state is None:
+        return ""
+    return f"{state} · {story_labels(f.t).get(state, '')}".rstrip(" ·")
 
 
 def page_meta(f: Facts, title: str, depth: int, current: str) -> dict[str, Any]:
     """Document title, header and navigation for a page `depth` folders below the output."""
     root = "../" * depth
-    project = text(pick(f.g.graph.get("title"), f.lang, f.ui["site"]))
+    _ = f.t.gettext
+    project = text(pick(f.g.graph.get("title"), f.lang, _("Customer journeys")))
     nav = [
-        ("index", f.ui["overview"], "index.html"),
-        ("compare", f.ui["compare"], "compare.html"),
-        ("coverage", f.ui["coverage"], "coverage.html"),
+        ("index", _("Overview"), "index.html"),
+        ("compare", _("Compare journeys"), "compare.html"),
+        ("coverage", _("Content coverage"), "coverage.html"),
     ]
     return {
         "lang": text(f.lang) or "en",
@@ -311,10 +255,10 @@ BUYER_LANES = (
 
 def buyer_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     """The buyer's lanes; the emotion lane carries no cells (its curve spans the columns)."""
-    lanes = []
+    lanes, labels = [], lane_labels(f.t)
     for key, kind in BUYER_LANES:
         cells = [] if kind == "emotion" else [buyer_cell(key, step) for step in cols]
-        lanes.append({"key": key, "kind": kind, "label": f.ui[key], "cells": cells})
+        lanes.append({"key": key, "kind": kind, "label": labels[key], "cells": cells})
     return lanes
 
 
@@ -426,6 +370,7 @@ def funnel_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
 def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     """One lane per role of the funnel (source order): its actions at each step, with KPI."""
     acts = [f.actions[step[0]] if step else [] for step in cols]
+    absent_marker = flag_labels(f.t)["seller-absent"]
     lanes = []
     for r, (role_node, role) in enumerate(nodes_of(f.g, "role")):
         cells = []
@@ -440,14 +385,14 @@ def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
                 {
                     "classes": cell_classes(step, [], *(["flag-seller-absent"] if absent else [])),
                     "actions": mine,
-                    "marker": f.ui["flag_seller-absent"] if absent and r == 0 else "",
+                    "marker": absent_marker if absent and r == 0 else "",
                 }
             )
         lanes.append({"key": role["ref"], "label": name_of(f, role_node), "cells": cells})
     return lanes
 
 
-def content_fields(g: nx.MultiDiGraph, ref: str, lang: str, ui: dict[str, str]) -> dict[str, str]:
+def content_fields(g: nx.MultiDiGraph, ref: str, lang: str, t: Catalog) -> dict[str, str]:
     """How a content item shows in a content cell (make_facts works it out once per item)."""
     node = nid("content", ref)
     data = g.nodes[node]
@@ -457,8 +402,14 @@ def content_fields(g: nx.MultiDiGraph, ref: str, lang: str, ui: dict[str, str]) 
         "href": safe_url(data.get("url")) or "",
         "format": text(data.get("format")),
         "status": status,
-        "status_label": ui.get(f"status_{status}", status),
+        "status_label": status_labels(t).get(status, status),
     }
+
+
+def more_items(t: Catalog, n: int) -> str:
+    """The link to the coverage page under a content cell that lists n items fewer."""
+    msg = t.ngettext("+%(n)s more in the coverage report", "+%(n)s more in the coverage report", n)
+    return msg % {"n": n}
 
 
 def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
@@ -467,7 +418,7 @@ def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
 
 def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     """Content per step: the published items covering it, then draft/planned pipeline items."""
-    cells = []
+    cells, gap_marker = [], flag_labels(f.t)["content-gap"]
     for step in cols:
         if step is None:
             cells.append({"classes": "skipped", "entries": [], "more": "", "marker": ""})
@@ -478,8 +429,8 @@ def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
             {
                 "classes": "flag-content-gap" if gap else "",
                 "entries": [content_item(f, c, pipeline) for c, pipeline in shown],
-                "more": f.ui["more_items"].format(n=rest) if rest else "",
-                "marker": f.ui["flag_content-gap"] if gap else "",
+                "more": more_items(f.t, rest) if rest else "",
+                "marker": gap_marker if gap else "",
             }
         )
     return cells

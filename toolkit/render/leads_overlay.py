@@ -13,38 +13,23 @@ from typing import Any
 
 import networkx as nx
 
+from toolkit.common.i18n import translations
 from toolkit.graph.build import nodes_of
-from toolkit.render.common import RenderOptions, in_language, label_of, ordered
-from toolkit.render.environment import make_environment
+from toolkit.render.common import RenderOptions, label_of, ordered
+from toolkit.render.environment import make_environment, render_page
 from toolkit.render.html_context import make_facts, page_meta, text
 from toolkit.render.overlay import LeadOverlay, lead_count_text, transition_labels
 from toolkit.render.overlay import overlay as overlay
 from toolkit.render.overlay import stage_badges as stage_badges
 from toolkit.render.overlay import step_badges as step_badges
 
-WORDS: dict[str, tuple[str, str]] = {
-    "title": ("Leads on the journey", "リードの分布"),
-    "as_of": ("as of", "基準日時"),
-    "customer_stage": ("customer stage", "顧客ステージ"),
-    "total": ("total", "合計"),
-    "funnel_stage": ("funnel stage", "ファネル段階"),
-    "lead_class": ("lead class", "リード分類"),
-    "leads": ("leads", "件数"),
-    "reached": ("reached", "到達"),
-    "conversion": ("conversion", "転換率"),
-    "handoff": ("handoff", "部門間の引き継ぎ"),
-    "gap_note": (
-        "shaded: prospects who get no content at that stage",
-        "網掛け：そのステージで届くコンテンツがない見込み客",
-    ),
-}
 NUMBER = "num-col"
 GAP = "num-col gap flag-content-gap"  # flag-content-gap: the shading of style.css
 
 
-def words(lang: str) -> dict[str, str]:
-    """The page's words: Japanese for "ja", English otherwise."""
-    return in_language(WORDS, lang)
+def leads_title(lang: str) -> str:
+    """The heading of leads.html (its other words are the template's)."""
+    return translations(lang).gettext("Leads on the journey")
 
 
 def _count(n: int | None) -> str:
@@ -57,7 +42,6 @@ def leads_context(
     """Everything leads.html shows, as plain data: the overlay `data` with labels in the
     output language, numbers as display text and the cells to mark."""
     lang = options.lang
-    w = words(lang)
 
     def labels(kind: str) -> dict[str, str]:
         return {d["ref"]: text(label_of(d, lang)) for _, d in nodes_of(graph, kind)}
@@ -105,8 +89,7 @@ def leads_context(
         if (t["from_stage"], t["to_stage"]) in rates
     ]
     return {
-        "page": page_meta(make_facts(graph, options), w["title"], 0, "leads"),
-        "ui": w,
+        "page": page_meta(make_facts(graph, options), leads_title(lang), 0, "leads"),
         "as_of": text(data.as_of or "-"),
         "total": lead_count_text(data.total, lang),
         "segments": [segment.get(s, text(s)) for s in segs],
@@ -128,11 +111,8 @@ def leads_files(
 ) -> dict[str, bytes]:
     """The build's overlay files: the data as JSON and a self-contained page (leads.html.j2)."""
     text = json.dumps(data.to_json(), ensure_ascii=False, indent=1, sort_keys=True)
-    page = (
-        make_environment()
-        .get_template("leads.html.j2")
-        .render(**leads_context(graph, data, options))
-    )
+    context = leads_context(graph, data, options)
+    page = render_page(make_environment(), "leads.html.j2", options.lang, context)
     return {
         "data/leads-overlay.json": (text + "\n").encode("utf-8"),
         "leads.html": page.encode("utf-8"),

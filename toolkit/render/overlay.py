@@ -39,6 +39,7 @@ from typing import Any, TypedDict
 import networkx as nx
 
 from toolkit.analyses.order import ordered
+from toolkit.common.i18n import translations
 from toolkit.graph.build import nid, nodes_of
 
 NO_SEGMENT = "(none)"
@@ -171,7 +172,7 @@ def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> LeadOverlay:
 
 def lead_count_text(n: int, lang: str) -> str:
     """'12 leads' / '12件'."""
-    return f"{n:,}件" if lang == "ja" else f"{n:,} lead{'s' if n != 1 else ''}"
+    return translations(lang).ngettext("%(n)s lead", "%(n)s leads", n) % {"n": f"{n:,}"}
 
 
 def stage_badges(data: LeadOverlay, lang: str) -> dict[str, str]:
