@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-UI_LANGUAGES = ("ja", "en")
+from pathlib import Path
+
+LOCALE = Path(__file__).resolve().parent.parent / "locale"
+
+
+def _catalogued() -> tuple[str, ...]:
+    """Every language with a compiled catalog under toolkit/locale/, then English (the
+    messages themselves): adding a language is adding its catalog (docs/TRANSLATING.md)."""
+    found = sorted(p.parent.parent.name for p in LOCALE.glob("*/LC_MESSAGES/messages.mo"))
+    return (*found, "en")
+
+
+UI_LANGUAGES = _catalogued()
 
 
 def ui_language(tag: str) -> str | None:
