@@ -67,9 +67,7 @@ def differences(left: Path, right: Path) -> list[str]:
 
     def walk(cmp: filecmp.dircmp[str], prefix: str) -> None:
         out.extend(prefix + name for name in (*cmp.left_only, *cmp.right_only, *cmp.funny_files))
-        _, mismatch, errors = filecmp.cmpfiles(
-            cmp.left, cmp.right, cmp.common_files, shallow=False
-        )
+        _, mismatch, errors = filecmp.cmpfiles(cmp.left, cmp.right, cmp.common_files, shallow=False)
         out.extend(prefix + name for name in (*mismatch, *errors))
         for name, sub in sorted(cmp.subdirs.items()):
             walk(sub, f"{prefix}{name}/")
