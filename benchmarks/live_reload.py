@@ -37,6 +37,7 @@ if str(REPO) not in sys.path:
 from benchmarks.generate import EDIT_FIELD, generate  # noqa: E402
 
 EDITED_JOURNEY = "journey-000"
+RUNS = 7  # saves per size
 STATE_PATH = "__journey__/state"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 HAS_TEXT = "m => document.body !== null && document.body.innerText.includes(m)"
@@ -111,7 +112,7 @@ def serving(project: Path, out: Path, timeout: float) -> Iterator[str]:
             proc.wait()
 
 
-def measure(project: Path, work: Path, runs: int = 7, timeout: float = 120.0) -> dict[str, Any]:
+def measure(project: Path, work: Path, runs: int = RUNS, timeout: float = 120.0) -> dict[str, Any]:
     """Save-to-visible times (seconds) under `journey serve`, as stats, for the generated
     project in `project` (its edited journey is journey-000)."""
     from playwright.sync_api import sync_playwright
@@ -164,7 +165,7 @@ def ms(result: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=str.upper, default=["S", "L"])
-    parser.add_argument("--runs", type=int, default=7, help="saves per size (default 7)")
+    parser.add_argument("--runs", type=int, default=RUNS, help=f"saves per size (default {RUNS})")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
