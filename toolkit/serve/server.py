@@ -39,6 +39,7 @@ STATE_PATH = "/__journey__/state"  # the state as JSON, for tools and tests
 SCRIPT_PATH = "/__journey__/livereload.js"  # toolkit/serve/static/livereload.js
 EVENTS_PATH = "/__journey__/events"  # server-sent events: what the build wrote, the errors
 HEARTBEAT = 15.0  # seconds between comments on an idle event stream
+STREAM_THREAD = "journey-serve-stream"  # the name of an event stream's thread
 TICK = 0.5  # seconds an event stream waits before looking whether its client left
 SCRIPT_TAG = '<script src="{src}" data-boot="{boot}" data-seq="{seq}" data-file="{file}"></script>'
 
@@ -154,6 +155,9 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
                 self._send(script, "text/javascript; charset=utf-8")
                 return
             if path == EVENTS_PATH:
+                if threading.current_thread().name != STREAM_THREAD:  # never hold a worker
+                    self.send_error(HTTPStatus.SERVICE_UNAVAILABLE)
+                    return
                 self._events(parse_qs(query))
                 return
             parts = url_parts(path)
@@ -560,7 +564,7 @@ class LiveServer(HTTPServer):
                 thread = threading.Thread(
                     target=self._stream,
                     args=(sock, address, head),
-                    name="journey-serve-stream",
+                    name=STREAM_THREAD,
                     daemon=True,
                 )
                 self._streams.add(thread)
