@@ -59,6 +59,7 @@ class LiveBuild:
     env: Environment = field(default_factory=make_environment)
     # The last good build's files, and the journeys and options they were made for.
     rendered: Rendered | None = None
+    warm: bool = False  # a journey page was rendered in this process (templates compiled)
 
     def __post_init__(self) -> None:
         self.memory = MemoryCache(self.cache)
@@ -141,4 +142,7 @@ class LiveBuild:
             files = render_all(compiled.graph, options, self.jobs, memo=self.images)
         late = update_output(self.project, self.out, files)
         self.rendered = ((journeys, options), files)
+        if not self.warm and journeys:  # the page templates compiled now, not at a save
+            render_journey_pages(compiled.graph, options, [min(journeys)], self.env)
+            self.warm = True
         return sorted({*early, *late}), sorted(set(late) - set(early))
