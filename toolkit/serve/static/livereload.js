@@ -89,6 +89,7 @@
         window.scrollTo(x, y);
         boot = tag.getAttribute("data-boot") || "";
         seq = tag.getAttribute("data-seq") || "0";
+        file = tag.getAttribute("data-file") || "";  // a 404 page may have become a page
         connect();
       })
       .catch(function () { location.reload(); });
