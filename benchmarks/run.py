@@ -2,6 +2,7 @@
 
     python benchmarks/run.py [--sizes S M L] [--repeat 5] [--budget 60] [--timeout 600]
                              [--json benchmarks/results.json] [--quick] [--no-mermaid]
+                             [--no-serve] [--no-browser]
 
 For each size it generates a project (benchmarks/generate.py) in a temporary folder and
 measures, as medians over the repeats (fewer for slow runs, see --budget):
@@ -13,6 +14,9 @@ measures, as medians over the repeats (fewer for slow runs, see --budget):
   (``--no-cache`` when the CLI has it), warm (a second run, nothing changed) and after a
   one-file edit, with the peak memory (max RSS) of each run; and edit-to-page under
   ``journey serve`` (from saving one journey file to the server's next build);
+- live reload as a person sees it (benchmarks/live_reload.py): from saving one step of one
+  journey to the change in the DOM of that journey's page open in headless Chromium
+  (Playwright), under ``journey serve`` (skipped with --no-browser or without Chromium);
 - in-process, the time of each phase (load, validate, compile, analyse, render, write), to
   attribute the subprocess times;
 - per journey: HTML map + SVG diagram versus mermaid-cli rendering one Mermaid diagram.
@@ -57,6 +61,7 @@ REPO = Path(__file__).resolve().parent.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
+from benchmarks import live_reload  # noqa: E402
 from benchmarks.generate import EDIT_FIELD, SIZES, generate  # noqa: E402
 
 BUILD_FORMATS = "html,dot,svg,mermaid,json,csv"
@@ -776,6 +781,7 @@ class Settings:
     jobs: int
     quick: bool = False
     warm_up: bool = False  # one untimed check and build before the cold runs
+    browser: bool = True  # live reload in headless Chromium (--no-browser: skipped)
 
 
 def attempt(result: dict[str, Any], key: str, fn: Callable[[], dict[str, Any]]) -> bool:
@@ -857,13 +863,20 @@ def measure_cli(
         if builds and settings.serve and not settings.quick:
             log(f"[{size}] one-file edit under journey serve")
             attempt(cli, "serve", lambda: {"serve_edit": serve_edits(project, work, rep)})
+            if settings.browser and live_reload.chromium() is not None:
+                log(f"[{size}] live reload in headless Chromium")
+                runs = max(rep.count, live_reload.RUNS)
+                live = lambda: {"serve_live": live_reload.measure(project, work, runs)}  # noqa: E731
+                attempt(cli, "live", live)
+            elif settings.browser:
+                log(f"[{size}] no Chromium with Playwright: live reload not measured")
     flatten_cli(result)
 
 
 def flatten_cli(result: dict[str, Any]) -> None:
     cli = result["cli"]
     errors = cli.pop("errors", [])
-    for group in ("cold", "warm", "edit", "serve"):
+    for group in ("cold", "warm", "edit", "serve", "live"):
         cli.update(cli.pop(group, {}))
     if errors:
         result.setdefault("errors", []).extend(errors)
@@ -951,6 +964,7 @@ TARGETS: list[tuple[str, tuple[str, ...], str, float, str]] = [
     ("cold build / bare parse", ("ratios", "cold_build_over_parse"), "<=", 1.6, "x"),
     ("warm check / bare parse", ("ratios", "warm_check_over_parse"), "<=", 0.2, "x"),
     ("edit-to-page (journey serve)", ("ratios", "edit_to_page_s"), "<", 0.3, "s"),
+    ("save to visible in the browser (serve)", ("cli", "serve_live", "median_s"), "<", 0.3, "s"),
     (
         "peak build memory (cold build max RSS)",
         ("cli", "cold_build", "median_rss_mb"),
@@ -1027,6 +1041,14 @@ ROWS: list[tuple[str, tuple[str, ...], float, str]] = [
         1,
         "{:.3f}",
     ),
+    (
+        "journey serve: save to visible in browser (ms)",
+        ("cli", "serve_live", "median_s"),
+        1000,
+        "{:.0f}",
+    ),
+    ("  fastest save to visible (ms)", ("cli", "serve_live", "min_s"), 1000, "{:.0f}"),
+    ("  slowest save to visible (ms)", ("cli", "serve_live", "max_s"), 1000, "{:.0f}"),
     ("peak RSS cold check (MB)", ("cli", "cold_check", "median_rss_mb"), 1, "{:.1f}"),
     ("peak RSS cold build (MB)", ("cli", "cold_build", "median_rss_mb"), 1, "{:.1f}"),
     ("peak RSS journey serve (MB)", ("cli", "serve_edit", "median_rss_mb"), 1, "{:.1f}"),
@@ -1161,6 +1183,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-mermaid", action="store_true", help="skip mermaid-cli")
     parser.add_argument("--no-serve", action="store_true", help="skip `journey serve`")
     parser.add_argument(
+        "--no-browser",
+        action="store_true",
+        help="skip the live reload in headless Chromium (needs Playwright and Chromium)",
+    )
+    parser.add_argument(
         "--quick",
         action="store_true",
         help="smoke run: no warm-up run, no check/HTML-only after an edit, no serve",
@@ -1193,6 +1220,9 @@ def notes(flags: Flags) -> list[str]:
         "warm = a second run with nothing changed (cache allowed); "
         "edit = one journey file's text changed, then check / build into the warm output; "
         "serve = `journey serve` running, time from saving the file to the new build's state",
+        "live reload = `journey serve` running with the edited journey's page open in headless "
+        "Chromium: time from saving one step's text to that text in the page's DOM "
+        "(benchmarks/live_reload.py; median/min/max over at least 7 saves)",
         "peak memory = max RSS of the process (os.wait4), children it waited for included",
         "in-process times call toolkit functions directly in this process (imports warm, "
         "the process's earlier objects frozen out of the garbage collector)",
@@ -1215,6 +1245,7 @@ def main(argv: list[str] | None = None) -> int:
     reps = Reps(max(1, args.repeat), args.budget)
     LIMITS.timeout = args.timeout
     settings = Settings(reps, flags, not args.no_mermaid, not args.no_serve, args.jobs, args.quick)
+    settings.browser = not args.no_browser
     signal.signal(signal.SIGTERM, interrupted)
     data: dict[str, Any] = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

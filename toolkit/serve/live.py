@@ -22,6 +22,10 @@ from toolkit.write import update_files, update_output
 
 log = logging.getLogger(__name__)
 
+# Seconds the build waits, after writing the edited journeys' pages, for the open pages of
+# those journeys to fetch them (it would otherwise compete with them for this process).
+PAGE_GRACE = 0.3
+
 # The files of a build, and the journeys and options they were made for.
 Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
 
@@ -45,6 +49,7 @@ class LiveBuild:
     env: Environment = field(default_factory=make_environment)
     # The last good build's files, and the journeys and options they were made for.
     rendered: Rendered | None = None
+    warm: bool = False  # a journey page was rendered in this process (templates compiled)
 
     @classmethod
     def for_project(
@@ -84,8 +89,7 @@ class LiveBuild:
         errors, warnings = split(compiled.diagnostics)
         lines = [d.render() for d in (*errors, *warnings)]
         if compiled.graph is None or errors:
-            with self.state.lock:
-                self.state.errors = [d.to_json() for d in errors]
+            self.state.update(errors=[d.to_json() for d in errors])
             self.rendered = rendered
             return False, lines, []
         options = RenderOptions(
@@ -94,29 +98,36 @@ class LiveBuild:
             shown_as=compiled.project.shown_as,
         )
         try:
-            changed = self._render(compiled, options, rendered)
+            written = self._render(compiled, options, rendered)
         except EnvironmentFailure as exc:  # a tool failed (Graphviz): say so, keep serving
             message = printable(f"{exc} ({exc.fix})" if exc.fix else str(exc))
             failure = {"severity": "error", "code": "tool-failed", "message": message}
-            with self.state.lock:
-                self.state.errors = [failure]
+            self.state.update(errors=[failure])
             self.rendered = rendered
             return False, [*lines, f"journey serve: {message}"], []
-        with self.state.lock:
-            self.state.errors = []
-            if changed or self.state.version == 0:
-                self.state.version += 1
+        changed, late = written
+        self.state.update(errors=[], written=late, built=True, new_output=bool(changed))
         return True, lines, changed
 
     def _render(
         self, compiled: Compiled, options: RenderOptions, rendered: Rendered | None
-    ) -> list[str]:
-        """Render what this build needs and write what changed; the changed paths."""
+    ) -> tuple[list[str], list[str]]:
+        """Render what this build needs and write what changed: the changed paths, and
+        those written after the edited journeys' pages.
+
+        The edited journeys' pages are written first and the pages told at once (the
+        compile succeeded, so its errors are gone); the rest of the build waits until
+        their open pages fetched them (at most PAGE_GRACE seconds), so that the change is
+        on screen before the rest is rendered.
+        """
         assert compiled.graph is not None
         journeys = frozenset(j.model.id for j in compiled.project.journeys)
         still = journeys & (self.patched or set())
         first = render_journey_pages(compiled.graph, options, still, self.env)
         early = update_files(self.project, self.out, first) if first else []
+        if early:
+            self.state.update(errors=[], written=early)
+            self.state.await_pages(early, PAGE_GRACE)
         if self.patched is not None and rendered is not None and rendered[0] == (journeys, options):
             files = {
                 **rendered[1],
@@ -124,6 +135,9 @@ class LiveBuild:
             }
         else:
             files = render_all(compiled.graph, options, self.jobs, memo=self.images)
-        changed = sorted({*early, *update_output(self.project, self.out, files)})
+        late = update_output(self.project, self.out, files)
         self.rendered = ((journeys, options), files)
-        return changed
+        if not self.warm and journeys:  # the page templates compiled now, not at a save
+            render_journey_pages(compiled.graph, options, [min(journeys)], self.env)
+            self.warm = True
+        return sorted({*early, *late}), sorted(set(late) - set(early))

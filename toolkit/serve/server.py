@@ -1,15 +1,20 @@
-"""The HTTP side of `journey serve`: serves only the output folder, injects the live-reload
-script into pages, and answers the state endpoint the script polls."""
+"""The HTTP side of `journey serve`, a generic live-reload server: it serves only the output
+folder, adds the live-reload script tag to pages, serves that script
+(static/livereload.js), streams the build's steps to open pages as server-sent events and
+answers the state endpoint. It knows nothing of journeys: whatever builds the folder
+updates a LiveState (the CLI's builder callback is toolkit.serve.live.LiveBuild)."""
 
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import json
 import logging
 import os
 import queue
 import re
+import select
 import selectors
 import shutil
 import socket
@@ -21,56 +26,27 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import HTTPServer, SimpleHTTPRequestHandler
+from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, unquote
+from urllib.parse import parse_qs, quote, unquote
 
 from toolkit.serve.state import LiveState
 
 log = logging.getLogger(__name__)
 
-STATE_PATH = "/__journey__/state"
-POLL_MS = 250
+STATE_PATH = "/__journey__/state"  # the state as JSON, for tools and tests
+SCRIPT_PATH = "/__journey__/livereload.js"  # toolkit/serve/static/livereload.js
+EVENTS_PATH = "/__journey__/events"  # server-sent events: what the build wrote, the errors
+HEARTBEAT = 15.0  # seconds between comments on an idle event stream
+STREAM_THREAD = "journey-serve-stream"  # the name of an event stream's thread
+TICK = 0.5  # seconds an event stream waits before looking whether its client left
+SCRIPT_TAG = '<script src="{src}" data-boot="{boot}" data-seq="{seq}" data-file="{file}"></script>'
 
-RELOAD_SCRIPT = """<script>
-(function () {
-  var version = %(version)d;
-  function overlay(errors) {
-    var box = document.getElementById("journey-live-overlay");
-    if (!errors.length) { if (box) { box.remove(); } return; }
-    if (!box) {
-      box = document.createElement("div");
-      box.id = "journey-live-overlay";
-      box.setAttribute("role", "alert");
-      box.style.cssText = "position:fixed;left:0;right:0;bottom:0;max-height:50vh;overflow:auto;" +
-        "background:#3b0d0d;color:#fff;font:14px/1.5 monospace;padding:12px 16px;z-index:99999;" +
-        "box-shadow:0 -4px 16px rgba(0,0,0,.4);white-space:pre-wrap";
-      document.body.appendChild(box);
-    }
-    box.textContent = "";
-    var head = document.createElement("strong");
-    head.textContent = "journey: the last save has errors; showing the last good map";
-    box.appendChild(head);
-    errors.forEach(function (d) {
-      var line = document.createElement("div");
-      line.className = "journey-live-error";
-      line.textContent = d.file + ":" + d.line + ":" + d.column + ": " + d.code + ": " + d.message;
-      box.appendChild(line);
-    });
-  }
-  function poll() {
-    fetch("%(state)s", {cache: "no-store"})
-      .then(function (r) { return r.json(); })
-      .then(function (s) {
-        if (s.version !== version) { location.reload(); return; }
-        overlay(s.errors);
-        setTimeout(poll, %(poll)d);
-      })
-      .catch(function () { setTimeout(poll, 1000); });
-  }
-  setTimeout(poll, %(poll)d);
-})();
-</script>"""
+
+def livereload_js() -> bytes:
+    return (resources.files("toolkit.serve") / "static" / "livereload.js").read_bytes()
+
 
 WAITING_PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>journey serve</title></head>
@@ -82,12 +58,14 @@ NOT_FOUND_PAGE = """<!DOCTYPE html>
 <a href="/">Back to the map index</a>.</p></body></html>"""
 
 
-def inject(page: bytes, version: int) -> bytes:
-    """The page with the live-reload script before </body> (files on disk stay script-free)."""
-    script = RELOAD_SCRIPT % {"version": version, "state": STATE_PATH, "poll": POLL_MS}
+def inject(page: bytes, boot: str, seq: int, file: str = "") -> bytes:
+    """The page with the live-reload script tag before </body> (files on disk stay
+    script-free): it follows the build from step SEQ of server BOOT; FILE is the page's path
+    under the output folder ("" for the 404 and waiting pages)."""
+    tag = SCRIPT_TAG.format(src=SCRIPT_PATH, boot=boot, seq=seq, file=html.escape(file))
     marker = b"</body>"
     at = page.rfind(marker)
-    payload = script.encode("utf-8")
+    payload = tag.encode("utf-8")
     return page[:at] + payload + page[at:] if at >= 0 else page + payload
 
 
@@ -140,7 +118,10 @@ def index_of(root: Path, parts: list[str]) -> tuple[Path, bool] | None:
 
 
 def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
+    """The request handler: the files of ROOT, the live-reload script, the event stream and
+    the state. It knows nothing of what builds ROOT: `state` is all it follows."""
     served = root.resolve()
+    script = livereload_js()
 
     class Handler(SimpleHTTPRequestHandler):
         answered = False  # a status line went out for the current request
@@ -170,6 +151,15 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
             if path == STATE_PATH:
                 self._send(json.dumps(state.snapshot()).encode(), "application/json")
                 return
+            if path == SCRIPT_PATH:
+                self._send(script, "text/javascript; charset=utf-8")
+                return
+            if path == EVENTS_PATH:
+                if threading.current_thread().name != STREAM_THREAD:  # never hold a worker
+                    self.send_error(HTTPStatus.SERVICE_UNAVAILABLE)
+                    return
+                self._events(parse_qs(query))
+                return
             parts = url_parts(path)
             if parts is None:
                 self.send_error(HTTPStatus.BAD_REQUEST, "Malformed path")
@@ -189,15 +179,15 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
 
         def _missing(self, parts: list[str]) -> None:
             """404, or the waiting page at the root until the first good build."""
-            version = state.snapshot()["version"]
-            if version == 0 and parts in ([], ["index.html"]):
-                self._send(inject(WAITING_PAGE.encode(), version), "text/html; charset=utf-8")
+            boot, seq = state.position()
+            if state.snapshot()["version"] == 0 and parts in ([], ["index.html"]):
+                self._send(inject(WAITING_PAGE.encode(), boot, seq), "text/html; charset=utf-8")
             else:
                 self._not_found()
 
         def _not_found(self) -> None:
             """404 with a link to the index; the page reloads itself after the next good build."""
-            body = inject(NOT_FOUND_PAGE.encode(), state.snapshot()["version"])
+            body = inject(NOT_FOUND_PAGE.encode(), *state.position())
             self._send(body, "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
 
         def _redirect(self, parts: list[str], query: str) -> None:
@@ -217,13 +207,62 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
                     self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR)
 
         def _html(self, page: Path) -> None:
-            version = state.snapshot()["version"]
+            boot, seq = state.position()  # before reading: a later write is sent again
             try:
                 body = page.read_bytes()
             except OSError:  # removed by a rebuild since it was found
                 self._not_found()
                 return
-            self._send(inject(body, version), "text/html; charset=utf-8")
+            file = page.relative_to(served).as_posix()
+            self._send(inject(body, boot, seq, file), "text/html; charset=utf-8")
+            state.page_served(file)
+
+        def _events(self, query: dict[str, list[str]]) -> None:
+            """Server-sent events until the client leaves or the server stops: at once the
+            state since the step the page was served at, then one event per build step
+            (files written, errors), and a comment every HEARTBEAT seconds when idle.
+
+            LiveServer runs this on a stream thread of its own, never on a worker."""
+            boot = query.get("boot", [""])[0]
+            try:
+                seen = int(query.get("since", ["-1"])[0])
+            except ValueError:
+                seen = -1
+            file = query.get("file", [""])[0]
+            state.follow(file, 1)
+            try:
+                self._stream_events(boot, seen)
+            finally:
+                state.follow(file, -1)
+
+        def _stream_events(self, boot: str, seen: int) -> None:
+            server = self.server
+            self.close_connection = True
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            event: dict[str, Any] | None = state.event(boot, seen)
+            quiet = time.monotonic()
+            while not getattr(server, "stopping", False):
+                if event is not None:
+                    data = json.dumps(event, ensure_ascii=False)
+                    self.wfile.write(f"data: {data}\n\n".encode())
+                    boot, seen, quiet = event["boot"], event["seq"], time.monotonic()
+                elif time.monotonic() - quiet >= HEARTBEAT:
+                    self.wfile.write(b": still here\n\n")
+                    quiet = time.monotonic()
+                if self._client_left():
+                    return
+                event = state.wait(boot, seen, TICK)
+
+        def _client_left(self) -> bool:
+            """Whether the client closed the stream (or sent anything, which it should not)."""
+            try:
+                readable, _, _ = select.select([self.connection], [], [], 0)
+            except (OSError, ValueError):
+                return True
+            return bool(readable)
 
         def _file(self, path: Path) -> None:
             try:
@@ -252,9 +291,18 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
 
 TIMEOUT = 5.0  # seconds for a request to arrive, and for each step of sending the answer
 WORKERS = 32  # requests answered at once
+MAX_STREAMS = 64  # event streams open at once, each on a thread of its own; one more gets 503
 MAX_OPEN = 256  # open connections; a new one beyond this gets 503
 MAX_HEAD = 64 * 1024  # bytes of request line and headers
 HEAD_END = re.compile(rb"\n\r?\n")
+
+
+def is_event_stream(head: bytes) -> bool:
+    """Whether a request head asks for the event stream (GET EVENTS_PATH)."""
+    line = head.split(b"\n", 1)[0].split()
+    if len(line) < 2 or line[0] != b"GET":
+        return False
+    return line[1].split(b"#", 1)[0].split(b"?", 1)[0] == EVENTS_PATH.encode()
 
 
 def quick_answer(sock: socket.socket, status: HTTPStatus) -> None:
@@ -449,6 +497,12 @@ class LiveServer(HTTPServer):
     them). A connection whose request is not complete `timeout` seconds after it arrived is
     closed (with 408 if it sent part of one), and each step of sending an answer has
     `timeout` seconds too. Beyond `max_open` open connections a new one gets 503 at once.
+
+    Event streams (EVENTS_PATH) last as long as their page: each gets a thread of its own
+    instead of a worker, at most `max_streams` at once (one more gets 503; the page's
+    script tries again), so open pages never hold up the files. They count as open
+    connections too. shutdown() and server_close() end them: `on_stop` wakes them (the
+    state's wake), and server_close waits up to a second for their threads.
     """
 
     request_queue_size = 128  # the listen backlog (5 by default drops bursts of connects)
@@ -461,9 +515,14 @@ class LiveServer(HTTPServer):
         timeout: float = TIMEOUT,
         workers: int = WORKERS,
         max_open: int = MAX_OPEN,
+        max_streams: int = MAX_STREAMS,
+        on_stop: Callable[[], None] | None = None,
     ) -> None:
-        self.request_timeout, self.max_open = timeout, max_open
+        self.request_timeout, self.max_open, self.max_streams = timeout, max_open, max_streams
+        self.stopping = False
+        self._on_stop = on_stop
         self._open: set[socket.socket] = set()
+        self._streams: set[threading.Thread] = set()
         self._lock = threading.Lock()
         self._workers = ThreadPoolExecutor(workers, thread_name_prefix="journey-serve")
         self._heads = HeadReader(timeout, self._dispatch, self._drop)
@@ -481,6 +540,9 @@ class LiveServer(HTTPServer):
             self._heads.add(request, client_address)
 
     def _dispatch(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        if is_event_stream(head):
+            self._start_stream(sock, address, head)
+            return
         try:
             self._workers.submit(self._answer, sock, address, head)
         except RuntimeError:  # shutting down
@@ -495,6 +557,43 @@ class LiveServer(HTTPServer):
         finally:
             self._drop(sock, None)
 
+    def _start_stream(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        with self._lock:
+            full = self.stopping or len(self._streams) >= self.max_streams
+            if not full:
+                thread = threading.Thread(
+                    target=self._stream,
+                    args=(sock, address, head),
+                    name=STREAM_THREAD,
+                    daemon=True,
+                )
+                self._streams.add(thread)
+        if full:
+            self._drop(sock, HTTPStatus.SERVICE_UNAVAILABLE)
+            return
+        try:
+            thread.start()
+        except RuntimeError:  # no more threads on this machine
+            with self._lock:
+                self._streams.discard(thread)
+            self._drop(sock, HTTPStatus.SERVICE_UNAVAILABLE)
+
+    def _stream(self, sock: socket.socket, address: Any, head: bytes) -> None:
+        try:
+            self._answer(sock, address, head)
+        finally:
+            with self._lock:
+                self._streams.discard(threading.current_thread())
+
+    def _stop_streams(self) -> None:
+        self.stopping = True
+        if self._on_stop is not None:
+            self._on_stop()
+
+    def shutdown(self) -> None:
+        self._stop_streams()
+        super().shutdown()
+
     def _drop(self, sock: socket.socket, status: HTTPStatus | None) -> None:
         if status is not None:
             quick_answer(sock, status)
@@ -507,15 +606,20 @@ class LiveServer(HTTPServer):
         log.debug("journey serve: error on a connection from %s", client_address, exc_info=True)
 
     def server_close(self) -> None:
+        self._stop_streams()
         super().server_close()
         self._heads.stop()
         self._workers.shutdown(wait=False, cancel_futures=True)
         with self._lock:
             left, self._open = self._open, set()
+            streams = set(self._streams)
         for sock in left:
             with contextlib.suppress(OSError):
                 sock.shutdown(socket.SHUT_RDWR)
             sock.close()
+        end = time.monotonic() + 1.0
+        for thread in streams:
+            thread.join(max(0.0, end - time.monotonic()))
 
 
 def make_server(
@@ -527,6 +631,16 @@ def make_server(
     timeout: float = TIMEOUT,
     workers: int = WORKERS,
     max_open: int = MAX_OPEN,
+    max_streams: int = MAX_STREAMS,
 ) -> LiveServer:
-    handler = handler_for(root, state)
-    return LiveServer((host, port), handler, timeout=timeout, workers=workers, max_open=max_open)
+    """A live-reload server for the files under ROOT: pages follow STATE (whatever builds
+    ROOT updates it; see toolkit.serve.live)."""
+    return LiveServer(
+        (host, port),
+        handler_for(root, state),
+        timeout=timeout,
+        workers=workers,
+        max_open=max_open,
+        max_streams=max_streams,
+        on_stop=state.wake,
+    )

@@ -47,7 +47,7 @@ def watch(
         *dirs,
         stop_event=stop,
         debounce=60,
-        step=30,
+        step=10,
         rust_timeout=300,
         yield_on_timeout=True,
         raise_interrupt=False,
