@@ -266,12 +266,10 @@ def serve(
     """Build PROJECT, serve the output and rebuild on every save (live reload)."""
     import signal
     import threading
-    import time
 
     from toolkit.render.builder import FormatError, has_dot, plan_formats
     from toolkit.serve.live import LiveBuild
-    from toolkit.serve.server import make_server
-    from toolkit.serve.watch import fingerprint, watch
+    from toolkit.serve.session import Session
     from toolkit.write import OutputError, check_out_dir
 
     out_dir = out if out is not None else project / "output"
@@ -283,40 +281,26 @@ def serve(
     live = LiveBuild(
         requires.pipeline_for(project, no_cache, live=True), out_dir, plan.formats, lang
     )
-
-    def rebuild() -> None:
-        started = time.perf_counter()
-        ok, lines, changed = live.rebuild()
-        for line in lines:
-            click.echo(line, err=True)
-        ms = (time.perf_counter() - started) * 1000
-        if ok:
-            click.echo(f"built in {ms:.0f} ms, {len(changed)} file(s) changed", err=True)
-        else:
-            click.echo(f"build failed in {ms:.0f} ms; the last good output stays", err=True)
-
-    sources = fingerprint(project)
-    rebuild()
-    try:
-        server = make_server(host, port, out_dir, live.state)
-    except OSError as exc:
-        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    session = Session(
+        project, out_dir, live.state, live.rebuild, lambda line: click.echo(line, err=True)
+    )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C is the normal way to stop
         signal.signal(signum, lambda *_: stop.set())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    if host not in ("127.0.0.1", "localhost", "::1"):
-        click.echo(
-            f"journey serve: {host} is not loopback: anyone on the network can read the map",
-            err=True,
-        )
-    click.echo(f"serving {out_dir} at http://{host}:{server.server_port}/ (Ctrl-C to stop)")
-    sys.stdout.flush()
+
+    def ready(bound: int) -> None:
+        if host not in ("127.0.0.1", "localhost", "::1"):
+            click.echo(
+                f"journey serve: {host} is not loopback: anyone on the network can read the map",
+                err=True,
+            )
+        click.echo(f"serving {out_dir} at http://{host}:{bound}/ (Ctrl-C to stop)")
+        sys.stdout.flush()
+
     try:
-        watch(project, rebuild, stop, sources)
-    finally:
-        server.shutdown()
-        server.server_close()
+        session.run(host, port, stop, ready)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     click.echo("stopped", err=True)
     return 0
 

@@ -5,6 +5,7 @@ A rebuild that finds errors leaves the last good output in place; LiveState tell
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -82,10 +83,11 @@ class LiveBuild:
         """Phases 1-4 of the project as it is now (see Pipeline.compiled)."""
         return self.pipeline.compiled()
 
-    def rebuild(self) -> tuple[bool, list[str], list[str]]:
-        """One build; returns (ok, diagnostic lines, changed output paths)."""
+    def rebuild(self, changed: Collection[Path] | None = None) -> tuple[bool, list[str], list[str]]:
+        """One build after a save of `changed` (None: the first); returns (ok, diagnostic
+        lines, changed output paths)."""
         rendered, self.rendered = self.rendered, None  # kept only once this build lands
-        compiled = self.compile()
+        compiled = self.pipeline.compiled(changed)
         errors, warnings = split(compiled.diagnostics)
         lines = [d.render() for d in (*errors, *warnings)]
         if compiled.graph is None or errors:

@@ -30,11 +30,12 @@ def fingerprint(project: Path) -> tuple[tuple[str, int, int], ...]:
 
 def watch(
     project: Path,
-    on_change: Callable[[], None],
+    on_change: Callable[[frozenset[Path]], None],
     stop: threading.Event,
     seen: tuple[tuple[str, int, int], ...],
 ) -> None:
-    """Call on_change after every save of a YAML file under journeys/ or personas/.
+    """Call on_change(the changed files) after every save of a YAML file under journeys/ or
+    personas/ (an empty set when only the fingerprint showed a change).
 
     File events drive rebuilds; on every quiet tick the sources' fingerprint is compared as
     well, against `seen` (taken before the first build), which catches saves made before
@@ -55,4 +56,4 @@ def watch(
         current = fingerprint(project)
         if (changes and is_source_change(changes)) or current != seen:
             seen = current
-            on_change()
+            on_change(frozenset(Path(path) for _, path in changes or ()))

@@ -1,0 +1,63 @@
+"""A live-reload session, as MkDocs' `serve` runs one: build, serve, and build again after
+every save, with the builder passed in as a callback.
+
+The session knows nothing of journeys: `build(changed)` is called once with None, then with
+the files each save changed; the HTTP server (toolkit.serve.server) serves the output folder
+and tells open pages about the builds through the LiveState the builder updates. `report`
+receives what a person should read; the command line prints it.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+
+from toolkit.serve.server import make_server
+from toolkit.serve.state import LiveState
+from toolkit.serve.watch import fingerprint, watch
+
+# A build after a save: (ok, lines to show, output paths it changed).
+Builder = Callable[[Collection[Path] | None], tuple[bool, list[str], list[str]]]
+
+
+@dataclass(frozen=True)
+class Session:
+    """Where to watch, what to serve, and how to build."""
+
+    watched: Path  # the project folder: its personas/ and journeys/ are watched
+    served: Path  # the output folder
+    state: LiveState
+    build: Builder
+    report: Callable[[str], None]
+
+    def build_once(self, changed: Collection[Path] | None) -> None:
+        started = time.perf_counter()
+        ok, lines, written = self.build(changed)
+        for line in lines:
+            self.report(line)
+        ms = (time.perf_counter() - started) * 1000
+        if ok:
+            self.report(f"built in {ms:.0f} ms, {len(written)} file(s) changed")
+        else:
+            self.report(f"build failed in {ms:.0f} ms; the last good output stays")
+
+    def run(
+        self, host: str, port: int, stop: threading.Event, ready: Callable[[int], None]
+    ) -> None:
+        """Build, serve on host:port, rebuild after every save until `stop` is set.
+
+        `ready(port)` is called once the server listens; OSError when it cannot listen.
+        """
+        seen = fingerprint(self.watched)  # before the first build: a save during it counts
+        self.build_once(None)
+        server = make_server(host, port, self.served, self.state)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        ready(server.server_port)
+        try:
+            watch(self.watched, self.build_once, stop, seen)
+        finally:
+            server.shutdown()
+            server.server_close()
