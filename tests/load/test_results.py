@@ -20,7 +20,7 @@ from toolkit.common.diagnostics import Diagnostic
 from toolkit.load.results import ResultCache, code_digest, project_key
 from toolkit.model import project as project_module
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 @pytest.fixture(autouse=True)

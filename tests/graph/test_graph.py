@@ -11,7 +11,7 @@ import pytest
 from toolkit.graph.build import NODE_TYPES, nodes_of, to_node_link
 from toolkit.pipeline import compile_project
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 NODE_COUNTS = {
     "stage": 4,

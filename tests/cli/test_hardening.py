@@ -23,7 +23,7 @@ def journey(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess:
     """`journey ARGS` as a new process (what a user's terminal gets, bytes and all)."""
-    repo = Path(__file__).resolve().parent.parent
+    repo = Path(__file__).resolve().parents[2]
     return subprocess.run(
         [sys.executable, "-m", "toolkit", *args],
         cwd=cwd,

@@ -27,7 +27,7 @@ from toolkit.sheets import importer as imp
 from toolkit.sheets import inventory as inv
 from toolkit.sheets.yamledit import double_quoted
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 REPO = FIXTURES.parent.parent
 MEMORY_LIMIT = 1536 * 1024 * 1024  # address space of a guarded subprocess
 CONTROL_CHARS = "".join(chr(c) for c in [*range(0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])

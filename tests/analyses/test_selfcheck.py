@@ -20,7 +20,7 @@ from toolkit.analyses.selfcheck import (
 )
 from toolkit.pipeline import Compiled
 
-SEED_WINDOWS = Path(__file__).resolve().parent / "fixtures" / "seed-003-windows.txt"
+SEED_WINDOWS = Path(__file__).resolve().parents[1] / "fixtures" / "seed-003-windows.txt"
 
 
 def result(*yes: str, unanswered: tuple[str, ...] = ()) -> Result:

@@ -13,7 +13,7 @@ from toolkit.pipeline import compile_project
 from toolkit.render.common import RenderOptions
 from toolkit.render.coverage_html import anchor, coverage_context, render_coverage_html
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HREF = re.compile(r'href="([^"]*)"')
 
 

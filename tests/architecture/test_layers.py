@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "toolkit"
+PACKAGE = Path(__file__).resolve().parents[2] / "toolkit"
 # Bottom to top, as in docs/ARCHITECTURE.md.
 LAYERS = [
     "common",

@@ -14,8 +14,8 @@ from projects import run_cli as run
 from toolkit.cli import leads as cli_leads
 from toolkit.leads.judge import OUTPUT_COLUMNS
 
-REPO = Path(__file__).resolve().parent.parent
-FIX = Path(__file__).resolve().parent / "fixtures" / "leads-project"
+REPO = Path(__file__).resolve().parents[2]
+FIX = Path(__file__).resolve().parents[1] / "fixtures" / "leads-project"
 RULES = ["--rules", str(FIX / "rules.yaml")]
 FIXED = [*RULES, "--as-of", "2026-01-31T00:00:00"]
 

@@ -27,7 +27,7 @@ from toolkit.analyses.diff import (
 from toolkit.pipeline import Compiled, compile_project
 from toolkit.render.diff_html import diff_context, field_name, render_diff_html, value_lines
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BASIC = FIXTURES / "diff-basic"
 MOVED = FIXTURES / "diff-moved"
 HAS_GIT = shutil.which("git") is not None

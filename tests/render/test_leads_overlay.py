@@ -26,7 +26,7 @@ from toolkit.render.overlay import (
     transition_labels,
 )
 
-PROJECT = Path(__file__).resolve().parent / "fixtures" / "leads-project"
+PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "leads-project"
 
 
 @pytest.fixture(scope="module")

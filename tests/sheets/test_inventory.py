@@ -23,7 +23,7 @@ from toolkit.sheets import inventory as inv
 from toolkit.sheets.files import neutralise_csv, unneutralise_csv
 from toolkit.sheets.yamledit import Edit, EditError, apply_edits, parse_tree, scalar
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HEADER = [
     "id", "title", "title:en", "title:ja", "format", "stages", "segments", "owner", "status",
     "url", "updated",

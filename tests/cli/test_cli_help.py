@@ -12,7 +12,7 @@ import pytest
 
 from toolkit.cli import main as cli_main
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 HEAVY = ("networkx", "pydantic", "openpyxl", "duckdb", "jinja2", "rich", "toolkit.pipeline")
 
 

@@ -22,8 +22,8 @@ from toolkit.render.diff_html import render_diff_html
 from toolkit.render.environment import make_environment
 from toolkit.render.html import render_html
 
-REPO = Path(__file__).resolve().parent.parent
-BASIC = Path(__file__).resolve().parent / "fixtures" / "diff-basic"
+REPO = Path(__file__).resolve().parents[2]
+BASIC = Path(__file__).resolve().parents[1] / "fixtures" / "diff-basic"
 CATALOGS = sorted(LOCALE_DIR.glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
 Key = tuple[str | None, str]  # (msgctxt, msgid)
 # parse_mapping_cfg since Babel 2.15; parse_mapping before (the lower bound is 2.14)

@@ -18,7 +18,7 @@ from toolkit.analyses import coverage as cov
 from toolkit.cli import coverage_text as ctext
 from toolkit.pipeline import compile_project
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def graph_of(name: str) -> nx.MultiDiGraph:

@@ -29,7 +29,7 @@ from toolkit.sheets import inventory as inv
 from toolkit.sheets.files import SheetFileError, read_csv, read_xlsx
 from toolkit.sheets.grid import read_steps, vocabulary
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 FAST = settings(
     max_examples=25,
     deadline=None,

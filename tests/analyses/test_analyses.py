@@ -11,7 +11,7 @@ from toolkit.analyses.warnings import graph_warnings, step_coverage
 from toolkit.common.diagnostics import Diagnostic, sort_diagnostics
 from toolkit.pipeline import Compiled, compile_project
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 WARNING_CODES = {"seller-absent", "content-gap", "orphan-content", "unserved-stage"}
 
 

@@ -12,7 +12,7 @@ from toolkit.load.sources import find_sources
 from toolkit.load.workers import Prefetch, can_fork, in_runs, prefetch
 from toolkit.pipeline import compile_project
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Linux")
 
 

@@ -20,9 +20,9 @@ from toolkit.model.qualification import (
 from toolkit.model.schema import format_schema
 from toolkit.pipeline import Compiled, compile_project
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_RULES = REPO / "journeys" / "qualification.yaml"
-PROJECT = Path(__file__).resolve().parent / "fixtures" / "leads-project"
+PROJECT = Path(__file__).resolve().parents[1] / "fixtures" / "leads-project"
 
 MINIMAL = """\
 kind: qualification

@@ -22,7 +22,7 @@ from toolkit.leads.judge import Judgment, LeadsError, Options, judge, parse_as_o
 from toolkit.model.qualification import QualificationDoc, load_rules_file, load_rules_text
 from toolkit.pipeline import compile_project
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PROJECT = FIXTURES / "leads-project"
 BAD = FIXTURES / "leads-bad-rows"
 EMPTY = FIXTURES / "leads-empty"
@@ -420,7 +420,7 @@ def test_many_rows_keep_their_numbers(
 
 
 def test_benchmark_runs_small(capsys: pytest.CaptureFixture[str]) -> None:
-    path = Path(__file__).resolve().parent.parent / "benchmarks" / "leads_bench.py"
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "leads_bench.py"
     spec = importlib.util.spec_from_file_location("leads_bench", path)
     assert spec is not None and spec.loader is not None
     bench = importlib.util.module_from_spec(spec)

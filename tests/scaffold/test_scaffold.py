@@ -20,7 +20,7 @@ from toolkit.scaffold.scaffold import (
     template_names,
 )
 
-RENDERERS = Path(__file__).resolve().parent.parent / "toolkit" / "renderers"
+RENDERERS = Path(__file__).resolve().parents[2] / "toolkit" / "renderers"
 HAS_RENDERERS = all((RENDERERS / f"{name}.py").is_file() for name in ("html", "dot", "mermaid"))
 
 

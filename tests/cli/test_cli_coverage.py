@@ -17,7 +17,7 @@ from projects import run_cli as run
 
 from toolkit.cli.coverage import coverage
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 BASIC = "tests/fixtures/coverage-basic"
 
 

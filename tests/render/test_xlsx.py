@@ -20,7 +20,7 @@ from toolkit.render.common import RenderOptions
 from toolkit.render.xlsx import coverage_workbook, inventory_workbook, render_xlsx
 from toolkit.sheets import inventory as inv
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 HOSTILE = {
     "x": '"=HYPERLINK(\\"http://evil.example\\",\\"click\\")"',
     "y": '"@SUM(A1)\\abell"',
