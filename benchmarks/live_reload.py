@@ -55,13 +55,14 @@ def chromium() -> str | None:
     return None
 
 
-def edit_step(project: Path, marker: str) -> None:
-    """Rewrite the first step's `thinking:` of the edited journey (one save)."""
+def edit_journey(project: Path, marker: str) -> Path:
+    """Rewrite the first `thinking:` of one journey file; return the file."""
     path = project / "journeys" / "journeys" / f"{EDITED_JOURNEY}.yaml"
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
     at = next(i for i, line in enumerate(lines) if line.startswith(EDIT_FIELD))
     lines[at] = f"{EDIT_FIELD}{marker}。前回の打ち合わせを踏まえて考えを見直した。\n"
     path.write_text("".join(lines), encoding="utf-8")
+    return path
 
 
 def state(url: str) -> dict[str, Any]:
@@ -136,7 +137,7 @@ def measure(project: Path, work: Path, runs: int = RUNS, timeout: float = 120.0)
             for i in range(runs):
                 before = state(url)["version"]
                 marker = f"ライブ計測{i}-{time.monotonic_ns() % 1_000_000}"
-                edit_step(project, marker)
+                edit_journey(project, marker)
                 start = time.perf_counter()
                 page.wait_for_function(HAS_TEXT, arg=marker, timeout=timeout * 1000)
                 seconds.append(time.perf_counter() - start)

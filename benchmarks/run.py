@@ -62,14 +62,15 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from benchmarks import live_reload  # noqa: E402
-from benchmarks.generate import EDIT_FIELD, SIZES, generate  # noqa: E402
+from benchmarks.generate import SIZES, generate  # noqa: E402
+from benchmarks.live_reload import EDITED_JOURNEY, edit_journey  # noqa: E402
 
 BUILD_FORMATS = "html,dot,svg,mermaid,json,csv"
 STATE_PATH = "/__journey__/state"
 MMDC = REPO / "tests" / "node" / "node_modules" / ".bin" / "mmdc"
 PUPPETEER_CONFIG = REPO / "tests" / "node" / "puppeteer.json"
 DEFAULT_JSON = REPO / "benchmarks" / "results.json"
-EDITED_JOURNEY = "journey-000"
+
 LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 FLOOR_SCRIPT = """\
 import sys, yaml
@@ -415,16 +416,6 @@ def warm_runs(project: Path, out_dir: Path, reps: Reps, builds: bool) -> dict[st
         run_ok(build)
         out["warm_build"] = run_series(reps, lambda _i: run_ok(build))
     return out
-
-
-def edit_journey(project: Path, marker: str) -> Path:
-    """Rewrite the first `thinking:` of one journey file; return the file."""
-    path = project / "journeys" / "journeys" / f"{EDITED_JOURNEY}.yaml"
-    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    at = next(i for i, line in enumerate(lines) if line.startswith(EDIT_FIELD))
-    lines[at] = f"{EDIT_FIELD}{marker}。前回の打ち合わせを踏まえて考えを見直した。\n"
-    path.write_text("".join(lines), encoding="utf-8")
-    return path
 
 
 def page_has(out_dir: Path, marker: str) -> bool:
