@@ -326,32 +326,42 @@ def _check_language(doc: Document | None, project: Project) -> list[Diagnostic]:
 
 def _check_ids(project: Project, invalid_docs: list[Document]) -> list[Diagnostic]:
     """`duplicate-id` for every id defined twice, counting the raw ids of documents that
-    failed validation too (a duplicate is reported in the same run as an unknown key)."""
-    defined: dict[str, list[tuple[Location, str]]] = {
-        kind: [(entry.loc("id"), entry.model.id) for entry in entries]
-        for kind, entries in entities(project).items()
-    }
+    failed validation too (a duplicate is reported in the same run as an unknown key).
+
+    Locations are worked out for duplicates only (a large project has thousands of ids)."""
+    raw: dict[str, list[tuple[str, Location]]] = {}
     for kind, ident, loc in _raw_ids(invalid_docs):
-        defined[kind].append((loc, ident))
+        raw.setdefault(kind, []).append((ident, loc))
     out = []
-    for kind, places in defined.items():
-        seen: dict[str, Location] = {}
-        # files load in name order and each document's entries in line order: sorting by
-        # location keeps "the first" as a reader of the files sees it
-        for loc, ident in sorted(places, key=lambda p: (p[0].file, p[0].line, p[0].column)):
-            if ident in seen:
-                out.append(
-                    error(
-                        "duplicate-id",
-                        f"duplicate {ENTITY_NAMES[kind]} id '{ident}' "
-                        f"(also defined at {seen[ident]})",
-                        loc,
-                        "ids must be unique within their kind",
-                    )
+    for kind, entries in entities(project).items():
+        places: list[tuple[str, Entry[Any] | Location]] = [(e.model.id, e) for e in entries]
+        if kind in raw:
+            # files load in name order and each document's entries in line order: sorting
+            # by location keeps "the first" as a reader of the files sees it
+            places = sorted([*places, *raw[kind]], key=lambda p: _sort_key(_where(p[1])))
+        seen: dict[str, Entry[Any] | Location] = {}
+        for ident, place in places:
+            if ident not in seen:
+                seen[ident] = place
+                continue
+            out.append(
+                error(
+                    "duplicate-id",
+                    f"duplicate {ENTITY_NAMES[kind]} id '{ident}' "
+                    f"(also defined at {_where(seen[ident])})",
+                    _where(place),
+                    "ids must be unique within their kind",
                 )
-            else:
-                seen[ident] = loc
+            )
     return out
+
+
+def _where(place: Entry[Any] | Location) -> Location:
+    return place if isinstance(place, Location) else place.loc("id")
+
+
+def _sort_key(loc: Location) -> tuple[str, int, int]:
+    return (loc.file, loc.line, loc.column)
 
 
 def _raw_ids(docs: list[Document]) -> Iterator[tuple[str, str, Location]]:
