@@ -105,13 +105,12 @@ def build_overlay(
     events_file: Path | None,
     rules: Path | None,
     as_of: str | None,
-    lang: str,
-) -> tuple[LeadOverlay, dict[str, bytes]]:
-    """For `journey build --leads`: the overlay (toolkit.render.overlay) and leads.html with
-    its data, for any --format. Reports rule diagnostics and input problems on standard
-    error; raises click.ClickException (exit 1) when the rules or the input cannot be used."""
-    from toolkit.render.common import RenderOptions
-    from toolkit.render.leads_overlay import overlay, render_leads_overlay
+) -> LeadOverlay:
+    """For `journey build --leads`: the overlay (toolkit.render.overlay); the build's "leads"
+    builder renders leads.html and its data from it. Reports rule diagnostics and input
+    problems on standard error; raises click.ClickException (exit 1) when the rules or the
+    input cannot be used."""
+    from toolkit.render.leads_overlay import overlay
 
     assert compiled.graph is not None
     try:
@@ -129,8 +128,7 @@ def build_overlay(
         raise click.ClickException(str(exc)) from None
     for p in result.problems[:MAX_SHOWN_PROBLEMS]:
         click.echo(p.render(), err=True)
-    files = render_leads_overlay(compiled.graph, result.summary, RenderOptions(lang))
-    return overlay(compiled.graph, result.summary), files
+    return overlay(compiled.graph, result.summary)
 
 
 def _write(data: bytes, out: Path | None) -> None:

@@ -226,18 +226,14 @@ def build(
         plan.formats,
         shown_as=compiled.project.shown_as,
     )
-    overlay_files: dict[str, bytes] = {}
     if leads_file is not None:
         from toolkit.cli.leads import build_overlay
 
-        overlay, overlay_files = build_overlay(
-            compiled, leads_file, events_file, rules, as_of, options.lang
-        )
+        overlay = build_overlay(compiled, leads_file, events_file, rules, as_of)
         options = dataclasses.replace(options, overlay=overlay)
     try:
         with _progress() as phase:
             files = pipeline.render(compiled.graph, options, phase)
-        files.update(overlay_files)
         pipeline.write(out_dir, files)
     except OutputError as exc:
         click.echo(f"journey build: {exc}", err=True)

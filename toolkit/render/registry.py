@@ -84,6 +84,8 @@ class Builder:
     render: Render
 
     def wanted(self, options: RenderOptions) -> bool:
+        if self.name == "leads":  # an overlay's page and data come with any --format
+            return options.overlay is not None
         return bool(self.formats & options.formats)
 
 
