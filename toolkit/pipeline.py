@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Collection, Iterator
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from toolkit.common.diagnostics import Diagnostic
 
@@ -180,13 +180,15 @@ class Pipeline:
     # --- phases 5 and 6: render and write -------------------------------------------------
 
     def render(
-        self, graph: JourneyGraph, options: RenderOptions, phase: Any = None
+        self,
+        graph: JourneyGraph,
+        options: RenderOptions,
+        phase: Callable[[str], None] = lambda _: None,
     ) -> dict[str, bytes]:
-        """Every output file of the requested formats, path -> bytes (nothing written)."""
+        """Every output file of the requested formats, path -> bytes (nothing written);
+        `phase(name)` is told as each builder starts (a progress display)."""
         from toolkit.render.builder import render_all
 
-        if phase is None:
-            return render_all(graph, options, self.settings.jobs)
         return render_all(graph, options, self.settings.jobs, phase)
 
     def write(self, out: Path, files: dict[str, bytes]) -> None:

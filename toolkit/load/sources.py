@@ -124,16 +124,7 @@ def has_libyaml() -> bool:
 
 def display_root(project: str) -> str:
     norm = os.path.normpath(project)
-    return "" if norm == "." else shown_name(norm)
-
-
-def shown_name(name: str) -> str:
-    """A file name as text that is safe to print and to put in outputs.
-
-    Bytes that are not UTF-8 (kept by Python as lone surrogates) and control characters
-    become backslash escapes, so a name can never drive a terminal or break an encoder.
-    """
-    return printable(name)
+    return "" if norm == "." else printable(norm)  # a name safe to print and to output
 
 
 def _outside(path: Path, project: Path) -> bool:
@@ -147,7 +138,7 @@ def _outside(path: Path, project: Path) -> bool:
 
 def _source(project: Path, path: Path, shown_as: str) -> SourceFile:
     rel = path.relative_to(project).as_posix()
-    name = shown_name(rel)
+    name = printable(rel)  # undecodable bytes and control characters as escapes
     display = name if not shown_as else f"{shown_as}/{name}"
     where = Location(display, 1, 1)
     refusal = name_problem = None

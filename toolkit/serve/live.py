@@ -79,10 +79,6 @@ class LiveBuild:
     def patched(self) -> set[str] | None:
         return self.pipeline.patched
 
-    def compile(self) -> Compiled:
-        """Phases 1-4 of the project as it is now (see Pipeline.compiled)."""
-        return self.pipeline.compiled()
-
     def rebuild(self, changed: Collection[Path] | None = None) -> tuple[bool, list[str], list[str]]:
         """One build after a save of `changed` (None: the first); returns (ok, diagnostic
         lines, changed output paths)."""
