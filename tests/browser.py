@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -63,3 +64,17 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         }
         for v in result["violations"]
     ]
+
+
+JS_DIR = Path(__file__).resolve().parent / "js"
+
+
+def broken_words(page: Page, selector: str) -> list[dict[str, Any]]:
+    """Line breaks inside a word in the visible text under `selector` (empty when none)."""
+    return page.evaluate((JS_DIR / "broken_words.js").read_text(encoding="utf-8"), selector)
+
+
+def overflowing(page: Page) -> list[str]:
+    """Elements wider than the viewport that are not inside a horizontal scroll region
+    (an ancestor with overflow-x auto/scroll); empty when the page fits the screen."""
+    return page.evaluate((JS_DIR / "overflowing.js").read_text(encoding="utf-8"))

@@ -20,7 +20,9 @@ from toolkit.cli import requires
 from toolkit.cli.options import (
     LANG_OPTION,
     NO_CACHE,
+    PAPER_OPTION,
     PROJECT_ARG,
+    SHOW_EMPTY_ROWS,
     known_warning_codes,
     report,
 )
@@ -185,6 +187,8 @@ def schema() -> int:
     help="Qualification rules for --leads (default: the project's kind: qualification).",
 )
 @click.option("--as-of", "as_of", default=None, metavar="DATE", help="As-of moment for --leads.")
+@PAPER_OPTION
+@SHOW_EMPTY_ROWS
 def build(
     project: Path,
     out: Path | None,
@@ -196,6 +200,8 @@ def build(
     events_file: Path | None,
     rules: Path | None,
     as_of: str | None,
+    paper: str,
+    show_empty_rows: bool,
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
     from toolkit.render.builder import FormatError, has_dot, plan_formats
@@ -225,6 +231,8 @@ def build(
         lang or compiled.graph.graph["language"],
         plan.formats,
         shown_as=compiled.project.shown_as,
+        paper=paper,
+        show_empty_rows=show_empty_rows,
     )
     if leads_file is not None:
         from toolkit.cli.leads import build_overlay

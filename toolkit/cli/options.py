@@ -48,6 +48,18 @@ LANG_OPTION = click.option(
     callback=warn_unknown_language,
     help="Output language (default: the project's).",
 )
+PAPER_OPTION = click.option(
+    "--paper",
+    type=click.Choice(["a3", "a4"]),
+    default="a3",
+    show_default=True,
+    help="Paper size the journey maps print on (landscape).",
+)
+SHOW_EMPTY_ROWS = click.option(
+    "--show-empty-rows",
+    is_flag=True,
+    help="Keep map rows that are empty in every stage (left out by default).",
+)
 NO_CACHE = click.option(
     "--no-cache",
     is_flag=True,

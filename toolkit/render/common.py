@@ -35,6 +35,10 @@ class RenderOptions:
     # How diagnostics name the project folder (Project.shown_as): outputs name source files
     # relative to the project instead, never by a path of the author's machine.
     shown_as: str = ""
+    # Print size of the journey maps' print CSS (`build --paper a3|a4`).
+    paper: str = "a3"
+    # Keep rows that are empty in every stage (`build --show-empty-rows`); left out otherwise.
+    show_empty_rows: bool = False
 
 
 @functools.lru_cache(maxsize=65536)
