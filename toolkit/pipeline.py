@@ -28,10 +28,13 @@ from toolkit.common.diagnostics import Diagnostic
 
 if TYPE_CHECKING:
     from toolkit.graph.journey_graph import JourneyGraph
+    from toolkit.leads.judge import Options as LeadOptions
+    from toolkit.leads.run import LeadRun
     from toolkit.load.cache import MemoryCache
     from toolkit.load.sources import Cache
     from toolkit.model.project import LoadResult, Project, Validated
     from toolkit.render.common import RenderOptions
+    from toolkit.render.overlay import LeadOverlay
 
 
 @dataclass
@@ -176,6 +179,30 @@ class Pipeline:
         if key is not None and check_key(s.root) == key:
             results.put(key, found)  # unless a source changed while the check ran
         return found
+
+    # --- an overlay for the render: real leads judged against the project's rules ----------
+
+    def judge_leads(
+        self,
+        compiled: Compiled,
+        leads: Path,
+        events: Path | None,
+        rules: Path | None,
+        options: LeadOptions,
+    ) -> LeadRun:
+        """Judge a lead export with the project's rules, or a rules file (toolkit.leads.run)."""
+        from toolkit.leads.run import judge_leads
+
+        assert compiled.graph is not None
+        return judge_leads(compiled.project, compiled.graph, leads, events, rules, options)
+
+    def lead_overlay(self, compiled: Compiled, run: LeadRun) -> LeadOverlay | None:
+        """What `build --leads` draws on the pages: lead volumes per class and stage."""
+        from toolkit.render.leads_overlay import overlay
+
+        if compiled.graph is None or run.judgment is None:
+            return None
+        return overlay(compiled.graph, run.judgment.summary)
 
     # --- phases 5 and 6: render and write -------------------------------------------------
 

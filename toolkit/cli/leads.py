@@ -24,21 +24,17 @@ from toolkit.analyses.selfcheck import (
 from toolkit.cli import requires
 from toolkit.cli.options import PROJECT_ARG, report
 from toolkit.common import spreadsheet
-from toolkit.common.diagnostics import Diagnostic, Location, error
 from toolkit.leads.io import Problem
-from toolkit.leads.judge import Judgment, LeadsError, Options, judge, parse_as_of
+from toolkit.leads.judge import Judgment, LeadsError, Options, parse_as_of
+from toolkit.leads.run import RULES_FAILED
 from toolkit.leads.summary import summary_lines
-from toolkit.model.qualification import (
-    QualificationDoc,
-    check_qualification,
-    load_rules_file,
-    project_qualification,
-)
+from toolkit.model.qualification import project_qualification
 from toolkit.pipeline import Compiled
 from toolkit.render.common import strip_controls
 from toolkit.render.data import neutralise
 
 if TYPE_CHECKING:
+    from toolkit.pipeline import Pipeline
     from toolkit.render.overlay import LeadOverlay
 
 MAX_SHOWN_PROBLEMS = 20
@@ -75,60 +71,30 @@ def _problem_rows(problems: list[Problem]) -> list[tuple[Any, ...]]:
     return [(p.file, p.row, p.column, p.value, p.reason, p.effect) for p in problems]
 
 
-def _rules(
-    compiled: Compiled, rules: Path | None
-) -> tuple[QualificationDoc | None, list[Diagnostic]]:
-    if rules is None:
-        entry = project_qualification(compiled.project)
-        if entry is None:
-            where = Location(compiled.project.shown_as or ".")
-            return None, [
-                error(
-                    "missing-qualification",
-                    "the project has no 'kind: qualification' document",
-                    where,
-                    "add one (docs/QUALIFICATION.md) or pass --rules FILE",
-                )
-            ]
-        return entry.model, []
-    from toolkit.model.project import Entry
-
-    doc, source, diags = load_rules_file(rules, str(rules))
-    if doc is None or source is None:
-        return None, diags
-    return doc, [*diags, *check_qualification(Entry(doc, source, ()), compiled.project)]
-
-
 def build_overlay(
+    pipeline: Pipeline,
     compiled: Compiled,
     leads_file: Path,
     events_file: Path | None,
     rules: Path | None,
     as_of: str | None,
 ) -> LeadOverlay:
-    """For `journey build --leads`: the overlay (toolkit.render.overlay); the build's "leads"
-    builder renders leads.html and its data from it. Reports rule diagnostics and input
-    problems on standard error; raises click.ClickException (exit 1) when the rules or the
-    input cannot be used."""
-    from toolkit.render.leads_overlay import overlay
-
-    assert compiled.graph is not None
+    """For `journey build --leads`: the overlay the build's "leads" builder renders
+    (leads.html and its data). Reports rule diagnostics and input problems on standard
+    error; raises click.ClickException (exit 1) when the rules or the input cannot be used."""
     try:
         moment = parse_as_of(as_of) if as_of else None
     except LeadsError as exc:
         raise click.BadParameter(str(exc), param_hint="--as-of") from None
-    doc, diags = _rules(compiled, rules)
-    if diags:
-        report(diags, "text", err=True)
-    if doc is None or any(d.severity == "error" for d in diags):
-        raise click.ClickException("the qualification rules have errors")
-    try:
-        result = judge(doc, compiled.graph, leads_file, events_file, Options(moment))
-    except LeadsError as exc:
-        raise click.ClickException(str(exc)) from None
-    for p in result.problems[:MAX_SHOWN_PROBLEMS]:
+    run = pipeline.judge_leads(compiled, leads_file, events_file, rules, Options(moment))
+    if run.diagnostics:
+        report(run.diagnostics, "text", err=True)
+    overlay = pipeline.lead_overlay(compiled, run)
+    if run.judgment is None or overlay is None:
+        raise click.ClickException(run.failure or RULES_FAILED)
+    for p in run.judgment.problems[:MAX_SHOWN_PROBLEMS]:
         click.echo(p.render(), err=True)
-    return overlay(compiled.graph, result.summary)
+    return overlay
 
 
 def _write(data: bytes, out: Path | None) -> None:
@@ -232,20 +198,19 @@ def leads(
     options = Options(
         moment, _pairs(lead_column, "--lead-column"), _pairs(event_column, "--event-column")
     )
-    compiled = requires.pipeline_for(project).compiled()
+    pipeline = requires.pipeline_for(project)
+    compiled = pipeline.compiled()
     if compiled.graph is None or not compiled.ok:
         report(compiled.diagnostics, "text", err=True)
         return 1
-    doc, diags = _rules(compiled, rules)
-    if diags:
-        report(diags, "text", err=True)
-    if doc is None or any(d.severity == "error" for d in diags):
+    run = pipeline.judge_leads(compiled, leads_file, events_file, rules, options)
+    if run.diagnostics:
+        report(run.diagnostics, "text", err=True)
+    if run.judgment is None:
+        if run.failure != RULES_FAILED:
+            click.echo(f"journey leads: {run.failure}", err=True)
         return 1
-    try:
-        result = judge(doc, compiled.graph, leads_file, events_file, options)
-    except LeadsError as exc:
-        click.echo(f"journey leads: {exc}", err=True)
-        return 1
+    result = run.judgment
     _emit(result, fmt, out, summary_out, problems_out)
     return 1 if strict and result.problems else 0
 

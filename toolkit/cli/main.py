@@ -237,7 +237,7 @@ def build(
     if leads_file is not None:
         from toolkit.cli.leads import build_overlay
 
-        overlay = build_overlay(compiled, leads_file, events_file, rules, as_of)
+        overlay = build_overlay(pipeline, compiled, leads_file, events_file, rules, as_of)
         options = dataclasses.replace(options, overlay=overlay)
     try:
         with _progress() as phase:
