@@ -360,6 +360,9 @@ def main(argv: list[str] | None = None) -> None:
         )
         code = 2
     code = code if isinstance(code, int) else 0
+    note = requires.libyaml_note()
+    if note is not None:
+        click.echo(note, err=True)
     if argv is None:
         quick_exit(code)
     sys.exit(code)

@@ -5,7 +5,6 @@ Light (imported by `journey --help`): click and the diagnostics module only.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -82,6 +81,8 @@ def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
             "errors": [d.to_json() for d in errors],
             "warnings": [d.to_json() for d in warnings],
         }
+        import json  # imported when used: not on the path of a cached check
+
         click.echo(json.dumps(body, ensure_ascii=False, indent=2), err=err)
         return
     stream = sys.stderr if err else sys.stdout

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -30,17 +31,25 @@ def default_jobs() -> int:
 
 
 def parse_cache(no_cache: bool) -> ParseCache | None:
-    """The on-disk parse cache (None with --no-cache); warns when libyaml is missing."""
+    """The on-disk parse cache (None with --no-cache)."""
     from toolkit.load.cache import ParseCache, default_dir
+
+    return None if no_cache else ParseCache(default_dir())
+
+
+def libyaml_note() -> str | None:
+    """A note when this run parsed YAML without libyaml, None otherwise. Asked once the
+    command is done, so that a check answered from the result cache never imports PyYAML."""
+    if "yaml" not in sys.modules:
+        return None
     from toolkit.load.sources import has_libyaml
 
-    if not has_libyaml():
-        click.echo(
-            "journey: PyYAML was built without libyaml; loading is about 4x slower "
-            "(reinstall PyYAML with libyaml-dev present)",
-            err=True,
-        )
-    return None if no_cache else ParseCache(default_dir())
+    if has_libyaml():
+        return None
+    return (
+        "journey: PyYAML was built without libyaml; loading is about 4x slower "
+        "(reinstall PyYAML with libyaml-dev present)"
+    )
 
 
 def pipeline_for(

@@ -15,20 +15,20 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from toolkit import __version__
 from toolkit.common.diagnostics import Diagnostic
-from toolkit.load import sources
-from toolkit.load.sources import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, Document
+from toolkit.load.files import MAX_ALIAS_NODES, MAX_DEPTH, MAX_FILE_BYTES, Document
 
 FORMAT = 2  # 2: positions packed into ints (sources.pack)
 MAGIC = b"JTC1"
 # The loader's own code is part of the key: a changed loader never sees old entries.
-LOADER = hashlib.sha256(Path(sources.__file__).read_bytes()).hexdigest()
+LOADER = hashlib.sha256(
+    b"".join(Path(__file__).with_name(m).read_bytes() for m in ("sources.py", "files.py"))
+).hexdigest()
 LIMITS = f"{MAX_FILE_BYTES} {MAX_DEPTH} {MAX_ALIAS_NODES}"
 SALT = f"journey-toolkit {__version__} {FORMAT} {LOADER} {LIMITS}"
 
@@ -100,6 +100,8 @@ def write_entry(path: Path, data: Any) -> None:
     blob = MAGIC + hashlib.sha256(payload).digest() + payload
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
+        import tempfile  # imported when used: not on the path of a cached check
+
         fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as fh:

@@ -19,7 +19,7 @@ from typing import Any
 from toolkit import __version__
 from toolkit.common.diagnostics import Diagnostic
 from toolkit.load.cache import read_entry, write_entry
-from toolkit.load.sources import MAX_FILE_BYTES, display_root, find_sources
+from toolkit.load.files import MAX_FILE_BYTES, display_root, find_sources
 
 FORMAT = 1
 KEEP = 64  # entries kept; older ones are removed when a new one is stored
