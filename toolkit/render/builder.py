@@ -8,7 +8,7 @@ of build_files.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from functools import partial
 
@@ -42,6 +42,10 @@ NO_DOT_NOTE = (
 
 class FormatError(ValueError):
     """An unknown name in --format."""
+
+
+class Superseded(Exception):
+    """A build given up between two builders because a newer one is waiting (serve)."""
 
 
 @dataclass(frozen=True)
@@ -83,9 +87,11 @@ def build_files(
     env: Environment | None = None,
     builders: Collection[str] | None = None,
     parallel_min_nodes: int = PARALLEL_MIN_NODES,
+    superseded: Callable[[], bool] = lambda: False,
 ) -> dict[str, bytes]:
     """Every file of the scope, keyed by its path inside OUT: each registered builder (or
     only those named in `builders`) that serves a format of options.formats, in order.
+    Raises Superseded when `superseded()` turns true between two builders (serve).
 
     On a large project with several cores, a full build forks: the SERIAL builders and the
     shared files of SPLIT ones are rendered here while a worker runs each WORKER builder
@@ -103,6 +109,8 @@ def build_files(
     tools = Tools(jobs, phase, memo, env)
     files: dict[str, bytes] = {}
     for b in chosen:
+        if superseded():
+            raise Superseded(b.name)
         files.update(b.render(graph, options, scope, tools))
     return files
 
@@ -193,11 +201,14 @@ def render_scoped(
     memo: ImageMemo,
     journeys: Collection[str],
     env: Environment | None = None,
+    superseded: Callable[[], bool] = lambda: False,
 ) -> dict[str, bytes]:
     """The files a change to these journeys alone can change (`journey serve`): their
     pages, diagrams and Mermaid, the overview and coverage pages, the project-wide diagrams
-    and the data files. Every other file is as the last build made it."""
-    return build_files(graph, options, Scope.of(journeys), jobs, memo=memo, env=env)
+    and the data files. Every other file is as the last build made it. Raises Superseded
+    as build_files does."""
+    scope = Scope.of(journeys)
+    return build_files(graph, options, scope, jobs, memo=memo, env=env, superseded=superseded)
 
 
 def has_dot() -> bool:

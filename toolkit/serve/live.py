@@ -5,7 +5,7 @@ A rebuild that finds errors leaves the last good output in place; LiveState tell
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -15,9 +15,10 @@ from toolkit.common.diagnostics import printable, split
 from toolkit.common.errors import EnvironmentFailure
 from toolkit.load.cache import ParseCache
 from toolkit.pipeline import Compiled, Pipeline, Settings
-from toolkit.render.builder import render_all, render_journey_pages, render_scoped
+from toolkit.render.builder import Superseded, build_files, render_journey_pages, render_scoped
 from toolkit.render.common import RenderOptions
 from toolkit.render.environment import make_environment
+from toolkit.render.registry import ALL
 from toolkit.serve.state import LiveState
 from toolkit.write import update_files, update_output
 
@@ -51,6 +52,9 @@ class LiveBuild:
     # The last good build's files, and the journeys and options they were made for.
     rendered: Rendered | None = None
     warm: bool = False  # a journey page was rendered in this process (templates compiled)
+    # Journeys whose diagrams and shared pages a superseded build left unwritten: the next
+    # build renders them with its own.
+    unfinished: set[str] = field(default_factory=set)
 
     @classmethod
     def for_project(
@@ -79,9 +83,15 @@ class LiveBuild:
     def patched(self) -> set[str] | None:
         return self.pipeline.patched
 
-    def rebuild(self, changed: Collection[Path] | None = None) -> tuple[bool, list[str], list[str]]:
+    def rebuild(
+        self,
+        changed: Collection[Path] | None = None,
+        superseded: Callable[[], bool] = lambda: False,
+    ) -> tuple[bool, list[str], list[str]]:
         """One build after a save of `changed` (None: the first); returns (ok, diagnostic
-        lines, changed output paths)."""
+        lines, changed output paths). Once the edited journeys' pages are written, the rest
+        of the build gives way when `superseded()` says a newer save is waiting (see
+        _render)."""
         rendered, self.rendered = self.rendered, None  # kept only once this build lands
         compiled = self.pipeline.compiled(changed)
         errors, warnings = split(compiled.diagnostics)
@@ -96,7 +106,7 @@ class LiveBuild:
             shown_as=compiled.project.shown_as,
         )
         try:
-            written = self._render(compiled, options, rendered)
+            written = self._render(compiled, options, rendered, superseded)
         except EnvironmentFailure as exc:  # a tool failed (Graphviz): say so, keep serving
             message = printable(f"{exc} ({exc.fix})" if exc.fix else str(exc))
             failure = {"severity": "error", "code": "tool-failed", "message": message}
@@ -108,7 +118,11 @@ class LiveBuild:
         return True, lines, changed
 
     def _render(
-        self, compiled: Compiled, options: RenderOptions, rendered: Rendered | None
+        self,
+        compiled: Compiled,
+        options: RenderOptions,
+        rendered: Rendered | None,
+        superseded: Callable[[], bool],
     ) -> tuple[list[str], list[str]]:
         """Render what this build needs and write what changed: the changed paths, and
         those written after the edited journeys' pages.
@@ -117,6 +131,10 @@ class LiveBuild:
         compile succeeded, so its errors are gone); the rest of the build waits until
         their open pages fetched them (at most PAGE_GRACE seconds), so that the change is
         on screen before the rest is rendered.
+
+        When a newer save is waiting, the rest gives way between two builders: the files of
+        the last good build are kept, and the next build renders this one's journeys with
+        its own (`unfinished`), so no save waits for the rest of the previous one.
         """
         assert compiled.graph is not None
         journeys = frozenset(j.model.id for j in compiled.project.journeys)
@@ -126,13 +144,32 @@ class LiveBuild:
         if early:
             self.state.update(errors=[], written=early)
             self.state.await_pages(early, PAGE_GRACE)
-        if self.patched is not None and rendered is not None and rendered[0] == (journeys, options):
-            files = {
-                **rendered[1],
-                **render_scoped(compiled.graph, options, self.jobs, self.images, still, self.env),
-            }
-        else:
-            files = render_all(compiled.graph, options, self.jobs, memo=self.images)
+        scoped = self.patched is not None and rendered is not None
+        scoped = scoped and rendered is not None and rendered[0] == (journeys, options)
+        try:
+            if scoped and rendered is not None:
+                refs = (still | self.unfinished) & journeys
+                files = {
+                    **rendered[1],
+                    **render_scoped(
+                        compiled.graph, options, self.jobs, self.images, refs, self.env, superseded
+                    ),
+                }
+            else:
+                files = build_files(
+                    compiled.graph,
+                    options,
+                    ALL,
+                    self.jobs,
+                    memo=self.images,
+                    env=self.env,
+                    superseded=superseded,
+                )
+        except Superseded:  # a full build given up leaves the next one full as well
+            self.unfinished |= still
+            self.rendered = rendered if scoped else None
+            return early, []
+        self.unfinished = set()
         late = update_output(self.project, self.out, files)
         self.rendered = ((journeys, options), files)
         if not self.warm and journeys:  # the page templates compiled now, not at a save
