@@ -113,9 +113,17 @@ def serving(project: Path, out: Path, timeout: float) -> Iterator[str]:
             proc.wait()
 
 
-def measure(project: Path, work: Path, runs: int = RUNS, timeout: float = 120.0) -> dict[str, Any]:
+def measure(
+    project: Path,
+    work: Path,
+    runs: int = RUNS,
+    timeout: float = 120.0,
+    pace: float | None = None,
+) -> dict[str, Any]:
     """Save-to-visible times (seconds) under `journey serve`, as stats, for the generated
-    project in `project` (its edited journey is journey-000)."""
+    project in `project` (its edited journey is journey-000). With `pace`, a save every
+    `pace` seconds whether the previous rebuild landed or not (a person typing on), instead
+    of waiting for a quiet server before each save."""
     from playwright.sync_api import sync_playwright
 
     executable = chromium()
@@ -141,6 +149,9 @@ def measure(project: Path, work: Path, runs: int = RUNS, timeout: float = 120.0)
                 start = time.perf_counter()
                 page.wait_for_function(HAS_TEXT, arg=marker, timeout=timeout * 1000)
                 seconds.append(time.perf_counter() - start)
+                if pace is not None:
+                    page.wait_for_timeout(max(0.0, pace - (time.perf_counter() - start)) * 1000)
+                    continue
                 wait_rebuilt(url, before, timeout)
                 page.wait_for_timeout(300)  # a quiet moment before the next save
         finally:
@@ -167,6 +178,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", nargs="+", type=str.upper, default=["S", "L"])
     parser.add_argument("--runs", type=int, default=RUNS, help=f"saves per size (default {RUNS})")
+    parser.add_argument(
+        "--pace",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="save every SECONDS without waiting for the rebuild to land",
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
     results: dict[str, Any] = {}
@@ -174,7 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix=f"journey-live-{size}-") as tmp:
             work = Path(tmp)
             generate(work / "project", size)
-            results[size] = measure(work / "project", work, args.runs)
+            results[size] = measure(work / "project", work, args.runs, pace=args.pace)
         print(f"[{size}] save to visible in the browser: {ms(results[size])}", flush=True)
     if args.json is not None:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
