@@ -11,6 +11,7 @@ import networkx as nx
 import pytest
 import yaml
 from jinja2 import StrictUndefined
+from markupsafe import Markup
 
 from toolkit.common.i18n import translations
 from toolkit.pipeline import compile_project
@@ -28,8 +29,10 @@ from toolkit.render.html_context import (
     emotion_curve,
     journey_handoffs,
     lane_labels,
+    lane_width,
     make_facts,
     pct,
+    soft_breaks,
     step_columns,
     transition_arrows,
 )
@@ -111,7 +114,7 @@ def test_buyer_lanes_in_order_with_cells(facts: Facts) -> None:
     doing = lanes[3]["cells"][2]
     assert doing["entries"] == [
         "MAの入門資料をダウンロードする",
-        "ナーチャリング入門セミナーに参加する",
+        "ナーチャリング<wbr>入門<wbr>セミナーに参加する",  # soft_breaks
         "展示会で複数のベンダーのブースを回る",
     ]
     feeling = lanes[1]["cells"]
@@ -169,6 +172,51 @@ def test_emotion_curve_points(facts: Facts) -> None:
         "継続・リピート: 通過しない",
         "ロイヤルカスタマー化: 通過しない",
     ]
+
+
+def test_soft_breaks_only_in_long_compounds() -> None:
+    assert soft_breaks("インサイドセールス") == "インサイドセールス"  # one word: never broken
+    assert soft_breaks("中堅部品メーカーA社（MA初導入）") == "中堅部品メーカーA社（MA初導入）"
+    long = soft_breaks("BtoBリードナーチャリング入門セミナー")
+    assert isinstance(long, Markup)
+    assert long == "BtoB<wbr>リードナーチャリング<wbr>入門<wbr>セミナー"
+    assert (
+        soft_breaks("ロイヤルカスタマーサクセス化計画書")
+        == "ロイヤルカスタマーサクセス<wbr>化計画書"
+    )
+    # what is not a break opportunity is escaped
+    hostile = soft_breaks("<b>セキュリティチェックシート回答集</b> & more")
+    assert hostile == "&lt;b&gt;セキュリティチェックシート<wbr>回答集&lt;/b&gt; &amp; more"
+
+
+def test_lane_column_fits_the_longest_label() -> None:
+    assert lane_width(["考えていること", "KPI"]) == "9.5em"  # the narrowest column
+    assert lane_width(["インサイドセールス", "Thinking"]) == "10.4em"
+    assert lane_width(["Customer success", "Opportunities"]) == "9.5em"  # wraps at spaces
+    assert lane_width(["カスタマーサクセスマネージャー"]) == "14.0em"  # at most: then wraps
+
+
+def test_paper_empty_rows_and_text_language(example_graph: nx.MultiDiGraph) -> None:
+    ja = make_facts(example_graph, RenderOptions("ja"))
+    en = make_facts(example_graph, RenderOptions("en"))
+    a3 = journey_context(ja, "no-ma-manager")
+    assert (a3["paper"], a3["paper_class"], a3["text_lang"]) == ("A3 landscape", "paper-a3", "")
+    a4 = journey_context(ja, "no-ma-manager", RenderOptions("ja", paper="a4"))
+    assert (a4["paper"], a4["paper_class"]) == ("A4 landscape", "paper-a4")
+    # the project's free text is Japanese: on an English page it is marked lang="ja"
+    assert journey_context(en, "no-ma-manager")["text_lang"] == "ja"
+    pages = render_html(example_graph, RenderOptions("en", paper="a4"))
+    page = pages["journeys/no-ma-manager.html"].decode()
+    assert '<body class="page-journey paper-a4">' in page
+    assert "@page { size: A4 landscape; }" in page
+    assert page.count('<div class="action" lang="ja">') == 12
+    assert '<td class="emo-0" lang="ja"><p class="txt">忙しいが' in page
+    assert (
+        'lang="ja"'
+        not in render_html(example_graph, RenderOptions("ja"))["journeys/no-ma-manager.html"]
+        .decode()
+        .split("<body", 1)[1]
+    )
 
 
 def test_pct_formatting() -> None:
@@ -347,7 +395,7 @@ def test_content_gap_lists_pipeline(facts: Facts) -> None:
     assert [(e["title"], e["pipeline"], e["status_label"]) for e in live["entries"]] == [
         ("導入効果シミュレーター", False, "公開中"),
         ("料金プラン・導入スケジュール表", False, "公開中"),
-        ("セキュリティチェックシート回答集", True, "下書き"),
+        ("セキュリティチェックシート<wbr>回答集", True, "下書き"),
     ]
     assert live["entries"][0]["href"] == "https://example.com/tools/roi"
 
@@ -695,6 +743,19 @@ def test_minimal_project_renders(tmp_path: Path) -> None:
     assert [c["skipped"] for c in ctx["columns"]] == [True, False]
     assert ctx["emotion"]["points"] == [] and ctx["emotion"]["polyline"] == ""
     assert ctx["card"]["facts"] == []
+    # rows empty in every stage are left out: only "thinking" has text; the one role acts
+    # nowhere but keeps its lane for the seller-absent marker; no KPI anywhere
+    assert [lane["key"] for lane in ctx["buyer_lanes"]] == ["thinking"]
+    assert [lane["key"] for lane in ctx["role_lanes"]] == ["sales"]
+    assert ctx["role_lanes"][0]["cells"][1]["marker"] == "No seller action"
+    assert ctx["kpi_row"] == [] and ctx["funnel_row"] and ctx["content_row"]
+    assert ctx["legend"][-1]["key"] == "emotion"  # no handoff, no transition
+    full = journey_context(facts, "ann-journey", RenderOptions("en", show_empty_rows=True))
+    assert len(full["buyer_lanes"]) == 8 and len(full["kpi_row"]) == 2
+    page = render_html(compiled.graph, RenderOptions("en"))["journeys/ann-journey.html"].decode()
+    assert 'class="lane side-buyer lane-thinking"' in page
+    assert "lane-pains" not in page and 'class="lane side-buyer lane-emotion"' not in page
+    assert 'class="lane side-seller lane-kpi"' not in page
     out = render_html(compiled.graph, RenderOptions("en"))
     assert sorted(out) == ["compare.html", "index.html", "journeys/ann-journey.html"]
     index = out["index.html"].decode()

@@ -206,6 +206,14 @@ def journey_downloads(f: Facts, ref: str) -> list[dict[str, str]]:
 PAPER_SIZES = {"a3": "A3 landscape", "a4": "A4 landscape"}
 
 
+def text_language(f: Facts) -> str:
+    """The language of the project's free text (thinking, actions...) when it is not the
+    page's: its `lang`, so that browsers break lines and read it as that language; '' else."""
+    project = text(f.g.graph.get("language"))
+    base = project.replace("_", "-").split("-")[0].lower()
+    return project if base and base != f.lang.replace("_", "-").split("-")[0].lower() else ""
+
+
 def journey_context(f: Facts, ref: str, options: RenderOptions | None = None) -> dict[str, Any]:
     """Everything the journey map template shows for one journey.
 
@@ -251,6 +259,7 @@ def journey_context(f: Facts, ref: str, options: RenderOptions | None = None) ->
         "role_lanes": roles,
         **rows,
         "seller_side": bool(roles) or any(rows.values()),
+        "text_lang": text_language(f),
         "lane_width": lane_width(lane_names + [_("KPIs")]),
         "paper": PAPER_SIZES.get(options.paper, PAPER_SIZES["a3"]),
         "paper_class": "paper-a4" if options.paper == "a4" else "paper-a3",

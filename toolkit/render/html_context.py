@@ -15,6 +15,7 @@ import unicodedata
 from typing import Any
 
 import networkx as nx
+from markupsafe import Markup, escape
 
 from toolkit.common.i18n import Catalog, translations
 from toolkit.graph.build import nid, nodes_of
@@ -165,6 +166,36 @@ def out_refs(g: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
     return [v for _, v, d in g.out_edges(node, data=True) if d["type"] == kind]
 
 
+# A run of 12 or more characters with no kana, space or punctuation: a compound such as
+# BtoBリードナーチャリング入門セミナー, which the browser's phrase breaking keeps as one phrase
+# and, when it is wider than a column, breaks anywhere (inside a word).
+LONG_RUN = re.compile(r"[A-Za-z0-9\uff10-\uff5a\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff]{12,}")
+RUN_PART = re.compile(
+    r"[A-Za-z0-9\uff10-\uff5a]+|[\u30a1-\u30fa\u30fc]+|[\u3400-\u4dbf\u4e00-\u9fff]+"
+)
+
+
+def soft_breaks(value: str) -> str:
+    """Text for a map cell, escaped, with a line break opportunity (<wbr>) where a long
+    compound changes script (Latin or digits, katakana, kanji: word boundaries), so that it
+    can wrap between its words rather than inside one. Short text comes back as it is."""
+    if not LONG_RUN.search(value):
+        return value
+    out, last = [], 0
+    for run in LONG_RUN.finditer(value):
+        out.append(escape(value[last : run.start()]))
+        parts: list[str] = []
+        for part in RUN_PART.findall(run.group()):
+            if parts and (len(part) < 2 or len(parts[-1]) < 2):
+                parts[-1] += part  # no break next to a single character (A社, 初導入)
+            else:
+                parts.append(part)
+        out.append(Markup("<wbr>").join(escape(part) for part in parts))
+        last = run.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
+
+
 def emotion_class(emotion: int | None) -> str:
     if emotion is None:
         return "emo-none"
@@ -226,7 +257,7 @@ def stage_headers(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
         heads.append(
             {
                 "number": f"{i + 1:02d}",
-                "label": name_of(f, node),
+                "label": soft_breaks(name_of(f, node)),
                 "skipped": step is None,
                 "story": story_text(f, step[1].get("story")) if step else "",
                 "flags": badges,
@@ -282,7 +313,7 @@ def buyer_cell(key: str, step: Node | None) -> dict[str, Any]:
     value = data.get(key)
     items = texts(value) if isinstance(value, list) else texts([value])
     extra = emotion_class(data.get("emotion")) if key == "feeling" else ""
-    return {"skipped": False, "classes": extra, "entries": items}
+    return {"skipped": False, "classes": extra, "entries": [soft_breaks(v) for v in items]}
 
 
 EMOTION_PAD = 24  # px above +2 and below -2 (room for a point's label)
@@ -404,7 +435,7 @@ def funnel_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
         for ref in step[1].get("funnel") or []:
             node = nid("funnel_stage", ref)
             lead = [name_of(f, lc) for lc in out_refs(f.g, node, "lead_class")]
-            stages.append({"label": name_of(f, node), "lead_class": ", ".join(lead)})
+            stages.append({"label": soft_breaks(name_of(f, node)), "lead_class": ", ".join(lead)})
         cells.append({"classes": "", "stages": stages})
     return cells
 
@@ -472,7 +503,7 @@ def role_lanes(f: Facts, cols: list[Node | None], keep_empty: bool = True) -> li
         for i, (step, step_acts) in enumerate(zip(cols, acts, strict=True)):
             absent = bool(step) and "seller-absent" in f.flags[step[0]]
             mine = [
-                {"text": text(a.get("action")), "kpi": text(a.get("kpi"))}
+                {"text": soft_breaks(text(a.get("action"))), "kpi": soft_breaks(text(a.get("kpi")))}
                 for a in step_acts
                 if a.get("role") == role["ref"]
             ]
@@ -522,7 +553,8 @@ def more_items(t: Catalog, n: int) -> str:
 
 
 def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
-    return {**f.content[ref], "pipeline": pipeline}
+    fields = f.content[ref]
+    return {**fields, "title": soft_breaks(fields["title"]), "pipeline": pipeline}
 
 
 def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
@@ -549,7 +581,7 @@ def kpi_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     cells = []
     for step in cols:
         kpis = [
-            {"role": name_of(f, nid("role", a["role"])), "text": text(a.get("kpi"))}
+            {"role": name_of(f, nid("role", a["role"])), "text": soft_breaks(text(a.get("kpi")))}
             for a in (f.actions[step[0]] if step else [])
             if a.get("kpi")
         ]
