@@ -139,8 +139,8 @@ def test_pages_show_the_words_of_their_language(example_graph: nx.MultiDiGraph) 
     en = pages["en"]["journeys/no-ma-manager.html"].decode()
     fr = pages["fr"]["journeys/no-ma-manager.html"].decode()
     assert '<p class="eyebrow">ジャーニーマップ' in ja and '<p class="eyebrow">Journey map' in en
-    assert '<th scope="row" class="lane-name">感情曲線</th>' in ja
-    assert '<th scope="row" class="lane-name">Emotion</th>' in en
+    assert '<th scope="row" class="lane-name"><span class="lane-label">感情曲線</span>' in ja
+    assert '<th scope="row" class="lane-name"><span class="lane-label">Emotion</span>' in en
     assert '<th scope="row" class="lane-name">売り手</th>' in ja
     assert '<th scope="col" class="corner">顧客ステージ</th>' in ja
     assert '<th scope="col" class="corner">Customer stage</th>' in en

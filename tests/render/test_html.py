@@ -11,10 +11,12 @@ import networkx as nx
 import pytest
 import yaml
 from jinja2 import StrictUndefined
+from markupsafe import Markup
 
 from toolkit.common.i18n import translations
 from toolkit.pipeline import compile_project
-from toolkit.render.common import RenderOptions, pick, safe_url
+from toolkit.render.common import RenderOptions, handoffs, pick, safe_url
+from toolkit.render.dot import funnel_dot
 from toolkit.render.html import (
     compare_context,
     index_context,
@@ -25,9 +27,12 @@ from toolkit.render.html import (
 from toolkit.render.html_context import (
     Facts,
     emotion_curve,
+    journey_handoffs,
     lane_labels,
+    lane_width,
     make_facts,
     pct,
+    soft_breaks,
     step_columns,
     transition_arrows,
 )
@@ -109,7 +114,7 @@ def test_buyer_lanes_in_order_with_cells(facts: Facts) -> None:
     doing = lanes[3]["cells"][2]
     assert doing["entries"] == [
         "MAの入門資料をダウンロードする",
-        "ナーチャリング入門セミナーに参加する",
+        "ナーチャリング<wbr>入門<wbr>セミナーに参加する",  # soft_breaks
         "展示会で複数のベンダーのブースを回る",
     ]
     feeling = lanes[1]["cells"]
@@ -129,15 +134,15 @@ def test_buyer_lanes_in_order_with_cells(facts: Facts) -> None:
 def test_emotion_curve_points(facts: Facts) -> None:
     curve = emotion_curve(facts, step_columns(facts, "ma-adopted-inside-sales"))
     assert curve["width"] == 900
-    assert curve["height"] == 104
+    assert curve["height"] == 176  # 32px between two of the five levels
     assert [(p["value"], p["x"], p["y"], p["cx"]) for p in curve["points"]] == [
-        (-2, 150, 88, "16.667%"),
-        (0, 250, 52, "27.778%"),
-        (-1, 350, 70, "38.889%"),
-        (1, 450, 34, "50%"),
-        (1, 650, 34, "72.222%"),
+        (-2, 150, 152, "16.667%"),
+        (0, 250, 88, "27.778%"),
+        (-1, 350, 120, "38.889%"),
+        (1, 450, 56, "50%"),
+        (1, 650, 56, "72.222%"),
     ]
-    assert curve["polyline"] == "150,88 250,52 350,70 450,34 650,34"
+    assert curve["polyline"] == "150,152 250,88 350,120 450,56 650,56"
     assert [p["text"] for p in curve["points"]] == ["−2", "0", "−1", "+1", "+1"]
     classes = [p["classes"] for p in curve["points"]]
     assert classes == ["emo-m2", "emo-0", "emo-m1", "emo-p1", "emo-p1"]
@@ -147,8 +152,71 @@ def test_emotion_curve_points(facts: Facts) -> None:
         {"x": "77.778%", "w": "11.111%"},
         {"x": "88.889%", "w": "11.111%"},
     ]
-    assert [g["y"] for g in curve["guides"]] == [16, 52, 88]
+    assert [(g["y"], g["text"]) for g in curve["guides"]] == [
+        (24, "+2"),
+        (56, "+1"),
+        (88, "0"),
+        (120, "−1"),
+        (152, "−2"),
+    ]
     assert len(curve["dividers"]) == 8
+    # the values per stage as text, for screen readers (the SVG is a picture)
+    assert [f"{r['stage']}: {r['text']}" for r in curve["readout"]] == [
+        "課題の未知: 通過しない",
+        "課題の認知: −2（とてもネガティブ）",
+        "興味・関心: 0（ニュートラル）",
+        "情報収集: −1（ネガティブ）",
+        "検討: +1（ポジティブ）",
+        "購買・発注: 通過しない",
+        "利用: +1（ポジティブ）",
+        "継続・リピート: 通過しない",
+        "ロイヤルカスタマー化: 通過しない",
+    ]
+
+
+def test_soft_breaks_only_in_long_compounds() -> None:
+    assert soft_breaks("インサイドセールス") == "インサイドセールス"  # one word: never broken
+    assert soft_breaks("中堅部品メーカーA社（MA初導入）") == "中堅部品メーカーA社（MA初導入）"
+    long = soft_breaks("BtoBリードナーチャリング入門セミナー")
+    assert isinstance(long, Markup)
+    assert long == "BtoB<wbr>リードナーチャリング<wbr>入門<wbr>セミナー"
+    assert (
+        soft_breaks("ロイヤルカスタマーサクセス化計画書")
+        == "ロイヤルカスタマーサクセス<wbr>化計画書"
+    )
+    # what is not a break opportunity is escaped
+    hostile = soft_breaks("<b>セキュリティチェックシート回答集</b> & more")
+    assert hostile == "&lt;b&gt;セキュリティチェックシート<wbr>回答集&lt;/b&gt; &amp; more"
+
+
+def test_lane_column_fits_the_longest_label() -> None:
+    assert lane_width(["考えていること", "KPI"]) == "9.5em"  # the narrowest column
+    assert lane_width(["インサイドセールス", "Thinking"]) == "10.4em"
+    assert lane_width(["Customer success", "Opportunities"]) == "9.5em"  # wraps at spaces
+    assert lane_width(["カスタマーサクセスマネージャー"]) == "14.0em"  # at most: then wraps
+
+
+def test_paper_empty_rows_and_text_language(example_graph: nx.MultiDiGraph) -> None:
+    ja = make_facts(example_graph, RenderOptions("ja"))
+    en = make_facts(example_graph, RenderOptions("en"))
+    a3 = journey_context(ja, "no-ma-manager")
+    assert (a3["paper"], a3["paper_class"], a3["text_lang"]) == ("A3 landscape", "paper-a3", "")
+    a4 = journey_context(ja, "no-ma-manager", RenderOptions("ja", paper="a4"))
+    assert (a4["paper"], a4["paper_class"]) == ("A4 landscape", "paper-a4")
+    # the project's free text is Japanese: on an English page it is marked lang="ja"
+    assert journey_context(en, "no-ma-manager")["text_lang"] == "ja"
+    pages = render_html(example_graph, RenderOptions("en", paper="a4"))
+    page = pages["journeys/no-ma-manager.html"].decode()
+    assert '<body class="page-journey paper-a4">' in page
+    assert "@page { size: A4 landscape; }" in page
+    assert page.count('<div class="action" lang="ja">') == 12
+    assert '<td class="emo-0" lang="ja"><p class="txt">忙しいが' in page
+    assert (
+        'lang="ja"'
+        not in render_html(example_graph, RenderOptions("ja"))["journeys/no-ma-manager.html"]
+        .decode()
+        .split("<body", 1)[1]
+    )
 
 
 def test_pct_formatting() -> None:
@@ -210,7 +278,8 @@ def test_flags_on_known_steps(facts: Facts) -> None:
 
 
 def test_seller_absent_marks_role_cells(facts: Facts) -> None:
-    lanes = journey_context(facts, "ma-adopted-inside-sales")["role_lanes"]
+    options = RenderOptions("ja", show_empty_rows=True)
+    lanes = journey_context(facts, "ma-adopted-inside-sales", options)["role_lanes"]
     assert [lane["label"] for lane in lanes] == [
         "マーケティング",
         "インサイドセールス",
@@ -222,6 +291,95 @@ def test_seller_absent_marks_role_cells(facts: Facts) -> None:
     assert all(c["classes"] == "flag-seller-absent" and c["actions"] == [] for c in cells)
     assert [c["marker"] for c in cells] == ["売り手の接点なし", "", "", "", ""]
     assert all(lane["cells"][2]["marker"] == "" for lane in lanes)
+
+
+def test_role_lanes_empty_in_every_stage_are_left_out(facts: Facts) -> None:
+    # support and customer success act nowhere in this journey and receive no handoff
+    ctx = journey_context(facts, "ma-adopted-inside-sales")
+    assert [lane["key"] for lane in ctx["role_lanes"]] == [
+        "marketing",
+        "inside-sales",
+        "field-sales",
+    ]
+    assert ctx["role_lanes"][0]["cells"][6]["marker"] == "売り手の接点なし"
+    assert len(ctx["buyer_lanes"]) == 8 and ctx["kpi_row"] and ctx["content_row"]
+    # in the others every role acts or takes a lead over somewhere
+    for ref in JOURNEYS[1:]:
+        assert len(journey_context(facts, ref)["role_lanes"]) == 5
+
+
+HANDOFFS = {
+    "ma-adopted-inside-sales": [
+        (
+            "marketing",
+            3,
+            "out",
+            "インサイドセールスへ引き継ぎ",
+            "リードナーチャリング → クオリフィケーション",
+        ),
+        ("marketing", 4, "out", "フィールドセールスへ引き継ぎ", "クオリフィケーション → 商談化"),
+        (
+            "inside-sales",
+            3,
+            "in",
+            "マーケティングから引き継ぎ",
+            "リードナーチャリング → クオリフィケーション",
+        ),
+        ("inside-sales", 4, "out", "フィールドセールスへ引き継ぎ", "クオリフィケーション → 商談化"),
+        (
+            "field-sales",
+            4,
+            "in",
+            "マーケティング、インサイドセールスから引き継ぎ",
+            "クオリフィケーション → 商談化",
+        ),
+    ],
+    "ma-adopted-sales-head": [
+        (
+            "marketing",
+            8,
+            "in",
+            "フィールドセールス、カスタマーサクセスから引き継ぎ",
+            "個別対応 → ロイヤルカスタマー",
+        ),
+        ("field-sales", 6, "out", "サポート、カスタマーサクセスへ引き継ぎ", "受注 → 利用サポート"),
+        ("field-sales", 8, "out", "マーケティングへ引き継ぎ", "個別対応 → ロイヤルカスタマー"),
+        ("support", 6, "in", "フィールドセールスから引き継ぎ", "受注 → 利用サポート"),
+        ("customer-success", 6, "in", "フィールドセールスから引き継ぎ", "受注 → 利用サポート"),
+        ("customer-success", 8, "out", "マーケティングへ引き継ぎ", "個別対応 → ロイヤルカスタマー"),
+    ],
+}
+
+
+@pytest.mark.parametrize("journey", sorted(HANDOFFS))
+def test_handoffs_are_marked_on_the_role_lanes(facts: Facts, journey: str) -> None:
+    lanes = journey_context(facts, journey)["role_lanes"]
+    found = [
+        (lane["key"], i, h["direction"], h["text"], h["detail"])
+        for lane in lanes
+        for i, cell in enumerate(lane["cells"])
+        for h in cell["handoffs"]
+    ]
+    expected = [(*h[:4], f"（ファネルステージ：{h[4]}）") for h in HANDOFFS[journey]]
+    assert found == expected
+
+
+def test_map_handoffs_are_the_funnel_diagrams(facts: Facts, example_graph: nx.MultiDiGraph) -> None:
+    # every handoff marked on a map is a handoff edge of the funnel diagram (funnel.dot)
+    funnel = funnel_dot(example_graph, "ja")
+    drawn = {(u, v, d["from_stage"], d["to_stage"]) for u, v, _, d in handoffs(example_graph)}
+    assert funnel.count("class=handoff") == len(drawn) == 8
+    for ref in JOURNEYS:
+        marked = journey_handoffs(facts, step_columns(facts, ref))
+        assert marked and {h[1:] for h in marked} <= drawn
+    # no-ma-manager skips the funnel's opportunity stage: its handoffs to field sales are not
+    # this journey's; the later ones are
+    marked = journey_handoffs(facts, step_columns(facts, "no-ma-manager"))
+    assert [(h[0], h[3], h[4]) for h in marked] == [
+        (3, "lead-nurturing", "qualification"),
+        (6, "won", "usage-support"),
+        (6, "won", "usage-support"),
+    ]
 
 
 def test_content_gap_lists_pipeline(facts: Facts) -> None:
@@ -237,7 +395,7 @@ def test_content_gap_lists_pipeline(facts: Facts) -> None:
     assert [(e["title"], e["pipeline"], e["status_label"]) for e in live["entries"]] == [
         ("導入効果シミュレーター", False, "公開中"),
         ("料金プラン・導入スケジュール表", False, "公開中"),
-        ("セキュリティチェックシート回答集", True, "下書き"),
+        ("セキュリティチェックシート<wbr>回答集", True, "下書き"),
     ]
     assert live["entries"][0]["href"] == "https://example.com/tools/roi"
 
@@ -413,9 +571,9 @@ def test_journey_page_markup(pages: dict[str, str]) -> None:
     page = pages["journeys/ma-adopted-inside-sales.html"]
     assert page.count('<th scope="col" class="stage-head') == 9
     assert page.count('class="stage-head skipped"') == 4
-    polyline = '<polyline class="curve-line" points="150,88 250,52 350,70 450,34 650,34"'
+    polyline = '<polyline class="curve-line" points="150,152 250,88 350,120 450,56 650,56"'
     assert page.count(polyline) == 1
-    assert page.count("<circle cx=") == 5
+    assert page.count('<g class="point ') == 5
     assert 'class="divider divider-seller"' in page
     assert 'class="badge badge-seller-absent"' in page
     assert 'class="marker marker-content-gap"' in page
@@ -585,6 +743,19 @@ def test_minimal_project_renders(tmp_path: Path) -> None:
     assert [c["skipped"] for c in ctx["columns"]] == [True, False]
     assert ctx["emotion"]["points"] == [] and ctx["emotion"]["polyline"] == ""
     assert ctx["card"]["facts"] == []
+    # rows empty in every stage are left out: only "thinking" has text; the one role acts
+    # nowhere but keeps its lane for the seller-absent marker; no KPI anywhere
+    assert [lane["key"] for lane in ctx["buyer_lanes"]] == ["thinking"]
+    assert [lane["key"] for lane in ctx["role_lanes"]] == ["sales"]
+    assert ctx["role_lanes"][0]["cells"][1]["marker"] == "No seller action"
+    assert ctx["kpi_row"] == [] and ctx["funnel_row"] and ctx["content_row"]
+    assert ctx["legend"][-1]["key"] == "emotion"  # no handoff, no transition
+    full = journey_context(facts, "ann-journey", RenderOptions("en", show_empty_rows=True))
+    assert len(full["buyer_lanes"]) == 8 and len(full["kpi_row"]) == 2
+    page = render_html(compiled.graph, RenderOptions("en"))["journeys/ann-journey.html"].decode()
+    assert 'class="lane side-buyer lane-thinking"' in page
+    assert "lane-pains" not in page and 'class="lane side-buyer lane-emotion"' not in page
+    assert 'class="lane side-seller lane-kpi"' not in page
     out = render_html(compiled.graph, RenderOptions("en"))
     assert sorted(out) == ["compare.html", "index.html", "journeys/ann-journey.html"]
     index = out["index.html"].decode()

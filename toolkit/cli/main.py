@@ -258,6 +258,8 @@ def build(
 @click.option("--format", "formats", default="html,svg,mermaid,json,csv", show_default=True)
 @LANG_OPTION
 @NO_CACHE
+@PAPER_OPTION
+@SHOW_EMPTY_ROWS
 def serve(
     project: Path,
     host: str,
@@ -266,6 +268,8 @@ def serve(
     formats: str,
     lang: str | None,
     no_cache: bool,
+    paper: str,
+    show_empty_rows: bool,
 ) -> int:
     """Build PROJECT, serve the output and rebuild on every save (live reload)."""
     import signal
@@ -283,7 +287,12 @@ def serve(
     except (FormatError, OutputError) as exc:
         raise click.UsageError(str(exc)) from None
     live = LiveBuild(
-        requires.pipeline_for(project, no_cache, live=True), out_dir, plan.formats, lang
+        requires.pipeline_for(project, no_cache, live=True),
+        out_dir,
+        plan.formats,
+        lang,
+        paper=paper,
+        show_empty_rows=show_empty_rows,
     )
     session = Session(
         project, out_dir, live.state, live.rebuild, lambda line: click.echo(line, err=True)

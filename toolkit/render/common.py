@@ -8,6 +8,7 @@ toolkit.common.i18n."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,6 +23,8 @@ from toolkit.common.labels import pick as pick
 from toolkit.common.labels import strip_controls as strip_controls
 from toolkit.graph.build import nid
 from toolkit.render.overlay import LeadOverlay
+
+Edge = tuple[str, str, Any, dict[str, Any]]  # (u, v, key, data), as dot_syntax.Edge
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -88,6 +91,22 @@ def coverage_by_step(g: nx.MultiDiGraph) -> dict[str, StepCoverage]:
 def step_flags(g: nx.MultiDiGraph) -> dict[str, tuple[str, ...]]:
     """Warning codes marked on each step node: seller-absent and/or content-gap."""
     return {cov.step: flags_of(cov.actions > 0, cov) for cov in step_coverage(g)}
+
+
+def handoffs(g: nx.MultiDiGraph, found: Iterable[Edge] | None = None) -> list[Edge]:
+    """The funnel's role-to-role handoffs (docs/GRAPH.md `handoff` edges: an owner of a funnel
+    stage to each owner of the next stage who does not own the first), as (from role, to role,
+    key, data) in funnel order. `found`: the handoff edges when the caller has them already.
+
+    The funnel diagram (toolkit.render.dot) draws these; the journey map marks the same ones.
+    """
+    if found is None:
+        found = (e for e in g.edges(keys=True, data=True) if e[3]["type"] == "handoff")
+    order = {n: d["order"] for n, d in ordered(g, "funnel_stage")}
+    return sorted(
+        found,
+        key=lambda e: (order.get(nid("funnel_stage", e[3]["from_stage"]), 0), e[2], e[0], e[1]),
+    )
 
 
 def flags_of(has_actions: bool, coverage: StepCoverage) -> tuple[str, ...]:

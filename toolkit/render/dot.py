@@ -25,7 +25,7 @@ import networkx as nx
 
 from toolkit.common.errors import EnvironmentFailure
 from toolkit.graph.build import nid, nodes_of
-from toolkit.render.common import RenderOptions, label_of, ordered, step_flags
+from toolkit.render.common import RenderOptions, handoffs, label_of, ordered, step_flags
 from toolkit.render.diagrams import (
     JOURNEY_EDGES,
     dot_label,
@@ -155,12 +155,7 @@ def _of_types(
 
 
 def _handoffs(g: nx.MultiDiGraph, edges: dict[str, list[Edge]]) -> list[Edge]:
-    order = {n: d["order"] for n, d in ordered(g, "funnel_stage")}
-    found = list(edges.get("handoff", ()))
-    return sorted(
-        found,
-        key=lambda e: (order.get(nid("funnel_stage", e[3]["from_stage"]), 0), e[2], e[0], e[1]),
-    )
+    return handoffs(g, edges.get("handoff", ()))
 
 
 # --- overview ---------------------------------------------------------------------------

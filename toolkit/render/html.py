@@ -1,8 +1,9 @@
 """HTML renderer of `journey build`: an overview, a comparison and one journey map per journey.
 
 Pages are self-contained (inlined CSS, inline SVG, no script, no external resources) and
-printable (A3 landscape). The context builders here and in toolkit.render.html_context
-compute everything; the Jinja templates in toolkit/render/templates only display it.
+printable (journey maps on A3 or A4 landscape: `RenderOptions.paper`). The context builders
+here and in toolkit.render.html_context compute everything; the Jinja templates in
+toolkit/render/templates only display it.
 """
 
 from __future__ import annotations
@@ -31,11 +32,13 @@ from toolkit.render.html_context import (
     journey_page,
     journey_refs,
     kpi_cells,
+    lane_width,
     make_facts,
     name_of,
     page_meta,
     pct,
     role_lanes,
+    row_is_empty,
     segment_name,
     slug_path,
     stage_headers,
@@ -67,7 +70,7 @@ def render_html(
         pages["compare.html"] = ("compare.html.j2", compare_context(f))
     for ref in journey_refs(graph):
         if journeys is None or ref in journeys:
-            pages[journey_page(ref)] = ("journey.html.j2", journey_context(f, ref))
+            pages[journey_page(ref)] = ("journey.html.j2", journey_context(f, ref, options))
     return {
         path: render_page(env, template, options.lang, context).encode("utf-8")
         for path, (template, context) in pages.items()
@@ -166,6 +169,7 @@ def legend_texts(t: Catalog) -> dict[str, str]:
         "pipeline": _("Draft or planned content, not live yet."),
         "emotion": _("Emotion from −2 (negative) to +2 (positive)."),
         "transition": _("Loops and skips beyond the stage order."),
+        "handoff": _("A role hands the lead on to another (the handoffs of the funnel diagram)."),
     }
 
 
@@ -199,13 +203,46 @@ def journey_downloads(f: Facts, ref: str) -> list[dict[str, str]]:
     ]
 
 
-def journey_context(f: Facts, ref: str) -> dict[str, Any]:
-    """Everything the journey map template shows for one journey."""
+PAPER_SIZES = {"a3": "A3 landscape", "a4": "A4 landscape"}
+
+
+def text_language(f: Facts) -> str:
+    """The language of the project's free text (thinking, actions...) when it is not the
+    page's: its `lang`, so that browsers break lines and read it as that language; '' else."""
+    project = text(f.g.graph.get("language"))
+    base = project.replace("_", "-").split("-")[0].lower()
+    return project if base and base != f.lang.replace("_", "-").split("-")[0].lower() else ""
+
+
+def journey_context(f: Facts, ref: str, options: RenderOptions | None = None) -> dict[str, Any]:
+    """Everything the journey map template shows for one journey.
+
+    Rows that are empty in every stage are left out unless `options.show_empty_rows`;
+    `options.paper` chooses the printed page (A3 or A4 landscape)."""
+    options = options or RenderOptions(f.lang)
+    keep = options.show_empty_rows
     data = f.g.nodes[nid("journey", ref)]
     cols = step_columns(f, ref)
     title = text(label_of(data, f.lang))
     transitions = transition_arrows(f, ref)
+    buyer = [lane for lane in buyer_lanes(f, cols) if keep or not lane["empty"]]
+    roles = role_lanes(f, cols, keep)
+    funnel = funnel_cells(f, cols)
+    content = content_cells(f, cols)
+    kpis = kpi_cells(f, cols)
+    rows = {
+        "funnel_row": funnel if keep or not row_is_empty(funnel, "stages") else [],
+        "content_row": content
+        if keep or not row_is_empty(content, "entries", "marker", "more")
+        else [],
+        "kpi_row": kpis if keep or not row_is_empty(kpis, "kpis") else [],
+    }
     keys = ["seller-absent", "content-gap", "skipped", "pipeline", "emotion"]
+    if any(cell["handoffs"] for lane in roles for cell in lane["cells"]):
+        keys.append("handoff")
+    _ = f.t.gettext
+    lane_names = [lane["label"] for lane in [*buyer, *roles]]
+    lane_names += [_("Customer stage"), _("Transitions"), _("Funnel stage"), _("Content")]
     return {
         "page": page_meta(f, title, 1, "journey"),
         "journey": {
@@ -216,13 +253,16 @@ def journey_context(f: Facts, ref: str) -> dict[str, Any]:
         },
         "card": profile_card(f, ref),
         "columns": stage_headers(f, cols),
-        "buyer_lanes": buyer_lanes(f, cols),
+        "buyer_lanes": buyer,
         "emotion": emotion_curve(f, cols),
         "transitions": transitions,
-        "funnel_row": funnel_cells(f, cols),
-        "role_lanes": role_lanes(f, cols),
-        "content_row": content_cells(f, cols),
-        "kpi_row": kpi_cells(f, cols),
+        "role_lanes": roles,
+        **rows,
+        "seller_side": bool(roles) or any(rows.values()),
+        "text_lang": text_language(f),
+        "lane_width": lane_width(lane_names + [_("KPIs")]),
+        "paper": PAPER_SIZES.get(options.paper, PAPER_SIZES["a3"]),
+        "paper_class": "paper-a4" if options.paper == "a4" else "paper-a3",
         "legend": legend(f, keys + (["transition"] if transitions["arrows"] else [])),
         "downloads": journey_downloads(f, ref),
     }

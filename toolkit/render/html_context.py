@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 import re
+import unicodedata
 from typing import Any
 
 import networkx as nx
+from markupsafe import Markup, escape
 
 from toolkit.common.i18n import Catalog, translations
 from toolkit.graph.build import nid, nodes_of
@@ -22,6 +24,7 @@ from toolkit.render.common import (
     actions_at,
     coverage_by_step,
     flags_of,
+    handoffs,
     label_of,
     ordered,
     pick,
@@ -163,6 +166,36 @@ def out_refs(g: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
     return [v for _, v, d in g.out_edges(node, data=True) if d["type"] == kind]
 
 
+# A run of 12 or more characters with no kana, space or punctuation: a compound such as
+# BtoBリードナーチャリング入門セミナー, which the browser's phrase breaking keeps as one phrase
+# and, when it is wider than a column, breaks anywhere (inside a word).
+LONG_RUN = re.compile(r"[A-Za-z0-9\uff10-\uff5a\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff]{12,}")
+RUN_PART = re.compile(
+    r"[A-Za-z0-9\uff10-\uff5a]+|[\u30a1-\u30fa\u30fc]+|[\u3400-\u4dbf\u4e00-\u9fff]+"
+)
+
+
+def soft_breaks(value: str) -> str:
+    """Text for a map cell, escaped, with a line break opportunity (<wbr>) where a long
+    compound changes script (Latin or digits, katakana, kanji: word boundaries), so that it
+    can wrap between its words rather than inside one. Short text comes back as it is."""
+    if not LONG_RUN.search(value):
+        return value
+    out, last = [], 0
+    for run in LONG_RUN.finditer(value):
+        out.append(escape(value[last : run.start()]))
+        parts: list[str] = []
+        for part in RUN_PART.findall(run.group()):
+            if parts and (len(part) < 2 or len(parts[-1]) < 2):
+                parts[-1] += part  # no break next to a single character (A社, 初導入)
+            else:
+                parts.append(part)
+        out.append(Markup("<wbr>").join(escape(part) for part in parts))
+        last = run.end()
+    out.append(escape(value[last:]))
+    return Markup("").join(out)
+
+
 def emotion_class(emotion: int | None) -> str:
     if emotion is None:
         return "emo-none"
@@ -224,7 +257,7 @@ def stage_headers(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
         heads.append(
             {
                 "number": f"{i + 1:02d}",
-                "label": name_of(f, node),
+                "label": soft_breaks(name_of(f, node)),
                 "skipped": step is None,
                 "story": story_text(f, step[1].get("story")) if step else "",
                 "flags": badges,
@@ -254,11 +287,22 @@ BUYER_LANES = (
 
 
 def buyer_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
-    """The buyer's lanes; the emotion lane carries no cells (its curve spans the columns)."""
+    """The buyer's lanes; the emotion lane carries no cells (its curve spans the columns).
+
+    `empty`: no stage has anything in the lane (the page leaves it out unless asked to keep
+    empty rows); the emotion lane is empty when no step has an emotion.
+    """
     lanes, labels = [], lane_labels(f.t)
     for key, kind in BUYER_LANES:
-        cells = [] if kind == "emotion" else [buyer_cell(key, step) for step in cols]
-        lanes.append({"key": key, "kind": kind, "label": labels[key], "cells": cells})
+        if kind == "emotion":
+            cells: list[dict[str, Any]] = []
+            empty = all(s is None or s[1].get("emotion") is None for s in cols)
+        else:
+            cells = [buyer_cell(key, step) for step in cols]
+            empty = not any(c["entries"] for c in cells)
+        lanes.append(
+            {"key": key, "kind": kind, "label": labels[key], "cells": cells, "empty": empty}
+        )
     return lanes
 
 
@@ -269,13 +313,27 @@ def buyer_cell(key: str, step: Node | None) -> dict[str, Any]:
     value = data.get(key)
     items = texts(value) if isinstance(value, list) else texts([value])
     extra = emotion_class(data.get("emotion")) if key == "feeling" else ""
-    return {"skipped": False, "classes": extra, "entries": items}
+    return {"skipped": False, "classes": extra, "entries": [soft_breaks(v) for v in items]}
 
 
-EMOTION_HEIGHT = 104
-EMOTION_PAD = 16
-EMOTION_UNIT = 18  # px per emotion point
+EMOTION_PAD = 24  # px above +2 and below -2 (room for a point's label)
+EMOTION_UNIT = 32  # px per emotion point
+EMOTION_HEIGHT = 2 * EMOTION_PAD + 4 * EMOTION_UNIT
 COLUMN_UNITS = 100  # viewBox width of one column
+EMOTION_LEVELS = (2, 1, 0, -1, -2)
+
+
+@functools.cache
+def emotion_words(t: Catalog) -> dict[int, str]:
+    """Emotion -2..2 -> what the level means, for the curve's text alternative."""
+    _ = t.gettext
+    return {
+        2: _("very positive"),
+        1: _("positive"),
+        0: _("neutral"),
+        -1: _("negative"),
+        -2: _("very negative"),
+    }
 
 
 def emotion_y(emotion: int) -> int:
@@ -284,11 +342,16 @@ def emotion_y(emotion: int) -> int:
 
 
 def emotion_curve(f: Facts, cols: list[Node | None]) -> dict[str, Any]:
-    """The emotion curve: points per step in viewBox units (x) and percentages (cx)."""
+    """The emotion curve: points per step in viewBox units (x) and percentages (cx), a guide
+    and a scale label per level, and the values per stage as text (`readout`)."""
     n = len(cols)
-    points = []
+    words = emotion_words(f.t)
+    points, readout = [], []
     for i, step in enumerate(cols):
+        stage = name_of(f, f.stages[i][0])
         if step is None or step[1].get("emotion") is None:
+            missing = f.t.gettext("Skipped") if step is None else f.t.gettext("no emotion given")
+            readout.append({"stage": stage, "text": missing})
             continue
         e = int(step[1]["emotion"])
         points.append(
@@ -300,8 +363,12 @@ def emotion_curve(f: Facts, cols: list[Node | None]) -> dict[str, Any]:
                 "value": e,
                 "text": emotion_text(e),
                 "classes": emotion_class(e),
-                "stage": name_of(f, f.stages[i][0]),
+                "stage": stage,
             }
+        )
+        value = f.t.gettext("%(value)s (%(meaning)s)")
+        readout.append(
+            {"stage": stage, "text": value % {"value": emotion_text(e), "meaning": words[e]}}
         )
     return {
         "width": n * COLUMN_UNITS,
@@ -309,11 +376,17 @@ def emotion_curve(f: Facts, cols: list[Node | None]) -> dict[str, Any]:
         "points": points,
         "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
         "guides": [
-            {"y": emotion_y(v), "label_y": emotion_y(v) - 4, "text": emotion_text(v)}
-            for v in (2, 0, -2)
+            {
+                "y": emotion_y(v),
+                "label_y": emotion_y(v) + 4,
+                "text": emotion_text(v),
+                "classes": "guide guide-zero" if v == 0 else "guide",
+            }
+            for v in EMOTION_LEVELS
         ],
         "skipped": [{"x": pct(i / n), "w": pct(1 / n)} for i, s in enumerate(cols) if s is None],
         "dividers": [pct(i / n) for i in range(1, n)],
+        "readout": readout,
     }
 
 
@@ -362,22 +435,75 @@ def funnel_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
         for ref in step[1].get("funnel") or []:
             node = nid("funnel_stage", ref)
             lead = [name_of(f, lc) for lc in out_refs(f.g, node, "lead_class")]
-            stages.append({"label": name_of(f, node), "lead_class": ", ".join(lead)})
+            stages.append({"label": soft_breaks(name_of(f, node)), "lead_class": ", ".join(lead)})
         cells.append({"classes": "", "stages": stages})
     return cells
 
 
-def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
-    """One lane per role of the funnel (source order): its actions at each step, with KPI."""
+Handoff = tuple[int, str, str, str, str]  # column, from role, to role, from stage, to stage
+
+
+def journey_handoffs(f: Facts, cols: list[Node | None]) -> list[Handoff]:
+    """The funnel's handoffs (common.handoffs, as the funnel diagram draws them) this journey
+    passes, each at the column where it happens: the first column served by the handoff's
+    later funnel stage, at or after the first column served by its earlier one. A handoff
+    whose earlier stage the journey never reaches first is not one of this journey's."""
+    served: dict[str, list[int]] = {}
+    for i, step in enumerate(cols):
+        for ref in (step[1].get("funnel") or []) if step else []:
+            served.setdefault(ref, []).append(i)
+    found = []
+    for u, v, _, d in handoffs(f.g):
+        before, after = served.get(d["from_stage"]), served.get(d["to_stage"])
+        if not before or not after:
+            continue
+        at = next((i for i in after if i >= before[0]), None)
+        if at is not None:
+            found.append((at, u, v, d["from_stage"], d["to_stage"]))
+    return found
+
+
+def handoff_markers(f: Facts, found: list[Handoff], role: str, column: int) -> list[dict[str, str]]:
+    """The handoff markers of one role's cell: what it receives, then what it hands on.
+
+    `text` is shown; `detail` (the funnel stages) is for screen readers."""
+    _ = f.t.gettext
+    markers = []
+    for direction, mine, other in (("in", 2, 1), ("out", 1, 2)):
+        here = [h for h in found if h[0] == column and h[mine] == role]
+        if not here:
+            continue
+        rank = {node: i for i, (node, _) in enumerate(nodes_of(f.g, "role"))}
+        others = sorted({h[other] for h in here}, key=lambda node: rank.get(node, 0))
+        roles = [name_of(f, node) for node in others]
+        pairs = dict.fromkeys(
+            f"{name_of(f, nid('funnel_stage', h[3]))} → {name_of(f, nid('funnel_stage', h[4]))}"
+            for h in here
+        )
+        message = _("Handoff from %(roles)s") if direction == "in" else _("Handoff to %(roles)s")
+        markers.append(
+            {
+                "direction": direction,
+                "text": message % {"roles": _(", ").join(roles)},
+                "detail": _("(funnel stage %(stages)s)") % {"stages": _(", ").join(pairs)},
+            }
+        )
+    return markers
+
+
+def role_lanes(f: Facts, cols: list[Node | None], keep_empty: bool = True) -> list[dict[str, Any]]:
+    """One lane per role of the funnel (source order): handoff markers and its actions at
+    each step, with KPI. Without `keep_empty`, lanes with no action and no handoff in any
+    stage are left out; the seller-absent marker goes on the first lane shown."""
     acts = [f.actions[step[0]] if step else [] for step in cols]
-    absent_marker = flag_labels(f.t)["seller-absent"]
+    found = journey_handoffs(f, cols)
     lanes = []
-    for r, (role_node, role) in enumerate(nodes_of(f.g, "role")):
+    for role_node, role in nodes_of(f.g, "role"):
         cells = []
-        for step, step_acts in zip(cols, acts, strict=True):
+        for i, (step, step_acts) in enumerate(zip(cols, acts, strict=True)):
             absent = bool(step) and "seller-absent" in f.flags[step[0]]
             mine = [
-                {"text": text(a.get("action")), "kpi": text(a.get("kpi"))}
+                {"text": soft_breaks(text(a.get("action"))), "kpi": soft_breaks(text(a.get("kpi")))}
                 for a in step_acts
                 if a.get("role") == role["ref"]
             ]
@@ -385,11 +511,25 @@ def role_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
                 {
                     "classes": cell_classes(step, [], *(["flag-seller-absent"] if absent else [])),
                     "actions": mine,
-                    "marker": absent_marker if absent and r == 0 else "",
+                    "handoffs": handoff_markers(f, found, role_node, i),
+                    "marker": "",
+                    "absent": absent,
                 }
             )
-        lanes.append({"key": role["ref"], "label": name_of(f, role_node), "cells": cells})
-    return lanes
+        empty = not any(c["actions"] or c["handoffs"] for c in cells)
+        lanes.append(
+            {"key": role["ref"], "label": name_of(f, role_node), "cells": cells, "empty": empty}
+        )
+    shown = [lane for lane in lanes if keep_empty or not lane["empty"]]
+    if not shown and lanes and any(c["absent"] for c in lanes[0]["cells"]):
+        shown = lanes[:1]  # the seller-absent markers need a lane
+    absent_marker = flag_labels(f.t)["seller-absent"]
+    for cell in shown[0]["cells"] if shown else []:
+        cell["marker"] = absent_marker if cell["absent"] else ""
+    for lane in shown:
+        for cell in lane["cells"]:
+            del cell["absent"]
+    return shown
 
 
 def content_fields(g: nx.MultiDiGraph, ref: str, lang: str, t: Catalog) -> dict[str, str]:
@@ -413,7 +553,8 @@ def more_items(t: Catalog, n: int) -> str:
 
 
 def content_item(f: Facts, ref: str, pipeline: bool) -> dict[str, Any]:
-    return {**f.content[ref], "pipeline": pipeline}
+    fields = f.content[ref]
+    return {**fields, "title": soft_breaks(fields["title"]), "pipeline": pipeline}
 
 
 def content_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
@@ -440,12 +581,40 @@ def kpi_cells(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     cells = []
     for step in cols:
         kpis = [
-            {"role": name_of(f, nid("role", a["role"])), "text": text(a.get("kpi"))}
+            {"role": name_of(f, nid("role", a["role"])), "text": soft_breaks(text(a.get("kpi")))}
             for a in (f.actions[step[0]] if step else [])
             if a.get("kpi")
         ]
         cells.append({"classes": "skipped" if step is None else "", "kpis": kpis})
     return cells
+
+
+def row_is_empty(cells: list[dict[str, Any]], *fields: str) -> bool:
+    """True when no cell of a row has anything in these fields (lists or strings)."""
+    return not any(cell[name] for cell in cells for name in fields)
+
+
+LANE_MIN_EM, LANE_MAX_EM = 9.5, 14.0
+LANE_PAD_EM = 1.4  # the cell's padding and the side's stripe
+
+
+def lane_width(labels: list[str]) -> str:
+    """Width of the lane-label column in em: its longest word on one line (wide characters
+    1em, others 0.62em of the bold label font), within LANE_MIN_EM..LANE_MAX_EM.
+
+    Japanese labels have no spaces, so a whole label counts as one word: a role such as
+    インサイドセールス then stays on one line, on screen and in print (the column is in em).
+    """
+    longest = max(
+        (
+            sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.62 for c in word)
+            for label in labels
+            for word in label.split()
+        ),
+        default=0.0,
+    )
+    width = min(LANE_MAX_EM, max(LANE_MIN_EM, longest + LANE_PAD_EM))
+    return f"{width:.1f}em"
 
 
 def segment_name(f: Facts, ref: str | None) -> str:

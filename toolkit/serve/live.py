@@ -46,6 +46,8 @@ class LiveBuild:
     out: Path
     formats: frozenset[str]
     lang: str | None
+    paper: str = "a3"  # RenderOptions.paper (`serve --paper`)
+    show_empty_rows: bool = False  # RenderOptions.show_empty_rows (`serve --show-empty-rows`)
     state: LiveState = field(default_factory=LiveState)
     images: dict[tuple[str, bytes], bytes] = field(default_factory=dict)
     env: Environment = field(default_factory=make_environment)
@@ -104,6 +106,8 @@ class LiveBuild:
             self.lang or compiled.graph.graph["language"],
             self.formats,
             shown_as=compiled.project.shown_as,
+            paper=self.paper,
+            show_empty_rows=self.show_empty_rows,
         )
         try:
             written = self._render(compiled, options, rendered, superseded)
