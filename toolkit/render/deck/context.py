@@ -218,28 +218,27 @@ def persona_slide(f: Facts, page: Page, ref: str) -> Slide:
     right_x = page.margin + left_w + 0.3
     col_w = (page.width - page.margin - right_x - GAP * (n - 1)) / n
 
-    def who(pt: float) -> tuple[Para, ...]:
-        lines: list[Para] = []
-        if card["subtitle"]:
-            lines.append(para(Span(card["subtitle"], "strong")))
-        lines += [
-            para(Span(fact["label"] + ": ", "muted"), fact["value"]) for fact in card["facts"]
-        ]
-        if card["quote"]:
-            lines.append(para(Span(quoted(card["quote"], f.lang))))
-        return tuple(lines)
+    who: list[Para] = []
+    if card["subtitle"]:
+        who.append(para(Span(card["subtitle"], "strong")))
+    who += [para(Span(fact["label"] + ": ", "muted"), fact["value"]) for fact in card["facts"]]
+    if card["quote"]:
+        who.append(para(Span(quoted(card["quote"], f.lang))))
+    lines = tuple(who)
 
     def section(s: dict[str, Any]) -> tuple[Para, ...]:
         return (para(Span(s["title"], "strong")), *(para(BULLET + e) for e in s["entries"]))
 
     pt = fitting_size(
-        [[plain(p) for p in who(0)]] + [[plain(p) for p in section(s)] for s in sections],
+        [[plain(p) for p in lines]] + [[plain(p) for p in section(s)] for s in sections],
         [left_w] + [col_w] * len(sections),
         room,
     )
+    panel_h = fit.paragraphs_height([plain(p) for p in lines], left_w - 0.2, pt) + 0.1 * len(lines)
+    panel_h = min(room, max(2.0, panel_h + 0.3))
     boxes = [
         subtitle_box(page, f"{card['kind_label']} · {journey_title(f, ref)}"),
-        Box(page.margin, top, left_w, room, who(pt), pt, "panel", "Profile"),
+        Box(page.margin, top, left_w, panel_h, lines, pt, "panel", card["kind_label"]),
         *(
             Box(right_x + i * (col_w + GAP), top, col_w, room, section(s), pt, name=s["title"])
             for i, s in enumerate(sections)

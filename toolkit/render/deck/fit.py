@@ -211,9 +211,10 @@ def cut_grid(
 ) -> Cut:
     """The fewest slides for a grid, text at BODY_PT: its columns cut into balanced groups
     (no column narrower than min_col), its rows into bands (bands_of, with rooms: the first
-    band's height and the others'); between cuts of as many slides, the one with more
-    columns per slide. A row too tall for any slide gets a band of its own (PowerPoint
-    grows the row; text never shrinks)."""
+    band's height and the others'); between cuts of as many slides, the one that keeps
+    more lanes together (fewer bands), then the one with more columns per slide. A row
+    too tall for any slide gets a band of its own (PowerPoint grows the row; text never
+    shrinks)."""
     n = len(grid.head)
     most = max(1, min(n, int((width - label_w) / min_col)))
     best: Cut | None = None
@@ -225,7 +226,10 @@ def cut_grid(
         tallest = [max(h[i] for h in heights) for i in range(len(grid.rows) + 1)]
         bands = bands_of(tallest, sections, *rooms)
         cut = Cut(groups, bands, col_w, heights)
-        if best is None or len(groups) * len(bands) < len(best.groups) * len(best.bands):
+        if best is None or (len(groups) * len(bands), len(bands)) < (
+            len(best.groups) * len(best.bands),
+            len(best.bands),
+        ):
             best = cut
     assert best is not None
     return best
