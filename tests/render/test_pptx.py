@@ -446,3 +446,29 @@ def test_a_grid_too_wide_for_one_slide_is_cut_into_stage_groups_at_10pt() -> Non
             assert heights[0] + sum(heights[i + 1] for i in band) <= 3.0
     roomy = fit.cut_grid(grid, [0, 1], width=10.0, rooms=(30, 30), label_w=1.0, min_col=1.5)
     assert (len(roomy.groups), len(roomy.bands)) == (1, 1)
+
+
+# --- small and hostile projects ----------------------------------------------------------------
+
+HOSTILE = '<b>R&D</b> \\"quoted\\" ]]> </a:t><a:r> \\x0b tab\\there'  # YAML, double-quoted
+
+
+def test_markup_and_control_characters_stay_text(tmp_path: Path) -> None:
+    from projects import JOURNEY, write_project
+
+    hostile = JOURNEY.replace("    emotion: 0\n", f'    emotion: 0\n    thinking: "{HOSTILE}"\n')
+    hostile = hostile.replace("    emotion: 1\n", "")  # no emotion: a gap in the curve
+    root = write_project(tmp_path / "p", {"journeys/ann.yaml": hostile})
+    compiled = compile_project(root, shown_as="")
+    assert compiled.ok and compiled.graph is not None, [d.render() for d in compiled.diagnostics]
+    data = make_deck(compiled.graph, RenderOptions("en")).data
+    prs = read(data)
+    cells = [c for s in prs.slides for t in tables(s) for row in t for c in row]
+    assert '<b>R&D</b> "quoted" ]]> </a:t><a:r>  tab\there' in cells  # \x0b is dropped
+    (chart,) = [c for s in prs.slides for c in charts(s)]
+    assert list(chart.plots[0].series[0].values) == [0.0, None]
+    last = prs.slides[len(prs.slides) - 1]
+    assert title_of(last) == "Gaps (0)" and not tables(last)
+    assert [sh.text_frame.text for sh in last.shapes][1:] == [
+        "No gaps: every cell has published content."
+    ]
