@@ -114,6 +114,13 @@ def test_a_missing_python_pptx_exits_2_with_the_fix(
     assert not deck.exists()
 
 
+def test_the_command_offers_the_renderers_sizes() -> None:
+    from toolkit.cli import deck as command
+    from toolkit.render import deck
+
+    assert command.SIZES == deck.SIZES
+
+
 def test_export_help_lists_pptx() -> None:
     done = journey("export", "--help")
     assert done.returncode == 0

@@ -21,7 +21,7 @@ from babel.dates import format_date
 import toolkit.render.deck.fit as fit
 from toolkit.common.i18n import ui_code
 from toolkit.common.spreadsheet import build_time
-from toolkit.graph.build import nid
+from toolkit.graph.build import nid, nodes_of
 from toolkit.render.common import RenderOptions
 from toolkit.render.coverage_html import coverage_context
 from toolkit.render.deck.slides import (
@@ -91,12 +91,11 @@ def deck_date(g: nx.MultiDiGraph) -> dt.date | None:
     if os.environ.get("SOURCE_DATE_EPOCH", "").strip().isdigit():
         return build_time().date()
     found = []
-    for _, data in g.nodes(data=True):
-        if data.get("type") == "content" and data.get("updated"):
-            try:
-                found.append(dt.date.fromisoformat(str(data["updated"])))
-            except ValueError:
-                continue
+    for _, data in nodes_of(g, "content"):
+        try:
+            found.append(dt.date.fromisoformat(str(data.get("updated"))))
+        except ValueError:
+            continue
     return max(found, default=None)
 
 
@@ -134,7 +133,7 @@ def legend_box(page: Page, line: Para) -> Box:
 
 
 def key(label: str, fill: str) -> tuple[Span, ...]:
-    """A legend entry: a coloured square (the fill's colour, see pptx.KEY_COLOURS) and its text."""
+    """A legend entry: a square in the fill's colour (writer.colour_of) and its text."""
     return (Span("■ ", f"key-{fill}"), Span(label), Span("   "))
 
 
@@ -168,7 +167,7 @@ def stage_slide(f: Facts, page: Page) -> Slide:
     top = page.body_top
     room = page.body_bottom - top
     while True:
-        table = grid_table(page, top, _("Customer stage"), head, rows, "Stage model")
+        table = grid_table(page, top, _("Customer stage"), head, rows, _("Stage model"))
         if sum(table.heights) <= room or len(rows) <= 1 or rows[0][0] != _("Description"):
             break
         rows = rows[1:]  # the descriptions are on the overview page; the axes must show
@@ -244,7 +243,7 @@ def persona_slide(f: Facts, page: Page, ref: str) -> Slide:
             for i, s in enumerate(sections)
         ),
     ]
-    return Slide("persona", card["name"], boxes=tuple(boxes), journey=ref)
+    return Slide("persona", card["name"], boxes=tuple(boxes))
 
 
 def quoted(words: str, lang: str) -> str:
@@ -401,7 +400,6 @@ def map_slides(f: Facts, page: Page, ref: str, show_empty: bool) -> list[Slide]:
                     boxes=tuple(boxes),
                     tables=(table,),
                     charts=charts,
-                    journey=ref,
                 )
             )
     return slides

@@ -98,7 +98,6 @@ class Slide:
     boxes: tuple[Box, ...] = ()
     tables: tuple[Table, ...] = ()
     charts: tuple[Chart, ...] = ()
-    journey: str = ""  # persona and map slides: the journey's ref
 
 
 @dataclass(frozen=True)

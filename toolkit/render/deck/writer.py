@@ -1,12 +1,16 @@
-"""The deck as PowerPoint bytes (python-pptx): native, editable tables, text boxes and charts.
+"""The deck as PowerPoint bytes: native, editable tables, text boxes and charts.
+
+python-pptx makes the package, the slides and the charts (with the workbook that holds a
+chart's data); the text, text boxes and tables are written here as DrawingML and parsed once
+per slide, which is what makes a deck of a thousand slides take seconds, not minutes.
 
 Fonts: every run names a Latin typeface (LATIN, Arial: on every Windows and Mac, and
 LibreOffice substitutes its metric twin Liberation Sans) and an East Asian one (EAST_ASIAN,
 Yu Gothic: the Japanese theme font of PowerPoint since Office 2016, installed with Windows
 8.1 and later and with Office for Mac), in `a:latin` and `a:ea` of the run's properties
-(python-pptx sets only `a:latin`; the `a:ea` element is added here). PowerPoint draws kana and
-kanji with the `ea` face whatever the Latin one is, so without it Japanese text falls back to
-whatever the machine picks. The theme's fonts get the same pair, for text a client adds.
+(python-pptx's font API has no `a:ea`). PowerPoint draws kana and kanji with the `ea` face
+whatever the Latin one is, so without it Japanese text falls back to whatever the machine
+picks. The theme's fonts get the same pair, for text a client adds.
 Runs carry their language (ja-JP for text with kana or kanji), for line breaking and
 proofing. Every paragraph has an exact line spacing (fit.LINE_FACTOR), so that the row
 heights estimated by toolkit.render.deck.fit hold with fonts of tall metrics.
