@@ -8,6 +8,7 @@ from tools import needs_dot
 
 from toolkit.render.builder import (
     ALL_FORMATS,
+    ON_REQUEST,
     build_files,
     render_all,
     render_journey_pages,
@@ -30,9 +31,10 @@ def test_each_builder_declares_its_name_formats_and_parallelism() -> None:
         "diagrams": ({"dot", "svg", "png", "pdf"}, WORKER),
         "data": ({"json", "csv"}, SERIAL),
         "xlsx": ({"xlsx"}, SERIAL),
+        "deck": ({"pptx"}, WORKER),
         "leads": ({"html", "json"}, SERIAL),
     }
-    assert set().union(*(b.formats for b in BUILDERS)) == set(ALL_FORMATS)
+    assert set().union(*(b.formats for b in BUILDERS)) == {*ALL_FORMATS, *ON_REQUEST}
     assert builder("diagrams").wanted(RenderOptions("en", frozenset({"svg"})))
     assert not builder("pages").wanted(RenderOptions("en", frozenset({"svg"})))
     with pytest.raises(KeyError):

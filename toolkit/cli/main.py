@@ -55,7 +55,7 @@ LAZY_HELP = {
     "init": "Create a ready journey project in DIR from a template.",
     "diff": "Show what changed between two versions of a project (folders or git revisions).",
     "import": "Bring workshop material into the project.",
-    "export": "Hand project material to a workshop.",
+    "export": "Hand project material to a workshop, or a deck to a client.",
     "leads": "Judge the leads in LEADS (CSV or Parquet) with PROJECT's qualification rules.",
     "selfcheck": 'The ten-question lead-management self-check: two or more "yes" signal a problem.',
 }
@@ -156,7 +156,8 @@ def schema() -> int:
     "formats",
     default=None,
     metavar="LIST",
-    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx (default: all it can make).",
+    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx; pptx (the deck) "
+    "only when named (default: all it can make).",
 )
 @LANG_OPTION
 @click.option(

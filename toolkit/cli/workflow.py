@@ -1,4 +1,5 @@
-"""Workshop and deliverable commands: `init`, `diff`, `import sheet` and `export sheet`.
+"""Workshop and deliverable commands: `init`, `diff`, `import sheet`, `export sheet` and
+`export pptx` (in toolkit.cli.deck).
 
 Written like the commands in toolkit.cli.main (each returns its exit code: 0 ok, 1 problems in a
 project, 2 usage errors); toolkit.cli.main loads this module only when one of them runs. The
@@ -14,6 +15,7 @@ import click
 
 from toolkit.analyses.diff import diff_graphs
 from toolkit.analyses.diff_report import render_json, render_text
+from toolkit.cli.deck import export_pptx
 from toolkit.cli.options import PROJECT_ARG, report
 from toolkit.common.diagnostics import Diagnostic
 from toolkit.load.revisions import RevisionError, Side, materialise
@@ -211,7 +213,10 @@ def import_sheet_cmd(
 
 @click.group("export")
 def export() -> None:
-    """Hand project material to a workshop."""
+    """Hand project material to a workshop, or a deck to a client."""
+
+
+export.add_command(export_pptx)  # `journey export pptx` (toolkit.cli.deck)
 
 
 @export.command("sheet")

@@ -34,6 +34,8 @@ from toolkit.render.registry import (
 )
 
 ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
+# Made only when --format names them: the deck takes seconds on a large project.
+ON_REQUEST = ("pptx",)
 NO_DOT_NOTE = (
     "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
     "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; macOS: brew install graphviz)"
@@ -55,16 +57,17 @@ class Plan:
 
 
 def plan_formats(requested: str | None, has_dot: bool) -> Plan:
-    """The formats to build: the requested ones (default all), less images without `dot`."""
+    """The formats to build: the requested ones (default ALL_FORMATS, not those ON_REQUEST),
+    less images without `dot`."""
     if requested is None:
         wanted = set(ALL_FORMATS)
     else:
         wanted = {f.strip().lower() for f in requested.split(",") if f.strip()}
-        unknown = sorted(wanted - set(ALL_FORMATS))
+        unknown = sorted(wanted - set(ALL_FORMATS) - set(ON_REQUEST))
         if unknown or not wanted:
             raise FormatError(
                 f"unknown format {', '.join(unknown) or '(none)'}; "
-                f"choose from {','.join(ALL_FORMATS)}"
+                f"choose from {','.join((*ALL_FORMATS, *ON_REQUEST))}"
             )
     notes: tuple[str, ...] = ()
     if not has_dot and wanted & IMAGE_FORMATS:

@@ -24,6 +24,7 @@ from jinja2 import Environment
 from toolkit.render.common import RenderOptions
 from toolkit.render.coverage_html import render_coverage_html
 from toolkit.render.data import render_csv, render_json
+from toolkit.render.deck import deck_files
 from toolkit.render.dot import journey_diagram_paths, render_dot, render_images
 from toolkit.render.html import render_html
 from toolkit.render.leads_overlay import leads_files
@@ -143,6 +144,14 @@ def _xlsx(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[
     return render_xlsx(g, o)
 
 
+def _deck(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[str, bytes]:
+    """deck.pptx, the editable PowerPoint deck (`--format pptx`)."""
+    if not scope.shared:
+        return {}
+    t.phase("pptx")
+    return deck_files(g, o)
+
+
 def _leads(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[str, bytes]:
     """leads.html and data/leads-overlay.json, with a lead overlay (`journey build --leads`)."""
     if o.overlay is None or not scope.shared:
@@ -157,6 +166,7 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("diagrams", frozenset({"dot"}) | IMAGE_FORMATS, WORKER, _diagrams),
     Builder("data", frozenset({"json", "csv"}), SERIAL, _data),
     Builder("xlsx", frozenset({"xlsx"}), SERIAL, _xlsx),
+    Builder("deck", frozenset({"pptx"}), WORKER, _deck),
     # Not in a worker: the overlay comes from DuckDB, which runs threads of its own.
     Builder("leads", frozenset({"html", "json"}), SERIAL, _leads),
 )
