@@ -124,7 +124,9 @@ def funnel_dot(
             if kind == "funnel_stage" and data["ref"] in volumes:
                 text = f"{text} ({volumes[data['ref']]})"
             lines.append(
-                node_stmt(q(node), dot_label(text), **{**attrs, **extra}, **node_ids(node, kind))
+                node_stmt(
+                    q(node), dot_label(text, width=32), **{**attrs, **extra}, **node_ids(node, kind)
+                )
             )
         add_subgraph(dg, f"row_{kind}", lines, "same" if kind != "role" else None)
         if next_kind:

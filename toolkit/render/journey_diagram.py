@@ -47,6 +47,7 @@ reads to fit the diagram on its page (toolkit.render.dot).
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise
@@ -186,9 +187,16 @@ class Box:
 
 
 def size_of(lines: list[str], size: float) -> tuple[float, float]:
-    """The box around these lines at this font size."""
+    """The box around these lines at this font size, in even points: Graphviz rounds node
+    sizes to whole points, and with even sizes on a grid of whole points every edge of a
+    box falls where the grid puts it."""
     width = max((em_width(line) for line in lines), default=0.0) * size
-    return width + 2 * PAD_X, max(len(lines), 1) * size * LINE + 2 * PAD_Y
+    return even(width + 2 * PAD_X), even(max(len(lines), 1) * size * LINE + 2 * PAD_Y)
+
+
+def even(value: float) -> float:
+    """The even number of points at or above value."""
+    return 2.0 * math.ceil(value / 2 - 1e-9)
 
 
 def make_box(
@@ -742,7 +750,6 @@ def emit(grid: Grid, lang: str) -> Iterable[str]:
         "charset": "UTF-8",
         "fontname": FONT,
         "layout": "nop2",
-        "outputorder": "nodesfirst",
     }
     node = {
         "fixedsize": "true",
