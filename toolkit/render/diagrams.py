@@ -23,6 +23,7 @@ very messages the HTML pages use (toolkit.render.html_context.flag_labels, statu
 from __future__ import annotations
 
 import functools
+import operator
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -69,6 +70,10 @@ def clean_text(text: Any, limit: int = TEXT_LIMIT) -> str:
     truncated to ``limit`` characters."""
     if text is None:
         return ""
+    if type(text) is str and text.isprintable() and "  " not in text and text.strip(" ") == text:
+        # Nothing to drop (every character UNSAFE or strip_controls drops, and every
+        # whitespace but the space, is unprintable) and nothing to collapse.
+        return truncate(text, limit)
     collapsed = " ".join(strip_controls(str(text)).split())
     return truncate(" ".join(UNSAFE.sub("", collapsed).split()), limit)
 
@@ -120,12 +125,11 @@ def em_width(line: str) -> float:
 
 
 # Phrases: each character gets a kind, and a line may break between two characters when
-# their kinds allow it (break_allowed); a regular expression over the string of kinds finds
-# every break at once. Kinds: H hiragana, E hiragana that ends a phrase (PHRASE_END), T
-# katakana, R the prolonged sound mark, K kanji, L Latin letters, D other printable ASCII
-# and full-width digits, P punctuation after which a line may break but never before it,
-# C closing brackets (the same, but a particle after them stays), B opening brackets, " " a
-# space, O anything else.
+# their kinds allow it (break_allowed, looked up as the pair of kinds in BREAKS). Kinds: H
+# hiragana, E hiragana that ends a phrase (PHRASE_END), T katakana, R the prolonged sound
+# mark, K kanji, L Latin letters, D other printable ASCII and full-width digits, P
+# punctuation after which a line may break but never before it, C closing brackets (the
+# same, but a particle after them stays), B opening brackets, " " a space, O anything else.
 KINDS = "HETRKLDPCB O"
 
 
@@ -179,15 +183,8 @@ def break_allowed(k1: str, k2: str) -> bool:
     return "O" in (k1, k2) or "D" not in (k1, k2)
 
 
-def _breaks() -> re.Pattern[str]:
-    """Matches (zero-width) every place a string of kinds may break."""
-    after = {k1: "".join(k2 for k2 in KINDS if break_allowed(k1, k2)) for k1 in KINDS}
-    return re.compile(
-        "|".join(f"(?<={re.escape(k1)})(?=[{re.escape(k2s)}])" for k1, k2s in after.items() if k2s)
-    )
-
-
-BREAKS = _breaks()
+BREAKS = frozenset(a + b for a in KINDS for b in KINDS if break_allowed(a, b))
+SPACES = re.compile("( )")
 
 
 def kinds_of(text: str) -> str:
@@ -198,7 +195,11 @@ def kinds_of(text: str) -> str:
 def phrases(text: str) -> list[str]:
     """text as the runs a line never breaks inside, and single spaces: Latin words and
     numbers, and Japanese phrases (課題を|整理する, ワークシートを|使って, マーケティング|施策)."""
-    cuts = [m.start() for m in BREAKS.finditer(kinds_of(text))]
+    if text.isascii() and text.isprintable():  # breaks at spaces only
+        return [p for p in SPACES.split(text) if p]
+    kinds = kinds_of(text)
+    pairs = map(operator.add, kinds, kinds[1:])
+    cuts = [i for i, pair in enumerate(pairs, 1) if pair in BREAKS]
     return [text[a:b] for a, b in pairwise([0, *cuts, len(text)]) if b > a]
 
 

@@ -213,8 +213,9 @@ def columns_for(points: float, size: float) -> int:
 
 
 def num(value: float) -> str:
-    """A coordinate or size in points as DOT gets it: one decimal."""
-    return f"{value:.1f}"
+    """A coordinate in points as DOT gets it: whole points (the grid's sizes are even, so
+    box centres and edges are whole already)."""
+    return str(round(value))
 
 
 class Ids:
@@ -695,7 +696,7 @@ def place_arrows(grid: Grid, lane: Lane) -> float:
         if arrow.label is not None:
             a, b = (grid.col_x[i] + grid.col_w(i) / 2 for i in (arrow.source, arrow.target))
             label = arrow.label
-            label.x = min(max((a + b - label.w) / 2, grid.head_w), grid.width - label.w)
+            label.x = min(max((a + b - label.w) // 2, grid.head_w), grid.width - label.w)
             label.y = arrow.line_y - 1 - label.h
         bottom -= row
     return height
@@ -839,7 +840,7 @@ def route(points: list[tuple[float, float]], height: float, arrow: float) -> str
     """An edge's pos: straight segments through the points (y from the top), the last
     one shortened by the arrowhead, which ends at the last point."""
     (px, py), (ex, ey) = points[-2], points[-1]
-    length = max(abs(ex - px) + abs(ey - py), 1e-9)  # segments are level or upright
+    length = max(math.hypot(ex - px, ey - py), 1e-9)
     cut = min(arrow, length / 2)
     end = (ex - (ex - px) * cut / length, ey - (ey - py) * cut / length)
     pts = [*points[:-1], end]
