@@ -14,16 +14,17 @@ from projects import hostile_copy
 from tools import needs_dot
 
 from toolkit.analyses.warnings import step_actions
-from toolkit.graph.build import nid, nodes_of
+from toolkit.graph.build import nodes_of
 from toolkit.pipeline import compile_project
 from toolkit.render.common import RenderOptions, journey_steps, label_of
 from toolkit.render.diagrams import (
-    MAX_NODES,
+    FONT,
     clean_text,
     dot_label,
-    journey_dot,
-    plan_columns,
+    em_width,
+    phrases,
     text_width,
+    word,
     wrap,
 )
 from toolkit.render.dot import (
@@ -33,6 +34,7 @@ from toolkit.render.dot import (
     render_dot,
     render_images,
 )
+from toolkit.render.journey_diagram import MAX_NODES, journey_dot, lane_key, plan_columns
 
 JA = RenderOptions("ja")
 FORBIDDEN_ATTRS = {"URL", "href", "tooltip", "target", "edgeURL", "labelURL", "headURL", "tailURL"}
@@ -66,18 +68,18 @@ VISIBLE = [
     "<script>alert(1)</script>",
     "a: b; c # d %% e",
     "\\N \\G \\L \\l",
-    "x" * 28,
     "journey title section",
 ]
 TEXT_KEYS = ("label", "title", "name", "thinking", "feeling", "action", "kpi", "format")
 
 
-# --- a small DOT reader for the output of graphviz.Digraph.source ------------------------
+# --- a small DOT reader for the diagrams' sources ------------------------------------
 
-NODE_RE = re.compile(r"^\t+(\S+) \[(.*)\]$")
-EDGE_RE = re.compile(r"^\t+(\S+) -> (\S+)(?: \[(.*)\])?$")
+NODE_RE = re.compile(r'^\t+("(?:[^"\\]|\\.)*"|\S+) \[(.*)\]$')
+EDGE_RE = re.compile(r'^\t+("(?:[^"\\]|\\.)*"|\S+) -> ("(?:[^"\\]|\\.)*"|\S+)(?: \[(.*)\])?$')
 ATTR_RE = re.compile(r'(\w+)=("(?:[^"\\]|\\.)*"|[^\s"\]]+)')
 KEYWORDS = {"graph", "node", "edge"}
+BANDS = ("lane", "column", "side")
 
 
 @dataclass
@@ -87,16 +89,20 @@ class Dot:
     edges: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
     def of_class(self, cls: str) -> dict[str, dict[str, str]]:
-        return {n: a for n, a in self.nodes.items() if a.get("class") == cls}
+        return {n: a for n, a in self.nodes.items() if a.get("class", "").split(" ")[0] == cls}
 
     def edges_of(self, cls: str) -> list[tuple[str, str, dict[str, str]]]:
         return [e for e in self.edges if e[2].get("class") == cls]
 
 
+def unquote(text: str) -> str:
+    return text[1:-1] if text.startswith('"') else text
+
+
 def attrs(text: str | None) -> dict[str, str]:
     out = {}
     for key, value in ATTR_RE.findall(text or ""):
-        out[key] = value[1:-1] if value.startswith('"') else value
+        out[key] = unquote(value)
     return out
 
 
@@ -104,13 +110,14 @@ def parse_dot(source: str) -> Dot:
     dot = Dot()
     for line in source.splitlines():
         if m := EDGE_RE.match(line):
-            dot.edges.append((m[1], m[2], attrs(m[3])))
+            dot.edges.append((unquote(m[1]), unquote(m[2]), attrs(m[3])))
         elif m := NODE_RE.match(line):
             if m[1] in KEYWORDS:
                 dot.defaults[m[1]] = attrs(m[2])
             else:
-                assert m[1] not in dot.nodes, f"node {m[1]} declared twice"
-                dot.nodes[m[1]] = attrs(m[2])
+                name = unquote(m[1])
+                assert name not in dot.nodes, f"node {name} declared twice"
+                dot.nodes[name] = attrs(m[2])
     return dot
 
 
@@ -128,12 +135,27 @@ def edges_of(graph: nx.MultiDiGraph, kind: str) -> list[tuple[str, str, dict[str
 
 def plain(label: str) -> str:
     """A DOT label as shown: escapes undone, lines joined by spaces."""
-    return re.sub(r"\\(.)", lambda m: " " if m[1] == "n" else m[1], label)
+    return re.sub(r"\\(.)", lambda m: " " if m[1] in "nl" else m[1], label).strip()
+
+
+def lines_of(label: str) -> list[str]:
+    r"""The lines of a DOT label (\n or \l ended), escapes undone."""
+    parts = re.split(r"\\[nl]", label)
+    return [re.sub(r"\\(.)", r"\1", p) for p in parts if p]
 
 
 def squash(text: str) -> str:
-    """A label without line breaks or spaces (CJK lines wrap inside words)."""
+    """A label without line breaks or spaces."""
     return re.sub(r"\s+", "", plain(text))
+
+
+def runs(graph: nx.MultiDiGraph, steps: list[str]) -> int:
+    """How many funnel bars a journey diagram draws: one per run of neighbouring columns."""
+    count = 0
+    for ref in {f for s in steps for f in graph.nodes[s]["funnel"]}:
+        serving = [i for i, s in enumerate(steps) if ref in graph.nodes[s]["funnel"]]
+        count += 1 + sum(1 for a, b in zip(serving, serving[1:], strict=False) if b != a + 1)
+    return count
 
 
 # --- files and structure ----------------------------------------------------------------
@@ -158,56 +180,83 @@ def test_journey_ids_named_like_fixed_diagrams_do_not_overwrite_them():
 
 def test_journey_diagram_holds_the_journey(example_graph):
     parsed = dots(example_graph)
-    for ref in journeys(example_graph):
+    g = example_graph
+    for ref in journeys(g):
         dot = parsed[f"diagrams/{ref}.dot"]
-        steps = [s for s, _ in journey_steps(example_graph, ref)]
-        actions = [a for s in steps for a in step_actions(example_graph, s)]
-        funnel = {f for s in steps for f in example_graph.nodes[s]["funnel"]}
-        uses = {
-            (a, v)
-            for a in actions
-            for _, v, d in example_graph.out_edges(a, data=True)
-            if d["type"] == "uses"
-        }
-        served = [e for e in edges_of(example_graph, "served_by") if e[0] in steps]
-        transitions = [e for e in edges_of(example_graph, "transition") if e[0] in steps]
-        roles = {example_graph.nodes[a]["role"] for a in actions}
-        assert len(dot.of_class("step")) == len(steps)
-        assert len(dot.of_class("funnel_stage")) == len(funnel)
-        assert len(dot.of_class("action")) == len(actions)
-        assert len(dot.of_class("content")) == len({c for _, c in uses})
-        assert len(dot.of_class("role")) == len(roles)
-        assert len(dot.edges_of("step_next")) == len(steps) - 1
-        assert len(dot.edges_of("action_at")) == len(actions)
+        steps = [s for s, _ in journey_steps(g, ref)]
+        actions = [a for s in steps for a in step_actions(g, s)]
+        uses = [
+            (a, v) for a in actions for _, v, d in g.out_edges(a, data=True) if d["type"] == "uses"
+        ]
+        transitions = [e for e in edges_of(g, "transition") if e[0] in steps]
+        roles = {g.nodes[a]["role"] for a in actions}
+        assert list(dot.of_class("step")) == steps  # in stage order, named by their graph ids
+        assert sorted(dot.of_class("action")) == sorted(actions)
+        assert len(dot.of_class("funnel_stage")) == runs(g, steps)
+        assert len(dot.of_class("content")) == len(uses)  # beside each action using it
         assert len(dot.edges_of("uses")) == len(uses)
-        assert len(dot.edges_of("serves")) == len(served)
+        drawn_uses = sorted((u, v.partition("#")[0]) for u, v, _ in dot.edges_of("uses"))
+        assert drawn_uses == sorted(uses)
+        assert len(dot.edges_of("step_next")) == len(steps) - 1
         assert len(dot.edges_of("transition")) == len(transitions)
-        assert not any(a.get("class") == "note" for a in dot.nodes.values())
+        lanes = {n.removeprefix("lane:") for n in dot.of_class("lane")}
+        buyer = {"thinking", "doing", "touchpoints"} | ({"transitions"} if transitions else set())
+        assert lanes == buyer | {"funnel"} | roles
+        assert set(dot.of_class("column")) == {f"column:{g.nodes[s]['stage']}" for s in steps}
+        assert set(dot.of_class("side")) == {"side:buyer", "side:seller"}
+        assert not dot.of_class("note")
+        assert dot.defaults["graph"]["layout"] == "nop2"
+        for name, a in dot.nodes.items():  # every node placed, with a fixed size
+            assert re.fullmatch(r"[\d.]+,[\d.]+", a["pos"]), name
+            assert float(a["width"]) > 0 and float(a["height"]) > 0
+        assert all(
+            re.fullmatch(r"e,[\d.]+,[\d.]+( [\d.]+,[\d.]+)+", e[2]["pos"]) for e in dot.edges
+        )
         assert len(dot.nodes) < 1000
 
 
-def test_journey_steps_appear_in_stage_order_with_stage_labels(example_graph):
-    dot = dots(example_graph)["diagrams/no-ma-manager.dot"]
-    shown = [plain(a["label"]) for a in dot.of_class("step").values()]
-    stages = [
-        label_of(example_graph.nodes[nid("stage", d["stage"])], "ja")
-        for _, d in journey_steps(example_graph, "no-ma-manager")
-    ]
-    assert len(shown) == len(stages)
-    assert all(text.startswith(stage) for text, stage in zip(shown, stages, strict=True))
-    # every column is one rank, and transitions never constrain the ranks
-    assert dot.edges_of("transition")
-    assert all(a.get("constraint") == "false" for _, _, a in dot.edges_of("transition"))
-    source = render_dot(example_graph, JA)["diagrams/no-ma-manager.dot"].decode()
-    assert source.count("rank=same") == len(stages) + 1  # + the lane header column
-    assert "cluster" not in source
+def test_ids_are_graph_ids_unique_and_documented(example_graph):
+    g = example_graph
+    for name, raw in render_dot(g, JA).items():
+        dot = parse_dot(raw.decode())
+        for node, a in dot.nodes.items():
+            assert a["id"] == node, (name, node)  # the SVG id is the node's name
+            assert re.fullmatch(r"[a-z_]+:[a-z0-9_/>#.-]+", node), (name, node)
+            base = node.partition("#")[0]
+            kind = base.partition(":")[0]
+            if kind in ("step", "action", "content", "funnel_stage", "journey", "role", "stage"):
+                assert base in g, (name, node)
+            elif kind == "handoff":
+                assert any(k == base for _, _, k in g.edges(keys=True)), (name, node)
+            else:
+                others = ("lead_class", "lane", "column", "side", "doing", "touchpoints")
+                assert kind in (*others, "transition", "note", "head"), (name, node)
+    dot = dots(g)["diagrams/no-ma-manager.dot"]
+    copies = [n for n in dot.of_class("content") if "#" in n]
+    assert copies  # the worksheet and the onboarding guide serve two actions each
+    for copy in copies:
+        base, _, n = copy.partition("#")
+        assert base in dot.nodes and int(n) >= 2
 
 
 def test_transition_labels_are_drawn(example_graph):
     dot = dots(example_graph)["diagrams/no-ma-manager.dot"]
-    labels = {plain(a.get("label", "")) for _, _, a in dot.edges_of("transition")}
+    labels = {plain(a["label"]) for a in dot.of_class("transition").values()}
     assert labels == {"新たな課題", "比較検討へ直行"}
+    assert set(dot.of_class("transition")) == {"transition:0", "transition:1"}
     assert all(a.get("style") == "dashed" for _, _, a in dot.edges_of("transition"))
+
+
+def test_journey_diagram_marks_handoffs_as_the_funnel_diagram_does(example_graph):
+    g = example_graph
+    dot = dots(g)["diagrams/no-ma-manager.dot"]
+    marks = {n: plain(a["label"]) for n, a in dot.of_class("handoff").items()}
+    assert marks == {
+        "handoff:lead-nurturing->qualification": "引き継ぎ マーケティング → インサイドセールス",
+        "handoff:won->usage-support": "引き継ぎ フィールドセールス → サポート, カスタマーサクセス",
+    }
+    funnel = dots(g)["diagrams/funnel.dot"]
+    assert set(marks) <= set(funnel.of_class("handoff"))
 
 
 def test_funnel_diagram(example_graph):
@@ -219,20 +268,25 @@ def test_funnel_diagram(example_graph):
     assert len(dot.edges_of("owns")) == len(edges_of(g, "owns"))
     assert len(dot.edges_of("lead_class")) == len(edges_of(g, "lead_class"))
     assert len(dot.edges_of("funnel_next")) == len(nodes_of(g, "funnel_stage")) - 1
-    handoffs = edges_of(g, "handoff")
+    handoffs = list(example_graph.edges(keys=True, data=True))
+    handoffs = [(u, v, k, d) for u, v, k, d in handoffs if d["type"] == "handoff"]
     assert len(handoffs) == 8
-    assert len(dot.edges_of("handoff")) == len(handoffs)
-    label = {n: plain(a["label"]) for n, a in dot.nodes.items()}
-    drawn = sorted((label[u], label[v]) for u, v, _ in dot.edges_of("handoff"))
-    expected = sorted(
-        (label_of(g.nodes[u], "ja"), label_of(g.nodes[v], "ja")) for u, v, _ in handoffs
+    boxes = dot.of_class("handoff")
+    assert set(boxes) == {k for _, _, k, _ in handoffs}  # one box per pair of funnel stages
+    drawn = {(u, v) for u, v, _ in dot.edges_of("handoff")}
+    for u, v, key, _ in handoffs:  # each role hands off to the box, the box to the next role
+        assert (u, key) in drawn and (key, v) in drawn
+    assert len(drawn) == len(
+        {(u, k) for u, _, k, _ in handoffs} | {(k, v) for _, v, k, _ in handoffs}
     )
-    assert drawn == expected
+    assert not any("label" in a for _, _, a in dot.edges)  # no words on edges
     stage = {d["ref"]: label_of(d, "ja") for _, d in nodes_of(g, "funnel_stage")}
-    drawn_stages = sorted(squash(a["label"]) for _, _, a in dot.edges_of("handoff"))
-    assert drawn_stages == sorted(
-        squash(f"{stage[d['from_stage']]} → {stage[d['to_stage']]}") for _, _, d in handoffs
-    )
+    for key, a in boxes.items():
+        d = next(d for _, _, k, d in handoffs if k == key)
+        assert squash(a["label"]) == squash(f"{stage[d['from_stage']]} → {stage[d['to_stage']]}")
+    for a in dot.nodes.values():  # no word broken over two lines
+        for word_ in re.findall(r"[ァ-ヺー]+", plain(a["label"]).replace(" ", "")):
+            assert any(word_ in line for line in lines_of(a["label"])), a["label"]
 
 
 def test_overview_diagram(example_graph):
@@ -240,34 +294,55 @@ def test_overview_diagram(example_graph):
     g = example_graph
     assert len(dot.of_class("stage")) == len(nodes_of(g, "stage"))
     assert len(dot.of_class("funnel_stage")) == len(nodes_of(g, "funnel_stage"))
-    label = {n: plain(a["label"]) for n, a in dot.nodes.items()}
-    drawn = sorted((label[v], label[u]) for u, v, _ in dot.edges_of("serves"))  # stage -> fs
-    expected = sorted(
-        (label_of(g.nodes[u], "ja"), label_of(g.nodes[v], "ja"))
-        for u, v, _ in edges_of(g, "serves")
+    assert sorted((v, u) for u, v, _ in dot.edges_of("serves")) == sorted(
+        (u, v) for u, v, _ in edges_of(g, "serves")
     )
-    assert drawn == expected
     assert all(a.get("dir") == "back" for _, _, a in dot.edges_of("serves"))
+    assert {plain(a["label"]) for a in dot.of_class("stage").values()} == {
+        label_of(d, "ja") for _, d in nodes_of(g, "stage")
+    }
 
 
-def test_every_diagram_sets_a_cjk_font_everywhere(example_graph):
+def test_every_diagram_sets_a_proportional_cjk_font_everywhere(example_graph):
+    assert FONT == "IPAPGothic,Noto Sans CJK JP,sans-serif"
     for name, dot in dots(example_graph).items():
-        for kind in ("graph", "node", "edge"):
-            assert dot.defaults[kind]["fontname"] == "IPAGothic", (name, kind)
+        for kind in ("graph", "node"):
+            assert dot.defaults[kind]["fontname"] == FONT, (name, kind)
         overrides = [a["fontname"] for a in dot.nodes.values() if "fontname" in a]
-        assert all(f == "IPAGothic" for f in overrides)
+        assert all(f == FONT for f in overrides)
 
 
-def test_ids_are_generated_and_no_links_or_html_labels(example_graph):
+def test_no_links_or_html_labels(example_graph):
     for name, raw in render_dot(example_graph, JA).items():
         source = raw.decode()
         dot = parse_dot(source)
-        assert all(re.fullmatch(r"n\d+", n) for n in dot.nodes), name
-        assert all(re.fullmatch(r"n\d+", u) and re.fullmatch(r"n\d+", v) for u, v, _ in dot.edges)
         keys = {k for a in [*dot.nodes.values(), *(e[2] for e in dot.edges)] for k in a}
-        assert not keys & FORBIDDEN_ATTRS
+        assert not keys & FORBIDDEN_ATTRS, name
         assert "label=<" not in source
         assert "http" not in source
+
+
+def test_diagram_words_are_the_pages_words(example_graph):
+    from toolkit.common.i18n import translations
+    from toolkit.render.html_context import flag_labels, lane_labels, status_labels
+
+    for lang in ("ja", "en"):
+        t = translations(lang)
+        for code, key in (("seller-absent", "no-seller"), ("content-gap", "no-content")):
+            assert word(key, lang) == flag_labels(t)[code]
+        for status, label in status_labels(t).items():
+            assert word(status, lang) == label
+        for key in ("thinking", "doing", "touchpoints"):
+            assert word(key, lang) == lane_labels(t)[key]
+    dot = dots(example_graph)["diagrams/no-ma-manager.dot"]
+    first = plain(dot.nodes["step:no-ma-manager/problem-unknown"]["label"])
+    assert first.endswith("売り手の接点なし")
+    assert (
+        "[売り手の行動なし]"
+        not in render_dot(example_graph, JA)["diagrams/no-ma-manager.dot"].decode()
+    )
+    content = plain(dot.nodes["content:checklist-lead-management"]["label"])
+    assert content.endswith("checklist / 公開中")
 
 
 def test_dot_is_deterministic(example_graph, repo_root):
@@ -279,16 +354,19 @@ def test_dot_is_deterministic(example_graph, repo_root):
 
 
 def test_english_labels(example_graph):
-    dot = parse_dot(
-        render_dot(example_graph, RenderOptions("en"))["diagrams/overview.dot"].decode()
-    )
+    out = render_dot(example_graph, RenderOptions("en"))
+    dot = parse_dot(out["diagrams/overview.dot"].decode())
     labels = {plain(a["label"]) for a in dot.of_class("stage").values()}
     assert "Problem aware" in labels
+    journey = parse_dot(out["diagrams/no-ma-manager.dot"].decode())
+    assert plain(journey.nodes["lane:thinking"]["label"]) == "Thinking"
+    assert plain(journey.nodes["lane:marketing"]["label"]) == "Marketing"
 
 
 def test_node_budget_leaves_out_the_rest_and_says_so(example_graph):
     plan = plan_columns(example_graph, "no-ma-manager", budget=15)
-    placed = sum(len(c.nodes()) for c in plan.columns)
+    placed = len(plan.columns) + len({f for c in plan.columns for f in c.funnel})
+    placed += sum(len(c.actions) + sum(map(len, c.content.values())) for c in plan.columns)
     assert placed == 15 and plan.omitted > 0
     assert [c.step for c in plan.columns] == [
         s for s, _ in journey_steps(example_graph, "no-ma-manager")
@@ -297,6 +375,22 @@ def test_node_budget_leaves_out_the_rest_and_says_so(example_graph):
     notes = [plain(a["label"]) for a in dot.of_class("note").values()]
     assert notes == [f"ほか {plan.omitted} 件は省略"]
     assert MAX_NODES < 1000
+
+
+def test_show_empty_rows_keeps_a_lane_for_every_role(example_graph):
+    source = journey_dot(example_graph, "no-ma-manager", "ja", all_rows=True)
+    lanes = set(parse_dot(source).of_class("lane"))
+    roles = {f"lane:{d['ref']}" for _, d in nodes_of(example_graph, "role")}
+    assert roles <= lanes
+    opts = RenderOptions("ja", show_empty_rows=True)
+    assert render_dot(example_graph, opts)["diagrams/no-ma-manager.dot"].decode() == source
+
+
+def test_a_role_named_like_a_lane_gets_its_own_lane_id():
+    assert lane_key("marketing") == "marketing"
+    assert lane_key("thinking") == "role:thinking"
+    assert lane_key("funnel") == "role:funnel"
+    assert lane_key("pains") == "role:pains"
 
 
 # --- text safety (pure) -----------------------------------------------------------------
@@ -318,7 +412,11 @@ def test_wrap_respects_display_width():
     lines = wrap(text, 28)
     assert "".join(lines) == text
     assert all(text_width(line) <= 28 for line in lines)
-    assert any("BANT+C" in line for line in lines)
+    assert lines == [
+        "課題整理ワークシートを使って",
+        "現状と導入時期を聞き取り、",
+        "BANT+Cで商談化を判断する",
+    ]
     assert wrap("The quick brown fox jumps over the lazy dog", 20) == [
         "The quick brown fox",
         "jumps over the lazy",
@@ -327,6 +425,25 @@ def test_wrap_respects_display_width():
     assert wrap("あ" * 14 + "。", 28) == ["あ" * 14 + "。"]  # no line starts with 。
     assert wrap("", 10) == []
     assert all(len(line) <= 10 for line in wrap("z" * 95, 10))
+
+
+def test_wrap_never_breaks_inside_a_word():
+    assert phrases("ロイヤルカスタマー化を進める") == ["ロイヤルカスタマー", "化を", "進める"]
+    assert phrases("BtoBリードナーチャリング入門") == ["BtoB", "リードナーチャリング", "入門"]
+    assert phrases("月80件の商談") == ["月80件の", "商談"]  # a number stays with its counter
+    assert phrases("「リード管理 やり方」で検索") == ["「リード", "管理", " ", "やり方」で", "検索"]
+    assert phrases("見込み客を掘り起こす") == ["見込み客を", "掘り起こす"]  # okurigana stay
+    assert wrap("ロイヤルカスタマー", 16) == ["ロイヤルカスタマー"]  # 18 columns: longer, whole
+    assert wrap("個別対応 → ロイヤルカスタマー", 24) == ["個別対応 →", "ロイヤルカスタマー"]
+    assert wrap("セキュリティチェックシート回答集", 20) == ["セキュリティチェックシート", "回答集"]
+    long = "セキュリティチェックシートテンプレート"  # wider than one and a half lines: broken
+    assert [text_width(x) for x in wrap(long, 16)] == [16, 16, 6]
+
+
+def test_em_widths_follow_the_proportional_font():
+    assert em_width("iiii") < em_width("WWWW") < em_width("ああああ")
+    assert em_width("漢字") == 2.0
+    assert em_width("Marketing") == pytest.approx(4.73)  # IPAPGothic's advances
 
 
 def test_dot_label_is_never_html_and_keeps_backslashes():
@@ -361,7 +478,7 @@ def test_every_example_diagram_renders_with_dot(example_graph):
     for name, svg in images.items():
         text = svg_lines(svg)
         assert text, name
-        assert b"IPAGothic" in svg
+        assert f'font-family="{FONT}"'.encode() in svg
     assert "課題の認知" in svg_lines(images["diagrams/overview.svg"])
 
 
@@ -408,7 +525,8 @@ def test_hostile_labels_stay_text(tmp_path, repo_root, example_graph):
         seen |= svg_lines(svg)  # also proves the SVG is well-formed XML
     for text in VISIBLE:
         assert text in seen, text
-    assert not any(line.startswith("x" * 29) for line in seen)
+    xs = [len(line) for line in seen if set(line) == {"x"}]  # 20000 x: truncated, then broken
+    assert xs and max(xs) <= 60 and sum(xs) < 1000
 
 
 @needs_dot
@@ -417,7 +535,7 @@ def test_pdf_embeds_a_japanese_font(example_graph):
     pdf = render_images(funnel, frozenset({"pdf"}), jobs=1)["diagrams/funnel.pdf"]
     assert pdf.startswith(b"%PDF")
     fonts = pdf_fonts(pdf)
-    assert any("IPAGothic" in f for f in fonts), fonts
+    assert fonts and all("IPAPGothic" in f for f in fonts), fonts  # proportional
 
 
 def pdf_fonts(pdf: bytes) -> set[str]:

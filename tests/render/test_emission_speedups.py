@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tools import needs_dot
 
-from toolkit.render import data, diagrams, dot, dot_syntax, xlsx
+from toolkit.render import data, diagrams, dot, dot_syntax, journey_diagram, xlsx
 from toolkit.render.common import RenderOptions
 
 SVG_PNG = frozenset({"svg", "png"})
@@ -29,7 +29,7 @@ WRAP_CHARS = st.sampled_from(
 TEXTS = st.text(WRAP_CHARS, max_size=90) | st.text(max_size=60)
 
 
-# --- reference implementations (the code before the speed-ups) -------------------------------
+# --- reference implementations (obvious, slow code the fast paths must agree with) ----------
 
 
 def ref_char_width(ch: str) -> int:
@@ -40,21 +40,69 @@ def ref_text_width(text: str) -> int:
     return sum(ref_char_width(c) for c in text)
 
 
+def ref_kind(ch: str) -> str:
+    """A character's kind (diagrams.KINDS), one test at a time."""
+    code = ord(ch)
+    if ch == " ":
+        return " "
+    if 0x21 <= code <= 0x7E:
+        return "L" if ch.isalpha() else "D"
+    if ch in diagrams.NO_LINE_END:
+        return "B"
+    if ch in diagrams.CLOSING:
+        return "C"
+    if ch in "ーｰ":
+        return "R"
+    if ch in diagrams.NO_LINE_START:
+        return "P"
+    if ch in diagrams.PHRASE_END:
+        return "E"
+    if 0x3041 <= code <= 0x309F:
+        return "H"
+    if 0x30A1 <= code <= 0x30FF or 0x31F0 <= code <= 0x31FF or 0xFF66 <= code <= 0xFF9F:
+        return "T"
+    if any(a <= code <= b for a, b in ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF))):
+        return "K"
+    if ch in "々〆":
+        return "K"
+    if 0xFF10 <= code <= 0xFF19:
+        return "D"
+    if 0xFF21 <= code <= 0xFF3A or 0xFF41 <= code <= 0xFF5A:
+        return "L"
+    return "O"
+
+
+def ref_phrases(text: str) -> list[str]:
+    out: list[str] = []
+    for i, ch in enumerate(text):
+        if i and not diagrams.break_allowed(ref_kind(text[i - 1]), ref_kind(ch)):
+            out[-1] += ch
+        else:
+            out.append(ch)
+    return out
+
+
 def ref_wrap(text: str, width: int) -> list[str]:
+    if "\n" not in text and ref_text_width(text) <= width:
+        body = text.lstrip(" ")
+        return [body.rstrip()] if body.strip() else []
+    longest = width * 3 // 2
     lines: list[str] = []
     current, used = "", 0
-    for token in diagrams.TOKENS.findall(text):
+    for token in ref_phrases(text):
         if token == " ":
             if current and used < width:
                 current, used = current + " ", used + 1
             continue
         size = ref_text_width(token)
-        if current and (used + size <= width or token in diagrams.NO_LINE_START):
+        if current and used + size <= width:
             current, used = current + token, used + size
             continue
         if current:
             lines.append(current.rstrip())
         current, used = token, size
+        if used <= longest:
+            continue
         while used > width and len(current) > 1:
             head = ref_fit(current, width)
             lines.append(head)
@@ -66,12 +114,15 @@ def ref_wrap(text: str, width: int) -> list[str]:
 
 
 def ref_fit(text: str, width: int) -> str:
-    used = 0
+    used, end = 0, len(text)
     for i, ch in enumerate(text):
         used += ref_char_width(ch)
         if used > width:
-            return text[: max(i, 1)]
-    return text
+            end = max(i, 1)
+            break
+    while end < len(text) and text[end] in diagrams.NO_LINE_START:
+        end += 1
+    return text[:end]
 
 
 def ref_dot_label(*parts: Any, limit: int, width: int) -> str:
@@ -84,8 +135,37 @@ def ref_dot_label(*parts: Any, limit: int, width: int) -> str:
 
 @SETTINGS
 @given(TEXTS, st.integers(min_value=0, max_value=40))
-def test_wrap_matches_the_greedy_reference(text: str, width: int) -> None:
+def test_wrap_matches_the_reference(text: str, width: int) -> None:
+    assert diagrams.phrases(text) == ref_phrases(text)
     assert diagrams.wrap(text, width) == ref_wrap(text, width)
+
+
+@SETTINGS
+@given(TEXTS, st.integers(min_value=2, max_value=40))
+def test_wrap_keeps_every_character_and_breaks_only_long_phrases(raw: str, width: int) -> None:
+    text = diagrams.clean_text(raw, 200)  # as labels are wrapped: cleaned first
+    lines = diagrams.wrap(text, width)
+    assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+    longest = width * 3 // 2
+    for line in lines:
+        body = line.rstrip("".join(diagrams.NO_LINE_START))
+        single = len(diagrams.phrases(line)) == 1
+        assert diagrams.text_width(body) <= width or (
+            single and diagrams.text_width(line) <= longest
+        )
+    # Every line break falls between two phrases, unless inside a phrase too long for a line.
+    phrases = [p.replace(" ", "") for p in diagrams.phrases(text) if p.strip()]
+    bounds, at = {0}, 0
+    for p in phrases:
+        at += len(p)
+        bounds.add(at)
+    cut = 0
+    for line in lines[:-1]:
+        cut += len(line.replace(" ", ""))
+        if cut not in bounds:
+            start = max(b for b in bounds if b < cut)
+            inside = next(p for p in phrases if sum(map(len, phrases[: phrases.index(p)])) == start)
+            assert diagrams.text_width(inside) > longest, (line, inside)
 
 
 @SETTINGS
@@ -145,11 +225,28 @@ def test_subgraph_and_chain_match_graphviz() -> None:
     assert ours.source == theirs.source
 
 
-def test_ids_are_plain_dot_identifiers() -> None:
-    ids = dot_syntax.Ids()
-    made = [ids(f"k{i}") for i in range(30)] + [ids("k3")]
-    assert made[-1] == made[3]
-    assert all(quoting.quote(i) == i and quoting.quote_edge(i) == i for i in made)
+def test_journey_ids_number_the_later_drawings_of_one_id() -> None:
+    ids = journey_diagram.Ids()
+    made = [ids(x) for x in ("content:a", "content:b", "content:a", "content:a")]
+    assert made == ["content:a", "content:b", "content:a#2", "content:a#3"]
+
+
+@SETTINGS
+@given(LABELS | st.sampled_from(["step:j/a", "handoff:a->b", "content:x#2"]))
+def test_journey_quoting_reads_as_graphviz_quoting(text: str | None) -> None:
+    text = "" if text is None else text
+    theirs = quoting.quote(text)
+    assert journey_diagram.q(text) == (theirs if theirs.startswith('"') else f'"{text}"')
+
+
+@SETTINGS
+@given(LABELS, ATTRS)
+def test_journey_attributes_match_a_plain_attribute_list(
+    label: str | None, attrs: dict[str, str]
+) -> None:
+    plain = [] if label is None else [f"label={journey_diagram.q(label)}"]
+    plain += [f"{k}={journey_diagram.q(v)}" for k, v in sorted(attrs.items())]
+    assert journey_diagram.attr_text(attrs, label) == f" [{' '.join(plain)}]"
 
 
 def test_edges_by_type_keeps_graph_edge_order(example_graph: nx.MultiDiGraph) -> None:

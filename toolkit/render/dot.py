@@ -1,11 +1,13 @@
 """Graphviz renderer: DOT sources for the diagrams and images drawn by the system ``dot``.
 
 ``render_dot`` returns ``diagrams/<journey>.dot`` for each journey (built in
-toolkit.render.diagrams, which also holds the label safety rules) plus
-``diagrams/funnel.dot`` and ``diagrams/overview.dot`` (built here); all UTF-8. Given
-``journeys``, it returns only those journeys' diagrams beside the funnel and the overview.
+toolkit.render.journey_diagram: swimlanes with every position computed, drawn by Graphviz's
+``nop2`` engine) plus ``diagrams/funnel.dot`` and ``diagrams/overview.dot`` (built here,
+laid out by ``dot``); all UTF-8. Given ``journeys``, it returns only those journeys'
+diagrams beside the funnel and the overview. Nodes are named and identified by their graph
+node ids (toolkit.render.diagrams.safe_id), so the SVG groups carry them as ``id``.
 ``render_images`` runs ``dot -T<fmt>`` (no shell, DOT on stdin): SVGs of several sources per
-run, PNG and PDF one run per source and format.
+run, PNG and PDF one run per source and format; a PDF is one A3 landscape page.
 """
 
 from __future__ import annotations
@@ -22,21 +24,31 @@ from itertools import pairwise
 from pathlib import PurePosixPath
 
 import networkx as nx
+from graphviz import quoting
 
 from toolkit.common.errors import EnvironmentFailure
 from toolkit.graph.build import nid, nodes_of
 from toolkit.render.common import RenderOptions, handoffs, label_of, ordered, step_flags
 from toolkit.render.diagrams import (
+    HANDOFF_COLOR,
     JOURNEY_EDGES,
     dot_label,
-    journey_dot,
     journey_shared,
     new_digraph,
     ref_label,
     role_fills,
+    safe_id,
     word,
 )
-from toolkit.render.dot_syntax import Edge, Ids, chain, edges_by_type
+from toolkit.render.dot_syntax import (
+    Edge,
+    add_subgraph,
+    chain,
+    edge_stmt,
+    edges_by_type,
+    node_stmt,
+)
+from toolkit.render.journey_diagram import journey_dot
 from toolkit.render.overlay import LeadOverlay, funnel_volumes, transition_labels
 
 IMAGE_FORMATS = ("svg", "png", "pdf")
@@ -76,14 +88,17 @@ def funnel_dot(
 ) -> str:
     """Lead classes over funnel stages over roles; owner lines and role-to-role handoffs.
 
-    With a leads overlay, funnel stages show their lead volume and handoffs their conversion.
-    edges has (at least) the FUNNEL_EDGES types of edges_by_type (computed when missing).
+    A handoff between two funnel stages is a box naming them (its id the key of the graph's
+    handoff edges, ``handoff:<from>-><to>``), with an arrow from each role that hands off
+    and one to each role that takes over: its words sit in a node, never on an edge.
+    With a leads overlay, funnel stages show their lead volume and handoffs their
+    conversion. edges has (at least) the FUNNEL_EDGES types of edges_by_type (computed when
+    missing).
     """
     edges = edges_by_type(g, FUNNEL_EDGES) if edges is None else edges
     volumes = funnel_volumes(overlay, lang) if overlay else {}
     rates = transition_labels(overlay) if overlay else {}
     dg = new_digraph("funnel", word("funnel", lang), "TB")
-    ids = Ids()
     fills = role_fills(g)
     rows = (
         (
@@ -102,42 +117,60 @@ def funnel_dot(
         nodes = ordered(g, kind)
         if not nodes:
             continue
-        with dg.subgraph(name=f"row_{kind}") as sub:
-            if kind != "role":
-                sub.attr(rank="same")
-            for node, data in nodes:
-                extra = {"fillcolor": fills[node]} if kind == "role" else {}
-                text = label_of(data, lang)
-                if kind == "funnel_stage" and data["ref"] in volumes:
-                    text = f"{text} ({volumes[data['ref']]})"
-                sub.node(
-                    ids(node),
-                    dot_label(text),
-                    **{**attrs, **extra},
-                    **{"class": kind},
+        lines = []
+        for node, data in nodes:
+            extra = {"fillcolor": fills[node]} if kind == "role" else {}
+            text = label_of(data, lang)
+            if kind == "funnel_stage" and data["ref"] in volumes:
+                text = f"{text} ({volumes[data['ref']]})"
+            lines.append(
+                node_stmt(
+                    q(node), dot_label(text, width=32), **{**attrs, **extra}, **node_ids(node, kind)
                 )
+            )
+        add_subgraph(dg, f"row_{kind}", lines, "same" if kind != "role" else None)
         if next_kind:
             for u, v, _, _ in edges.get(next_kind, ()):
-                dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
+                dg.body.append(edge_stmt(q(u), q(v), penwidth="2", **{"class": next_kind}))
     for u, v, _, d in _of_types(g, edges, ("lead_class", "owns")):
-        dg.edge(ids(v), ids(u), style="dotted", dir="none", **{"class": d["type"]})
-    for u, v, _key, d in _handoffs(g, edges):
+        dg.body.append(edge_stmt(q(v), q(u), style="dotted", dir="none", **{"class": d["type"]}))
+    for key, group in _handoff_groups(g, edges):
+        d = group[0][3]
         label = "{} → {}".format(
             ref_label(g, nid("funnel_stage", d["from_stage"]), lang),
             ref_label(g, nid("funnel_stage", d["to_stage"]), lang),
         )
         if (d["from_stage"], d["to_stage"]) in rates:
             label += " " + rates[(d["from_stage"], d["to_stage"])]
-        dg.edge(
-            ids(u),
-            ids(v),
-            label=dot_label(label, width=24),
-            color="#b04a00",
-            fontcolor="#b04a00",
-            penwidth="1.5",
-            **{"class": "handoff"},
+        hid = q(safe_id(key))
+        style = {"color": HANDOFF_COLOR, "class": "handoff"}
+        dg.body.append(
+            node_stmt(
+                hid,
+                dot_label(label, width=24),
+                shape="box",
+                style="rounded,filled",
+                fillcolor="#fff4ec",
+                fontcolor=HANDOFF_COLOR,
+                fontsize="10",
+                id=safe_id(key),
+                **style,
+            )
         )
+        for giver in dict.fromkeys(e[0] for e in group):
+            dg.body.append(edge_stmt(q(giver), hid, penwidth="1.5", **style))
+        for taker in dict.fromkeys(e[1] for e in group):
+            dg.body.append(edge_stmt(hid, q(taker), penwidth="1.5", **style))
     return dg.source
+
+
+def q(node: str) -> str:
+    """A node's DOT name: its graph id made safe (diagrams.safe_id), quoted."""
+    return quoting.quote(safe_id(node))
+
+
+def node_ids(node: str, kind: str) -> dict[str, str]:
+    return {"id": safe_id(node), "class": kind}
 
 
 def _of_types(
@@ -154,8 +187,15 @@ def _of_types(
     ]
 
 
-def _handoffs(g: nx.MultiDiGraph, edges: dict[str, list[Edge]]) -> list[Edge]:
-    return handoffs(g, edges.get("handoff", ()))
+def _handoff_groups(
+    g: nx.MultiDiGraph, edges: dict[str, list[Edge]]
+) -> list[tuple[str, list[Edge]]]:
+    """The handoff edges by key (one key per pair of funnel stages), in funnel order
+    (toolkit.render.common.handoffs: the journey map marks the same ones)."""
+    groups: dict[str, list[Edge]] = {}
+    for edge in handoffs(g, edges.get("handoff", ())):
+        groups.setdefault(edge[2], []).append(edge)
+    return list(groups.items())
 
 
 # --- overview ---------------------------------------------------------------------------
@@ -168,7 +208,6 @@ def overview_dot(g: nx.MultiDiGraph, lang: str, edges: dict[str, list[Edge]] | N
     """
     edges = edges_by_type(g, OVERVIEW_EDGES) if edges is None else edges
     dg = new_digraph("overview", word("overview", lang), "TB")
-    ids = Ids()
     rows = (
         ("stage", "stage_next", "stages", {"fillcolor": "#e8f1fb"}),
         (
@@ -180,27 +219,32 @@ def overview_dot(g: nx.MultiDiGraph, lang: str, edges: dict[str, list[Edge]] | N
     )
     heads = []
     for kind, next_kind, head, attrs in rows:
-        with dg.subgraph(name=f"row_{kind}") as sub:
-            sub.attr(rank="same")
-            sub.node(
-                ids(f"head:{kind}"),
+        head_id = q(f"head:{kind}")
+        lines = [
+            node_stmt(
+                head_id,
                 dot_label(word(head, lang)),
                 shape="plaintext",
                 style="solid",
                 fontsize="13",
+                id=safe_id(f"head:{kind}"),
                 **{"class": "lane"},
             )
-            for node, data in ordered(g, kind):
-                sub.node(ids(node), dot_label(label_of(data, lang)), **attrs, **{"class": kind})
-        heads.append(ids(f"head:{kind}"))
+        ]
+        for node, data in ordered(g, kind):
+            lines.append(
+                node_stmt(q(node), dot_label(label_of(data, lang)), **attrs, **node_ids(node, kind))
+            )
+        add_subgraph(dg, f"row_{kind}", lines, "same")
+        heads.append(head_id)
         first = ordered(g, kind)[:1]
         if first:
-            dg.edge(ids(f"head:{kind}"), ids(first[0][0]), style="invis")
+            dg.body.append(edge_stmt(head_id, q(first[0][0]), style="invis"))
         for u, v, _, _ in edges.get(next_kind, ()):
-            dg.edge(ids(u), ids(v), penwidth="2", **{"class": next_kind})
+            dg.body.append(edge_stmt(q(u), q(v), penwidth="2", **{"class": next_kind}))
     chain(dg, heads, style="invis")
     for u, v, _, _ in edges.get("serves", ()):
-        dg.edge(ids(v), ids(u), dir="back", color="#1f5fa8", **{"class": "serves"})
+        dg.body.append(edge_stmt(q(v), q(u), dir="back", color="#1f5fa8", **{"class": "serves"}))
     return dg.source
 
 
@@ -245,7 +289,8 @@ def render_dot(
     shared = journey_shared(graph, step_flags(graph), edges)
     for ref, path in journey_diagram_paths(graph).items():
         if wanted is None or ref in wanted:
-            out[path] = journey_dot(graph, ref, lang, shared=shared).encode("utf-8")
+            source = journey_dot(graph, ref, lang, shared=shared, all_rows=options.show_empty_rows)
+            out[path] = source.encode("utf-8")
     return dict(sorted(out.items()))
 
 
@@ -264,14 +309,15 @@ def image_path(dot_path: str, fmt: str) -> str:
     return str(PurePosixPath(dot_path).with_suffix(f".{fmt}"))
 
 
-def run_dot(path: str, source: bytes, fmt: str) -> bytes:
-    """``dot -T<fmt>`` on source (no shell); its stdout, or DiagramError naming path."""
+def run_dot(path: str, source: bytes, fmt: str, *options: str) -> bytes:
+    """``dot -T<fmt> [options]`` on source (no shell); its stdout, or DiagramError naming
+    path."""
     exe = shutil.which("dot")
     if exe is None:
         raise DiagramError(path, fmt, "the 'dot' executable is not on PATH (install graphviz)")
     try:
         done = subprocess.run(
-            [exe, f"-T{fmt}"],
+            [exe, f"-T{fmt}", *options],
             input=source,
             capture_output=True,
             timeout=DOT_TIMEOUT,
@@ -290,9 +336,40 @@ def run_dot(path: str, source: bytes, fmt: str) -> bytes:
 
 
 def render_image(path: str, source: bytes, fmt: str) -> bytes:
-    """One image from one DOT source; DiagramError with dot's stderr on any failure."""
-    image = run_dot(path, source, fmt)
-    return fixed_pdf_date(image) if fmt == "pdf" else image
+    """One image from one DOT source; DiagramError with dot's stderr on any failure.
+
+    A PDF is one A3 landscape page (see page_options)."""
+    if fmt != "pdf":
+        return run_dot(path, source, fmt)
+    return fixed_pdf_date(run_dot(path, source, fmt, *page_options(path, source)))
+
+
+# --- PDF pages --------------------------------------------------------------------------
+# Cairo makes the PDF page as large as the drawing; a viewport of the page's size (and no
+# margin) makes it that page instead, with the drawing centred and zoomed to fit. The zoom
+# needs the drawing's size: a journey diagram's source states its bounding box (its layout
+# is computed in Python), the others are laid out once more to read it.
+
+PAGE = (1190.55, 841.89)  # A3 landscape, points
+PAGE_MARGIN = 18.0  # points kept free on every side of the page
+PAD = 4.0  # Graphviz's default pad around the drawing, points
+GRAPH_BB = re.compile(rb'^\s*graph \[bb="([\d.]+),([\d.]+),([\d.]+),([\d.]+)"', re.M)
+
+
+def drawing_size(path: str, source: bytes) -> tuple[float, float]:
+    """The drawing's width and height in points, pad included."""
+    found = GRAPH_BB.search(source) or GRAPH_BB.search(run_dot(path, source, "dot"))
+    if found is None:
+        raise DiagramError(path, "pdf", "no bounding box in the layout")
+    x0, y0, x1, y1 = (float(v) for v in found.groups())
+    return x1 - x0 + 2 * PAD, y1 - y0 + 2 * PAD
+
+
+def page_options(path: str, source: bytes) -> list[str]:
+    """``dot`` options drawing source on one A3 landscape page, shrunk to fit if larger."""
+    width, height = drawing_size(path, source)
+    zoom = min(1.0, (PAGE[0] - 2 * PAGE_MARGIN) / width, (PAGE[1] - 2 * PAGE_MARGIN) / height)
+    return ["-Gmargin=0", f"-Gviewport={PAGE[0]},{PAGE[1]},{zoom:.6f}"]
 
 
 # --- SVG in batches ---------------------------------------------------------------------

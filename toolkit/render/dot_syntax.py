@@ -1,12 +1,14 @@
-"""DOT statement lines, generated node ids and the per-render edge index of the diagrams.
+"""DOT statement lines and the per-render edge index of the funnel and overview diagrams.
 
 Statements are the lines graphviz.Digraph.node/edge would write, quoted by graphviz.quoting
 (labels on every use, fixed attribute sets once per distinct set), added to a
-graphviz.Digraph's body. Node ids are generated (``n0``, ``n1``... in first-use order), never
-user text. Labels reach these helpers already made safe (toolkit.render.diagrams.dot_label).
+graphviz.Digraph's body. Node names are graph node ids made safe
+(toolkit.render.diagrams.safe_id) and quoted by the caller; labels reach these helpers
+already made safe (toolkit.render.diagrams.dot_label).
 
-Used by toolkit.render.diagrams (journey flow) and toolkit.render.dot (funnel,
-overview); this module imports neither.
+Used by toolkit.render.dot (funnel, overview) and toolkit.render.diagrams (the edge index);
+this module imports neither. The journey diagrams write their own lines
+(toolkit.render.journey_diagram: every node with its position).
 """
 
 from __future__ import annotations
@@ -21,23 +23,6 @@ import networkx as nx
 from graphviz import quoting
 
 Edge = tuple[str, str, Any, dict[str, Any]]
-EdgeStyle = tuple[str, str]  # attribute lists of an edge drawn forward, and drawn back
-
-
-class Ids:
-    """Stable generated DOT node ids (n0, n1...) in first-use order.
-
-    Generated ids are plain DOT identifiers, which graphviz never quotes.
-    """
-
-    def __init__(self) -> None:
-        self._ids: dict[str, str] = {}
-
-    def __call__(self, key: str) -> str:
-        found = self._ids.get(key)
-        if found is None:
-            found = self._ids[key] = f"n{len(self._ids)}"
-        return found
 
 
 # --- statements -------------------------------------------------------------------------
@@ -59,18 +44,13 @@ def attr_list(label: str | None, attrs: Mapping[str, str]) -> str:
 
 
 def node_stmt(node_id: str, label: str | None = None, **attrs: str) -> str:
-    """A node statement line (node_id: a generated id)."""
+    """A node statement line (node_id: a quoted DOT name)."""
     return f"\t{node_id}{attr_list(label, attrs)}\n"
 
 
 def edge_stmt(tail: str, head: str, label: str | None = None, **attrs: str) -> str:
-    """An edge statement line (tail, head: generated ids)."""
+    """An edge statement line (tail, head: quoted DOT names)."""
     return f"\t{tail} -> {head}{attr_list(label, attrs)}\n"
-
-
-def edge_style(**attrs: str) -> EdgeStyle:
-    """The attribute lists of an edge with these attributes, drawn forward and drawn back."""
-    return attr_list(None, attrs), attr_list(None, {"dir": "back", **attrs})
 
 
 def add_subgraph(
@@ -88,29 +68,6 @@ def chain(dg: graphviz.Digraph, ids: Iterable[str], **attrs: str) -> None:
     """Edges from each id to the next, all with these attributes."""
     rest = attr_list(None, attrs)
     dg.body.extend(f"\t{a} -> {b}{rest}\n" for a, b in pairwise(list(ids)))
-
-
-class Layout:
-    """Generated ids and (column, row) positions; edges run from the earlier position."""
-
-    def __init__(self, dg: graphviz.Digraph) -> None:
-        self.dg = dg
-        self.ids = Ids()
-        self.pos: dict[str, tuple[int, int]] = {}
-
-    def place(self, node: str, column: int, row: int) -> str:
-        self.pos[node] = (column, row)
-        return self.ids(node)
-
-    def edge(self, src: str, dst: str, style: EdgeStyle) -> None:
-        """src -> dst when both are placed, written back to front (style[1]) if dst is first."""
-        first, second = self.pos.get(src), self.pos.get(dst)
-        if first is None or second is None:
-            return
-        if first <= second:
-            self.dg.body.append(f"\t{self.ids(src)} -> {self.ids(dst)}{style[0]}\n")
-        else:
-            self.dg.body.append(f"\t{self.ids(dst)} -> {self.ids(src)}{style[1]}\n")
 
 
 # --- edge index -------------------------------------------------------------------------
