@@ -472,3 +472,15 @@ def test_markup_and_control_characters_stay_text(tmp_path: Path) -> None:
     assert [sh.text_frame.text for sh in last.shapes][1:] == [
         "No gaps: every cell has published content."
     ]
+
+
+def test_page_markup_becomes_plain_text_in_a_run() -> None:
+    from markupsafe import Markup
+
+    from toolkit.render.deck.slides import Span, para
+
+    assert Span(Markup("ユーザー会<wbr>カンファレンス &amp; 1 &lt; 2")).text == (
+        "ユーザー会カンファレンス & 1 < 2"
+    )
+    assert para("• " + Markup("A<wbr>B"))[0].text == "• AB"
+    assert Span("<wbr> stays as typed").text == "<wbr> stays as typed"

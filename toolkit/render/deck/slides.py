@@ -10,7 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from markupsafe import Markup
+
 EMU_PER_INCH = 914400
+
+
+def text_of(value: str) -> str:
+    """Plain text of a page context's value: markup the pages add for the browser (the
+    map's <wbr> break opportunities) is dropped and its entities read back as text."""
+    return value.striptags() if isinstance(value, Markup) else value
 
 
 @dataclass(frozen=True)
@@ -19,6 +27,9 @@ class Span:
 
     text: str
     style: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", text_of(self.text))
 
 
 Para = tuple[Span, ...]
