@@ -18,6 +18,7 @@ from toolkit.pipeline import Compiled, Pipeline, Settings
 from toolkit.render.builder import render_all, render_journey_pages, render_scoped
 from toolkit.render.common import RenderOptions
 from toolkit.render.environment import make_environment
+from toolkit.render.notices import page_warnings
 from toolkit.serve.state import LiveState
 from toolkit.write import update_files, update_output
 
@@ -94,6 +95,7 @@ class LiveBuild:
             self.lang or compiled.graph.graph["language"],
             self.formats,
             shown_as=compiled.project.shown_as,
+            warnings=page_warnings(warnings),
         )
         try:
             written = self._render(compiled, options, rendered)
