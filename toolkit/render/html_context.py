@@ -221,7 +221,7 @@ def page_meta(f: Facts, title: str, depth: int, current: str) -> dict[str, Any]:
         "title": f"{title} | {project}" if title and title != project else project,
         "project": project,
         "client": text(f.g.graph.get("client")),
-        "nav": nav_links(f.t, depth, current, bool(f.leads)),
+        "nav": nav_links(f.t, depth, current, bool(f.leads) or current == "leads"),
     }
 
 

@@ -9,6 +9,7 @@ the build's files (`data/leads-overlay.json`, `leads.html`).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -128,7 +129,9 @@ def leads_context(
         if (t["from_stage"], t["to_stage"]) in rates
     ]
     return {
-        "page": page_meta(make_facts(graph, options), leads_title(lang), 0, "leads"),
+        "page": page_meta(
+            make_facts(graph, replace(options, overlay=data)), leads_title(lang), 0, "leads"
+        ),
         "as_of": text(data.as_of or "-"),
         "total": lead_count_text(data.total, lang),
         "segments": [segment.get(s, text(s)) for s in segs],

@@ -6,15 +6,15 @@ segment) and the roles acting at the step as actors. ``accTitle`` (the journey's
 ``accDescr`` (what the diagram shows, in the output language) name it for screen readers.
 
 Fitting the boxes: Mermaid draws a task (and a section) in a fixed box and clips what does
-not fit. The front matter makes the boxes TASK_BOX_WIDTH x TASK_BOX_HEIGHT px, room for
-four lines of 16 px text, and a task or section is cut (with "…") to TASK_UNITS display
-units (a CJK character or a capital letter counts two, any other one; a unit is 10 px at
-most on average in the usual fonts): three lines' worth, so that word wrapping and
-line-breaking rules may cost a fourth line and the text still fits. A word too long for a
-line (a URL, a code) gets zero-width break points, where Mermaid's box can wrap it. The title, one line of TITLE_FONT_PX px text drawn from the left edge of
-the tasks, is cut to the width of the tasks (TITLE_UNIT_PX px per unit); accTitle keeps it
-whole. tests/render/test_mermaid.py draws every diagram with mermaid-cli and checks that no
-text overflows its box.
+not fit. The front matter makes the boxes TASK_BOX_WIDTH x TASK_BOX_HEIGHT px, room for four
+lines of 16 px text, and a task or section is cut (with "…") to TASK_UNITS display units (a
+CJK character or a capital letter counts two, any other one; a unit is 10 px at most on
+average in the usual fonts): three lines' worth, so that word wrapping and line-breaking
+rules may cost a fourth line and the text still fits. A word too long for a line (a URL, a
+code) gets zero-width break points, where Mermaid's box can wrap it. The title, one line of
+TITLE_FONT_PX px text drawn from the left edge of the tasks, is cut to the width of the
+tasks (TITLE_UNIT_PX px per unit); accTitle keeps it whole. tests/render/test_mermaid.py
+draws every diagram with mermaid-cli and checks that no text overflows its box.
 
 Mermaid's journey grammar has no escapes, so text is made safe by substitution: ``:`` ``;``
 ``#`` ``%`` ``<`` ``>`` ``&`` become their fullwidth forms (``%`` would start a comment or a
