@@ -147,7 +147,7 @@ def test_page_is_escaped_and_files(setup: tuple[Any, dict[str, Any]]) -> None:
         '<span class="funnel-bar" aria-hidden="true"><span class="funnel-fill" '
         'style="width: 62.5%"></span></span><span class="funnel-num">5</span></div></td>'
     ) in text
-    assert '<span class="conversion">40.0%</span> <span class="conversion-of">(2/5)</span>' in text
+    assert '<span class="conv-rate">40.0%</span> <span class="conversion-of">(2/5)</span>' in text
     # every table has a heading that names it and header cells with their scope
     assert text.count("<table") == 3 and text.count('<div class="scroll" tabindex="0"') == 3
     for name in ("lead-funnel", "stage-volume", "funnel-volume"):
