@@ -333,7 +333,10 @@ def test_html_escapes_hostile_text_and_is_self_contained(tmp_path: Path) -> None
     page = render_diff_html(result, "en")
     assert "<script" not in page and "<img" not in page
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt; &amp; &#34;q&#34; &#39;s" in page
-    assert not re.search(r"<[^>]*\b(src|href)\s*=", page)
+    # the only link is the skip link to the page's own main content
+    assert re.findall(r"<[^>]*\b(?:src|href)\s*=[^>]*>", page) == [
+        '<a class="skip-link" href="#main">'
+    ]
     assert "<link" not in page and "@import" not in page and "url(" not in page
     assert "javascript:alert(1)" in page  # shown as text only, never as a link
 

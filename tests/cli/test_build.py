@@ -49,13 +49,15 @@ def test_build_writes_every_deliverable_and_is_deterministic(
     assert first.returncode == 0, first.stderr
     assert (
         first.stderr.splitlines()[-1]
-        == f"wrote 38 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
+        == f"wrote 40 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
     )
     files = tree(tmp_path / "a")
     expected = {
         "index.html",
         "compare.html",
         "coverage.html",
+        "coverage-cells.html",
+        "coverage-inventory.html",
         "data/coverage.xlsx",
         MARKER,
         "data/graph.json",

@@ -152,12 +152,16 @@ def test_pages_show_the_words_of_their_language(example_graph: nx.MultiDiGraph) 
 
 
 def test_coverage_page_in_both_languages(example_graph: nx.MultiDiGraph) -> None:
-    ja = render_coverage_html(example_graph, RenderOptions("ja"))["coverage.html"].decode()
-    en = render_coverage_html(example_graph, RenderOptions("en"))["coverage.html"].decode()
+    ja_pages = render_coverage_html(example_graph, RenderOptions("ja"))
+    en_pages = render_coverage_html(example_graph, RenderOptions("en"))
+    ja, en = ja_pages["coverage.html"].decode(), en_pages["coverage.html"].decode()
+    ja_items = ja_pages["coverage-inventory.html"].decode()
+    en_items = en_pages["coverage-inventory.html"].decode()
     assert '<p class="eyebrow">コンテンツのカバー状況</p>' in ja
     assert '<p class="eyebrow">Content coverage</p>' in en
     assert "<h2>凡例</h2>" in ja and "<h2>ギャップ (" in ja and "<h2>Gaps (" in en
-    assert '<th scope="col">ステータス</th>' in ja and '<th scope="col">Status</th>' in en
+    assert '<th scope="col">ステータス</th>' in ja_items
+    assert '<th scope="col">Status</th>' in en_items
     assert '<body class="page-coverage">' in ja  # base.html.j2's body, class from the page
     assert '<a href="coverage.html" aria-current="page">コンテンツのカバー状況</a>' in ja
 
@@ -169,5 +173,7 @@ def test_diff_page_in_both_languages() -> None:
     assert "<title>What changed in your journey map since old</title>" in en
     assert "<h2>カスタマーステージ</h2>" in ja and "<h2>Customer stages</h2>" in en
     assert "<footer>journey diff で作成。</footer>" in ja
-    assert "<body>\n<main>\n<header>" in en  # base.html.j2 without the navigation bar
+    # base.html.j2 without the navigation bar: the skip link, then the main content
+    skip = '<a class="skip-link" href="#main">Skip to content</a>'
+    assert f'<body>\n{skip}\n<main id="main">\n<header>' in en
     assert '<meta name="referrer" content="no-referrer">' in en and "topbar" not in en

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -12,16 +13,19 @@ import pytest
 import yaml
 from jinja2 import StrictUndefined
 from markupsafe import Markup
+from warned import write_warned_project
 
 from toolkit.common.i18n import translations
-from toolkit.pipeline import compile_project
+from toolkit.pipeline import Pipeline, Settings, compile_project
 from toolkit.render.common import RenderOptions, handoffs, pick, safe_url
 from toolkit.render.dot import funnel_dot
 from toolkit.render.html import (
+    SHAPES,
     compare_context,
     index_context,
     journey_context,
     make_environment,
+    marker_path,
     render_html,
 )
 from toolkit.render.html_context import (
@@ -36,6 +40,8 @@ from toolkit.render.html_context import (
     step_columns,
     transition_arrows,
 )
+from toolkit.render.notices import page_warnings
+from toolkit.render.overlay import LeadOverlay
 
 JOURNEYS = ["ma-adopted-inside-sales", "ma-adopted-sales-head", "no-ma-manager", "no-ma-segment"]
 ALL_FORMATS = frozenset({"svg", "mermaid", "json", "csv"})
@@ -501,6 +507,93 @@ def test_compare_context(facts: Facts) -> None:
     assert cell["doing"][0] == "通知リストを上から順に架電する"
     assert cell["actions"][0]["role"] == "マーケティング"
     assert "flag-content-gap" in cell["classes"].split()
+
+
+def test_compare_emotion_chart(facts: Facts) -> None:
+    """Every journey's curve in one chart: colour and dash by segment, marker by journey,
+    markers of one stage side by side (4 journeys: -12, -4, +4, +12 px), values as text."""
+    chart = compare_context(facts)["chart"]
+    assert (chart["width"], chart["height"], chart["col"], chart["gutter"]) == (1120, 148, 120, 40)
+    assert [g["y"] for g in chart["guides"]] == [14, 44, 74, 104, 134]
+    assert [g["text"] for g in chart["guides"]] == ["+2", "+1", "0", "−1", "−2"]
+    assert chart["dividers"] == [160, 280, 400, 520, 640, 760, 880, 1000]
+    assert [s["label"] for s in chart["stages"]][:2] == ["課題の未知", "課題の認知"]
+    assert [(s["classes"], s["polyline"]) for s in chart["series"]] == [
+        ("series-0 dash-0", "208,134 328,74 448,104 568,44 808,44"),
+        ("series-0 dash-0", "216,104 336,74 576,104 696,44 816,74 936,44 1056,14"),
+        ("series-1 dash-1", "104,74 224,104 344,44 464,104 584,134 704,44 824,104 944,44 1064,14"),
+        ("series-1 dash-1", "232,104 472,74 592,104 712,44 832,104"),
+    ]
+    first = chart["series"][0]["points"][0]
+    assert first == {
+        "x": "208",
+        "y": "134",
+        "d": "M203,134a5,5 0 1,0 10,0a5,5 0 1,0 -10,0z",
+        "title": "MA導入済み企業 インサイドセールスリーダー 鈴木のジャーニー · 課題の認知: −2",
+    }
+    assert [g["label"] for g in chart["legend"]] == ["MA導入済み企業", "MA未導入企業"]
+    markers = [j["marker"] for g in chart["legend"] for j in g["journeys"]]
+    assert markers[0] == markers[2] != markers[1] == markers[3]  # circle, square per segment
+    assert chart["table"]["rows"][0]["values"] == [
+        "通過しない", "−2", "0", "−1", "+1", "通過しない", "+1", "通過しない", "通過しない"
+    ]  # fmt: skip
+    assert len(chart["table"]["rows"]) == 4 and len(chart["table"]["stages"]) == 9
+
+
+def test_marker_shapes() -> None:
+    assert [marker_path(shape, 100, 50) for shape in SHAPES] == [
+        "M95,50a5,5 0 1,0 10,0a5,5 0 1,0 -10,0z",
+        "M95.5,45.5L104.5,45.5L104.5,54.5L95.5,54.5z",
+        "M100,44L105.8,54.5L94.2,54.5z",
+        "M100,43.5L106.5,50L100,56.5L93.5,50z",
+        "M100,56L105.8,45.5L94.2,45.5z",
+    ]
+
+
+def test_index_links_pages_and_shows_project_warnings(
+    example_graph: nx.MultiDiGraph, tmp_path: Path
+) -> None:
+    plain = index_context(make_facts(example_graph, RenderOptions("en")))
+    assert plain["pages"] == [
+        {"label": "Compare journeys", "href": "compare.html"},
+        {"label": "Content coverage", "href": "coverage.html"},
+        {"label": "Content inventory", "href": "coverage-inventory.html"},
+    ]
+    assert plain["project_attention"] == []
+    assert [f for r in plain["stage_table"]["rows"] for f in r["flags"] if f] == []
+    root = tmp_path / "warned"
+    write_warned_project(root)
+    compiled = Pipeline(Settings(root, shown_as=str(root))).compiled()
+    assert compiled.graph is not None
+    options = RenderOptions("en", shown_as=str(root), warnings=page_warnings(compiled.diagnostics))
+    step = {"journey": "ann-journey", "stage": "aware", "segment": "(none)", "count": 0}
+    overlay = LeadOverlay(as_of=None, total=0, steps={"step:ann-journey/aware": step})
+    leads = replace(options, overlay=overlay)
+    ctx = index_context(make_facts(compiled.graph, leads), leads)
+    assert ctx["pages"][-1] == {"label": "Leads on the journey", "href": "leads.html"}
+    assert ctx["page"]["nav"][-1] == {
+        "label": "Leads on the journey",
+        "href": "leads.html",
+        "current": False,
+    }
+    assert [(n["code"], n["subject"], n["href"]) for n in ctx["project_attention"]] == [
+        ("unknown-language", "fr", None),
+        ("empty-file", "journeys/empty.yaml:1", None),
+        ("unserved-stage", "1 customer stage", "coverage.html#warning-unserved-stage"),
+        ("orphan-content", "1 content item", "coverage.html#warning-orphan-content"),
+        ("unpersonified-role", "1 buying role", "coverage.html#warning-unpersonified-role"),
+    ]
+    funnel = ctx["stage_table"]["rows"][-1]
+    assert funnel["cells"] == [["attract"], ["close"], []]
+    assert funnel["flags"] == [
+        [],
+        [],
+        [{"code": "unserved-stage", "label": "No funnel stage serves it"}],
+    ]
+    page = render_html(compiled.graph, leads)["index.html"].decode()
+    assert '<span class="subject">journeys/empty.yaml:1</span>' in page
+    assert str(tmp_path) not in page  # never a path of the author's machine
+    assert page.count('<td data-label="Persona">') == 1  # the journey list: labelled fields
 
 
 def test_downloads_follow_formats(example_graph: nx.MultiDiGraph) -> None:

@@ -72,6 +72,15 @@ def test_funnel_volumes_and_handoff_conversion(setup: tuple[Any, dict[str, Any]]
     assert data.uncovered == {"decide": {"large": 1}}
 
 
+# The fixture's lead classes in funnel order: leads that reached each (bar: share of the
+# first), leads judged at exactly that class, conversion from the previous judged class.
+CLASS_BARS = [
+    ("lead", "8", "3", "100%", "", ""),
+    ("prospect", "5", "3", "62.5%", "62.5%", "5/8"),
+    ("sql", "2", "2", "25%", "40.0%", "2/5"),
+]
+
+
 def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
     graph, summary = setup
     ctx = leads_context(graph, overlay(graph, summary), RenderOptions("en"))
@@ -84,6 +93,8 @@ def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
             {"label": "Overview", "href": "index.html", "current": False},
             {"label": "Compare journeys", "href": "compare.html", "current": False},
             {"label": "Content coverage", "href": "coverage.html", "current": False},
+            {"label": "Content inventory", "href": "coverage-inventory.html", "current": False},
+            {"label": "Leads on the journey", "href": "leads.html", "current": True},
         ],
     }
     assert (ctx["as_of"], ctx["total"]) == ("2026-01-31 00:00:00", "8 leads")
@@ -107,6 +118,10 @@ def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
         {"from": "attract", "to": "nurture", "rate": "5/8 = 62.5%", "handoff": False},
         {"from": "nurture", "to": "close", "rate": "2/5 = 40.0%", "handoff": True},
     ]
+    assert [
+        (c["label"], c["reached"], c["count"], c["bar"], c["conversion"], c["conversion_of"])
+        for c in ctx["classes"]
+    ] == CLASS_BARS
     ja = leads_context(graph, overlay(graph, summary), RenderOptions("ja"))
     assert (ja["page"]["title"].split(" | ")[0], ja["total"], ja["segments"][0]) == (
         "リードの分布",
@@ -124,7 +139,20 @@ def test_page_is_escaped_and_files(setup: tuple[Any, dict[str, Any]]) -> None:
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "://" not in text and "<link" not in text
     assert '<article class="sheet leads-overlay">' in text
-    assert "<style>" in text and '<nav class="nav">' in text  # base.html.j2: style.css, nav
+    assert "<style>" in text and '<nav class="nav" aria-label="Pages">' in text  # base.html.j2
+    assert '<a href="leads.html" aria-current="page">Leads on the journey</a>' in text
+    # the funnel as bars: the number as text beside a bar as long as its share
+    assert (
+        '<th scope="row">prospect</th>\n  <td class="bar-col"><div class="bar-line">'
+        '<span class="funnel-bar" aria-hidden="true"><span class="funnel-fill" '
+        'style="width: 62.5%"></span></span><span class="funnel-num">5</span></div></td>'
+    ) in text
+    assert '<span class="conv-rate">40.0%</span> <span class="conversion-of">(2/5)</span>' in text
+    # every table has a heading that names it and header cells with their scope
+    assert text.count("<table") == 3 and text.count('<div class="scroll" tabindex="0"') == 3
+    for name in ("lead-funnel", "stage-volume", "funnel-volume"):
+        assert f'<h2 id="{name}">' in text and f'aria-labelledby="{name}"' in text
+    assert "<th>" not in text
     assert "as of 2026-01-31 00:00:00: 8 leads" in text
     assert (
         '<th scope="row">Decide</th><td class="num-col">2</td><td class="num-col">1</td>'
@@ -157,7 +185,13 @@ def test_overlay_is_typed_data_with_the_json_of_the_file(
         "funnel_stages",
         "transitions",
         "uncovered",
+        "lead_classes",
     }
+    assert plain["lead_classes"] == [
+        {"id": "lead", "count": 3, "reached": 8},
+        {"id": "prospect", "count": 3, "reached": 5},
+        {"id": "sql", "count": 2, "reached": 2},
+    ]
     assert plain["total"] == data.total and plain["transitions"] == data.transitions
     files = leads_files(graph, data, RenderOptions("en"))
     assert files == render_leads_overlay(graph, summary, RenderOptions("en"))

@@ -16,16 +16,30 @@ from projects import hostile_copy
 from toolkit.graph.build import nodes_of
 from toolkit.pipeline import compile_project
 from toolkit.render.common import RenderOptions, emotion_score, journey_steps
-from toolkit.render.mermaid import mermaid_text, render_mermaid, task_text
+from toolkit.render.mermaid import (
+    FRONT_MATTER,
+    TASK_UNITS,
+    fitted,
+    mermaid_text,
+    render_mermaid,
+    task_text,
+    title_units,
+    units,
+)
 
 SMALL = FIXTURES / "mermaid-small"
 NODE_DIR = REPO / "tests" / "node"
 MMDC = NODE_DIR / "node_modules" / ".bin" / "mmdc"
 ZWSP = "\u200b"
 
-SMALL_EN = """\
+SMALL_EN = (
+    FRONT_MATTER
+    + """\
 journey
     title Ken's path
+    accTitle: Ken's path
+    accDescr: Customer journey of Ken Sato through 3 customer stages (Problem aware, \
+Consideration, Purchase), 4 tasks scored from 1 (negative) to 5 (positive).
     section Problem aware
         Searches the web: 1: Ken Sato, Marketing
         Reads： a 50％ guide； ＃1 pick: 1: Ken Sato, Marketing
@@ -34,9 +48,15 @@ journey
     section Purchase
         Signs the contract: 5: Ken Sato
 """
-SMALL_JA = """\
+)
+SMALL_JA = (
+    FRONT_MATTER
+    + """\
 journey
     title 健のジャーニー
+    accTitle: 健のジャーニー
+    accDescr: Ken Sato のカスタマージャーニー。3 つの顧客ステージ（課題の認知, 検討, 購買）と \
+4 件のタスクを、1（ネガティブ）から 5（ポジティブ）で評価。
     section 課題の認知
         Searches the web: 1: Ken Sato, マーケティング
         Reads： a 50％ guide； ＃1 pick: 1: Ken Sato, マーケティング
@@ -45,6 +65,7 @@ journey
     section 購買
         Signs the contract: 5: Ken Sato
 """
+)
 
 HOSTILE = [
     "%%{init: {'securityLevel': 'loose'}}%%",
@@ -66,6 +87,8 @@ TEXT_KEYS = ("label", "title", "name", "action")
 # The journey grammar, line by line (fields never hold : ; # % or newlines).
 FIELD = r"[^#:;%\n]+"
 TITLE_LINE = re.compile(r"    title [^#;%\n]+")
+ACC_TITLE_LINE = re.compile(r"    accTitle: [^#;%\n]+")
+ACC_DESCR_LINE = re.compile(r"    accDescr: [^#;%\n]+")
 SECTION_LINE = re.compile(rf"    section {FIELD}")
 TASK_LINE = re.compile(rf"        ({FIELD}): ([1-5])(?:: ([^#:;%,\n]+(?:, [^#:;%,\n]+)*))?")
 KEYWORD = re.compile(r"(?i)\s*(journey|title|section|acctitle|accdescr)")
@@ -79,17 +102,21 @@ def compiled_graph(path: Path) -> Any:
 
 def check_grammar(text: str) -> list[tuple[str, int, str]]:
     """Assert every line fits the journey grammar; return the tasks (text, score, actors)."""
-    lines = text.splitlines()
+    assert text.startswith(FRONT_MATTER)  # the only front matter: fixed box sizes
+    lines = text[len(FRONT_MATTER) :].splitlines()
     assert text.endswith("\n") and lines[0] == "journey"
     assert TITLE_LINE.fullmatch(lines[1]), lines[1]
+    assert ACC_TITLE_LINE.fullmatch(lines[2]), lines[2]
+    assert ACC_DESCR_LINE.fullmatch(lines[3]), lines[3]
     tasks = []
-    for line in lines[2:]:
+    for line in lines[4:]:
         if line.startswith("    section "):
             assert SECTION_LINE.fullmatch(line), line
             continue
         m = TASK_LINE.fullmatch(line)
         assert m, line
         assert not KEYWORD.match(m[1]), line
+        assert units(m[1]) <= TASK_UNITS, line
         tasks.append((m[1], int(m[2]), m[3] or ""))
     return tasks
 
@@ -145,7 +172,26 @@ def test_mermaid_text_neutralises_grammar_characters():
     assert task_text("Title of the talk") == ZWSP + "Title of the talk"
     assert task_text("journeying") == ZWSP + "journeying"
     assert task_text("A journey") == "A journey"
-    assert len(mermaid_text("z" * 500)) == 60
+    assert len(mermaid_text("z" * 500)) == 200
+    # cut to 54 units (TASK_UNITS), with a break point every 4 letters of a long word
+    assert task_text("z" * 500) == ZWSP.join(["z" * 4] * 13) + "…"
+    assert task_text("a " + "b" * 19) == "a " + "b" * 19  # words up to 19 letters stay whole
+
+
+def test_long_labels_are_cut_to_fit_their_boxes():
+    # a CJK character counts two units, '…' two: 26 characters and the ellipsis make 54
+    long_ja = "スコアの設定についてマーケティングに問い合わせる" * 2
+    assert units(long_ja) == 96
+    assert fitted(long_ja, TASK_UNITS) == long_ja[:26] + "…"
+    assert units(fitted(long_ja, TASK_UNITS)) == TASK_UNITS
+    assert fitted("短い", TASK_UNITS) == "短い"
+    latin = "reads the comparison sheet and asks the sales team about pricing options today"
+    assert fitted(latin, TASK_UNITS) == "reads the comparison sheet and asks the sales team…"
+    assert units("Ab") == 3  # a capital letter counts two
+    assert task_text(long_ja) == long_ja[:26] + "…"
+    # the title is cut to the width of the tasks: 250 + 230 px per task, 15 px per unit
+    assert (title_units(1), title_units(5)) == (32, 93)
+    assert units(fitted("鈴木のジャーニー" * 4, title_units(1))) <= 32
 
 
 @pytest.fixture(scope="module")
@@ -164,10 +210,32 @@ def test_hostile_text_keeps_the_grammar(hostile_mermaid):
         assert "\x00" not in text and "\x1b" not in text and "\u202e" not in text
         assert "<" not in text and ">" not in text
         assert "\n    section Evil" not in text
-        assert all(len(task) <= 61 for task, _, _ in tasks)
+        assert all(units(task) <= TASK_UNITS for task, _, _ in tasks)
 
 
 # --- the real Mermaid -------------------------------------------------------------------
+
+
+LONG_LABELS = [
+    "スコアの設定についてマーケティングに問い合わせる、そのうえで営業部長に説明資料を作る",
+    "Reads the comparison sheet and asks the sales team about pricing options for larger teams",
+    "インサイドセールス",
+    "W" * 30,
+]
+
+
+def long_labels_graph() -> Any:
+    """The small fixture with long task labels and a long title on every step."""
+    g = compiled_graph(SMALL).copy()
+    for _, data in list(g.nodes(data=True)):
+        if data.get("type") == "step":
+            data["doing"] = list(LONG_LABELS)
+        if data.get("type") == "journey":
+            data["label"] = {
+                "ja": "とても長いジャーニーの名前、インサイドセールスリーダー鈴木の一年"
+            }
+            data["title"] = data["label"]
+    return g
 
 
 def puppeteer_config(tmp: Path) -> Path:
@@ -200,6 +268,7 @@ def mmdc_svgs(
             for lang in ("en", "ja")
         },
         **{f"hostile/{k}": v for k, v in hostile_mermaid.items()},
+        "long": render_mermaid(long_labels_graph(), RenderOptions("ja"))["mermaid/ken-path.mmd"],
     }
     tmp = tmp_path_factory.mktemp("mmdc")
     names = list(charts)
@@ -253,3 +322,42 @@ def test_mmdc_shows_escaped_text_and_no_script(mmdc_svgs):
     assert "＜img src=x onerror=alert(1)＞" in hostile
     assert "<img" not in hostile and "<script" not in hostile and "javascript:" not in hostile
     assert "securityLevel" in hostile  # drawn as text, not applied as a directive
+
+
+FIT_JS = """() => {
+  const out = [];
+  const svg = document.querySelector('svg');
+  const frame = svg.getBoundingClientRect();
+  for (const fo of svg.querySelectorAll('foreignObject')) {
+    const label = fo.querySelector('.label') || fo;
+    if (!label.textContent.trim()) continue;
+    const range = document.createRange();
+    range.selectNodeContents(label);
+    const t = range.getBoundingClientRect(), f = fo.getBoundingClientRect();
+    if (t.top < f.top - 0.5 || t.bottom > f.bottom + 0.5 || t.left < f.left - 0.5
+        || t.right > f.right + 0.5) out.push(label.textContent);
+  }
+  for (const title of svg.querySelectorAll(':scope > text')) {
+    const t = title.getBoundingClientRect();
+    if (t.right > frame.right + 0.5 || t.left < frame.left - 0.5) out.push(title.textContent);
+  }
+  return out;
+}"""
+
+
+def test_mmdc_text_fits_its_boxes_and_the_diagram_is_named(mmdc_svgs, tmp_path):
+    """Every task, section and title that Mermaid drew lies inside its box (nothing clipped),
+    and accTitle / accDescr name the drawing for screen readers."""
+    from browser import launched
+
+    with launched() as browser:
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        for i, (name, mmd, svg) in enumerate(mmdc_svgs):
+            path = tmp_path / f"chart-{i}.svg"
+            path.write_text(svg, encoding="utf-8")
+            page.goto(path.as_uri(), wait_until="load")
+            assert page.evaluate(FIT_JS) == [], name
+            title = re.search(r"    accTitle: (.*)", mmd)
+            assert title and f">{title[1]}</title>" in svg, name
+            assert re.search(r'<desc id="chart-desc-[^"]*">[^<]+</desc>', svg), name
+        page.close()

@@ -209,20 +209,31 @@ def graph_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
                 )
             )
     out.extend(_orphans(g, coverage))
-    for node, data in nodes_of(g, "stage"):
-        if not any(d["type"] == "serves" for _, _, d in g.in_edges(node, data=True)):
-            out.append(
-                warning(
-                    "unserved-stage",
-                    f"no funnel stage serves customer stage '{data['ref']}'",
-                    _loc(data),
-                    "add it to a funnel stage's 'serves:'",
-                )
+    for data in unserved_stages(g):
+        out.append(
+            warning(
+                "unserved-stage",
+                f"no funnel stage serves customer stage '{data['ref']}'",
+                _loc(data),
+                "add it to a funnel stage's 'serves:'",
             )
+        )
     return out
 
 
-def _orphans(g: nx.MultiDiGraph, coverage: list[StepCoverage]) -> list[Diagnostic]:
+def unserved_stages(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """The customer stages no funnel stage serves (`unserved-stage`), in source order."""
+    return [
+        data
+        for node, data in nodes_of(g, "stage")
+        if not any(d["type"] == "serves" for _, _, d in g.in_edges(node, data=True))
+    ]
+
+
+def orphan_items(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
+    """The content items that serve no journey step (`orphan-content`), in source order:
+    not retired, named by no action, and targeting no stage and segment a journey has."""
+    coverage = step_coverage(g)
     steps = {(cov.stage, cov.segment) for cov in coverage}
     stages_with_steps = {stage for stage, _ in steps}
     named = set().union(*(cov.named for cov in coverage))
@@ -235,12 +246,18 @@ def _orphans(g: nx.MultiDiGraph, coverage: list[StepCoverage]) -> list[Diagnosti
             continue
         if any((stage, seg) in steps for stage in item.stages for seg in item.segments or ()):
             continue
-        out.append(
-            warning(
-                "orphan-content",
-                f"content item '{item.id}' serves no journey step",
-                _loc(data),
-                "target a stage and segment that a journey has, name it in an action, or retire it",
-            )
-        )
+        out.append(data)
     return out
+
+
+def _orphans(g: nx.MultiDiGraph, coverage: list[StepCoverage]) -> list[Diagnostic]:
+    del coverage  # orphan_items works it out (memoised) from the same graph
+    return [
+        warning(
+            "orphan-content",
+            f"content item '{data['ref']}' serves no journey step",
+            _loc(data),
+            "target a stage and segment that a journey has, name it in an action, or retire it",
+        )
+        for data in orphan_items(g)
+    ]

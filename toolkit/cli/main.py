@@ -207,6 +207,7 @@ def build(
     """Render PROJECT's journey maps, diagrams and data into OUT."""
     from toolkit.render.builder import FormatError, has_dot, plan_formats
     from toolkit.render.common import RenderOptions
+    from toolkit.render.notices import page_warnings
     from toolkit.write import OutputError, check_out_dir
 
     out_dir = out if out is not None else project / "output"
@@ -234,6 +235,7 @@ def build(
         shown_as=compiled.project.shown_as,
         paper=paper,
         show_empty_rows=show_empty_rows,
+        warnings=page_warnings(compiled.diagnostics),
     )
     if leads_file is not None:
         from toolkit.cli.leads import build_overlay

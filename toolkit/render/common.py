@@ -17,6 +17,7 @@ import networkx as nx
 
 from toolkit.analyses.order import ordered as ordered
 from toolkit.analyses.warnings import StepCoverage, step_actions, step_coverage
+from toolkit.common.diagnostics import Diagnostic
 from toolkit.common.labels import CONTROL as CONTROL
 from toolkit.common.labels import label_of as label_of
 from toolkit.common.labels import pick as pick
@@ -42,6 +43,9 @@ class RenderOptions:
     paper: str = "a3"
     # Keep rows that are empty in every stage (`build --show-empty-rows`); left out otherwise.
     show_empty_rows: bool = False
+    # The check's warnings that pages show but the graph does not keep (empty-file,
+    # unknown-language, unpersonified-role): toolkit.render.notices.page_warnings.
+    warnings: tuple[Diagnostic, ...] = ()
 
 
 @functools.lru_cache(maxsize=65536)

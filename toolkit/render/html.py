@@ -15,7 +15,9 @@ from typing import Any
 import networkx as nx
 from jinja2 import Environment
 
+from toolkit.analyses.warnings import orphan_items, unserved_stages
 from toolkit.common.i18n import Catalog
+from toolkit.common.languages import ui_language
 from toolkit.graph.build import nid, nodes_of
 from toolkit.render.common import RenderOptions, label_of, pick
 from toolkit.render.environment import make_environment, render_page
@@ -48,6 +50,7 @@ from toolkit.render.html_context import (
     texts,
     transition_arrows,
 )
+from toolkit.render.notices import badge, project_notes, warning_labels
 
 
 def render_html(
@@ -66,7 +69,7 @@ def render_html(
     f = make_facts(graph, options)
     pages = {}
     if overview:
-        pages["index.html"] = ("index.html.j2", index_context(f))
+        pages["index.html"] = ("index.html.j2", index_context(f, options))
         pages["compare.html"] = ("compare.html.j2", compare_context(f))
     for ref in journey_refs(graph):
         if journeys is None or ref in journeys:
@@ -272,7 +275,9 @@ def journey_context(f: Facts, ref: str, options: RenderOptions | None = None) ->
 
 
 def stage_table(f: Facts) -> dict[str, Any]:
-    """The stage model: stages as columns; problem, story, axes and serving funnel as rows."""
+    """The stage model: stages as columns; problem, story, axes and serving funnel as rows.
+
+    A stage no funnel stage serves (`unserved-stage`) is marked in its funnel cell."""
     _, stages, states = f.t.gettext, [d for _, d in f.stages], problem_states(f.t)
 
     def problem(d: dict[str, Any]) -> list[str]:
@@ -291,8 +296,15 @@ def stage_table(f: Facts) -> dict[str, Any]:
         values = axis.get("values") or {}
         cells = [[text(pick(values.get(d["ref"]), f.lang))] for d in stages]
         rows.append(row(text(pick(axis.get("label"), f.lang, axis["id"])), "axis", cells))
+    unserved = {d["ref"] for d in unserved_stages(f.g)}
+    flags = [[badge(f.t, "unserved-stage")] if d["ref"] in unserved else [] for d in stages]
     rows.append(
-        row(_("Funnel stages serving it"), "funnel", [serving_funnel(f, n) for n, _ in f.stages])
+        row(
+            _("Funnel stages serving it"),
+            "funnel",
+            [serving_funnel(f, n) for n, _ in f.stages],
+            flags,
+        )
     )
     columns = [
         {"number": f"{i + 1:02d}", "label": name_of(f, node)}
@@ -301,8 +313,16 @@ def stage_table(f: Facts) -> dict[str, Any]:
     return {"columns": columns, "rows": rows}
 
 
-def row(label: str, kind: str, cells: list[list[str]]) -> dict[str, Any]:
-    return {"label": label, "kind": kind, "cells": [[c for c in cell if c] for cell in cells]}
+def row(
+    label: str, kind: str, cells: list[list[str]], flags: list[list[dict[str, str]]] | None = None
+) -> dict[str, Any]:
+    """One row of the stage model; flags: the warning badges of each cell (none by default)."""
+    return {
+        "label": label,
+        "kind": kind,
+        "cells": [[c for c in cell if c] for cell in cells],
+        "flags": flags if flags is not None else [[] for _ in cells],
+    }
 
 
 def serving_funnel(f: Facts, stage: str) -> list[str]:
@@ -362,7 +382,69 @@ def data_downloads(f: Facts) -> list[dict[str, str]]:
     return [{"label": label, "href": href} for fmt, label, href in links if fmt in f.formats]
 
 
-def index_context(f: Facts) -> dict[str, Any]:
+def page_links(f: Facts) -> list[dict[str, str]]:
+    """The other overview pages, linked from the index (the leads page when it is built)."""
+    _ = f.t.gettext
+    links = [
+        (_("Compare journeys"), "compare.html"),
+        (_("Content coverage"), "coverage.html"),
+        (_("Content inventory"), "coverage-inventory.html"),
+    ]
+    if f.leads:
+        links.append((_("Leads on the journey"), "leads.html"))
+    return [{"label": label, "href": href} for label, href in links]
+
+
+def project_attention(f: Facts, options: RenderOptions) -> list[dict[str, Any]]:
+    """The overview's project-level warnings: the project language without the toolkit's
+    words (`unknown-language`), files without a document (`empty-file`), and how many content
+    items, stages and buying roles the coverage page lists (`unserved-stage`,
+    `orphan-content`, `unpersonified-role`), linked to them."""
+    labels = warning_labels(f.t)
+    notes: list[dict[str, Any]] = []
+    language = text(f.g.graph.get("language"))
+    if language and ui_language(language) is None:
+        notes.append(
+            {
+                "code": "unknown-language",
+                "label": labels["unknown-language"],
+                "subject": language,
+                "href": None,
+            }
+        )
+    for note in project_notes(f.t, options.warnings, options.shown_as, ["empty-file"]):
+        notes.append(
+            {"code": note["code"], "label": note["label"], "subject": note["where"], "href": None}
+        )
+    t = f.t
+    roles = project_notes(t, options.warnings, options.shown_as, ["unpersonified-role"])
+    counts = [
+        ("unserved-stage", len(unserved_stages(f.g))),
+        ("orphan-content", len(orphan_items(f.g))),
+        ("unpersonified-role", len(roles)),
+    ]
+    for code, n in counts:
+        if n:
+            subject = counted(t, code, n)
+            href = f"coverage.html#warning-{code}"
+            notes.append({"code": code, "label": labels[code], "subject": subject, "href": href})
+    return notes
+
+
+def counted(t: Catalog, code: str, n: int) -> str:
+    """How many things a warning of the coverage page is about: '2 content items'."""
+    if code == "unserved-stage":
+        words = t.ngettext("%(n)s customer stage", "%(n)s customer stages", n)
+    elif code == "orphan-content":
+        words = t.ngettext("%(n)s content item", "%(n)s content items", n)
+    else:
+        words = t.ngettext("%(n)s buying role", "%(n)s buying roles", n)
+    return words % {"n": n}
+
+
+def index_context(f: Facts, options: RenderOptions | None = None) -> dict[str, Any]:
+    """Everything index.html shows (options: the build's, for its project-level warnings)."""
+    options = options or RenderOptions(f.lang)
     rows = journey_rows(f)
     page = page_meta(f, "", 0, "index")
     return {
@@ -378,6 +460,8 @@ def index_context(f: Facts) -> dict[str, Any]:
             sum(r["coverage"]["covered"] for r in rows), sum(r["coverage"]["total"] for r in rows)
         ),
         "attention": attention(f),
+        "project_attention": project_attention(f, options),
+        "pages": page_links(f),
         "downloads": data_downloads(f),
     }
 
@@ -425,6 +509,127 @@ def compare_cell(f: Facts, step: Node | None, group_start: bool = False) -> dict
     }
 
 
+CHART_COL = 120  # px per customer stage
+CHART_GUTTER = 40  # px left of the first stage: the emotion scale
+CHART_UNIT = 30  # px per emotion point
+CHART_PAD = 14  # px above +2 and below -2
+MARKER = 5.0  # marker radius, px
+SHAPES = ("circle", "square", "triangle", "diamond", "triangle-down")
+DASHES = 5  # line patterns .dash-0 .. .dash-4 in style.css
+SERIES_COLOURS = 8  # colours .series-0 .. .series-7 in style.css
+
+
+def chart_y(emotion: int) -> int:
+    """Vertical position of an emotion -2..2 in the comparison chart (+2 at the top)."""
+    return CHART_PAD + (2 - emotion) * CHART_UNIT
+
+
+def num(value: float) -> str:
+    """A coordinate with at most one decimal: 12.0 -> '12', 12.25 -> '12.2'."""
+    return f"{value:.1f}".rstrip("0").rstrip(".")
+
+
+def marker_path(shape: str, x: float, y: float, r: float = MARKER) -> str:
+    """The SVG path of a marker of that shape centred on (x, y)."""
+    if shape == "circle":
+        arc = f"a{num(r)},{num(r)} 0 1,0"
+        return f"M{num(x - r)},{num(y)}{arc} {num(2 * r)},0{arc} {num(-2 * r)},0z"
+    q, d, h = r * 0.9, r * 1.3, r * 1.15
+    corners = {
+        "square": [(-q, -q), (q, -q), (q, q), (-q, q)],
+        "diamond": [(0, -d), (d, 0), (0, d), (-d, 0)],
+        "triangle": [(0, -r * 1.2), (h, r * 0.9), (-h, r * 0.9)],
+        "triangle-down": [(0, r * 1.2), (h, -r * 0.9), (-h, -r * 0.9)],
+    }[shape]
+    return "M" + "L".join(f"{num(x + dx)},{num(y + dy)}" for dx, dy in corners) + "z"
+
+
+def emotion_chart(f: Facts, groups: list[tuple[str | None, list[str]]]) -> dict[str, Any]:
+    """Every journey's emotion curve over the shared customer stages, in one chart.
+
+    One series per journey: its colour and dash pattern tell its segment (the n-th segment
+    of the comparison), its marker shape the journey within the segment; markers of the
+    journeys of a stage sit side by side so that equal emotions do not hide each other.
+    `table` holds the same values as text (for screen readers).
+    """
+    _ = f.t.gettext
+    n, refs = len(f.stages), [ref for _, members in groups for ref in members]
+    spread = min(8.0, 70.0 / max(1, len(refs)))
+    series, legend = [], []
+    k = 0
+    for g_index, (segment, members) in enumerate(groups):
+        entries = []
+        for j, ref in enumerate(members):
+            shape, offset = SHAPES[j % len(SHAPES)], (k - (len(refs) - 1) / 2) * spread
+            title = journey_title(f, ref)
+            points = []
+            for i, step in enumerate(step_columns(f, ref)):
+                if step is None or step[1].get("emotion") is None:
+                    continue
+                e = int(step[1]["emotion"])
+                x, y = CHART_GUTTER + (i + 0.5) * CHART_COL + offset, chart_y(e)
+                stage = name_of(f, f.stages[i][0])
+                points.append(
+                    {
+                        "x": num(x),
+                        "y": num(y),
+                        "d": marker_path(shape, x, y),
+                        "title": f"{title} · {stage}: {emotion_text(e)}",
+                    }
+                )
+            classes = f"series-{g_index % SERIES_COLOURS} dash-{g_index % DASHES}"
+            series.append(
+                {
+                    "classes": classes,
+                    "polyline": " ".join(f"{p['x']},{p['y']}" for p in points),
+                    "points": points,
+                }
+            )
+            entries.append(
+                {
+                    "title": title,
+                    "href": journey_page(ref),
+                    "classes": classes,
+                    "marker": marker_path(shape, 18, 8),
+                }
+            )
+            k += 1
+        label = segment_name(f, segment) or _("No segment")
+        legend.append({"label": label, "journeys": entries})
+    stages = [name_of(f, node) for node, _ in f.stages]
+    return {
+        "width": CHART_GUTTER + n * CHART_COL,
+        "height": chart_y(-2) + CHART_PAD,
+        "col": CHART_COL,
+        "gutter": CHART_GUTTER,
+        "guides": [
+            {"y": chart_y(v), "text_y": chart_y(v) + 4, "text": emotion_text(v)}
+            for v in (2, 1, 0, -1, -2)
+        ],
+        "dividers": [CHART_GUTTER + i * CHART_COL for i in range(1, n)],
+        "stages": [{"number": f"{i + 1:02d}", "label": s} for i, s in enumerate(stages)],
+        "series": series,
+        "legend": legend,
+        "table": {
+            "stages": stages,
+            "rows": [
+                {
+                    "title": journey_title(f, ref),
+                    "values": [
+                        _("Skipped")
+                        if step is None
+                        else emotion_text(int(step[1]["emotion"]))
+                        if step[1].get("emotion") is not None
+                        else "–"
+                        for step in step_columns(f, ref)
+                    ],
+                }
+                for ref in refs
+            ],
+        },
+    }
+
+
 def compare_context(f: Facts) -> dict[str, Any]:
     groups = grouped_journeys(f)
     refs = [ref for _, members in groups for ref in members]
@@ -454,4 +659,5 @@ def compare_context(f: Facts) -> dict[str, Any]:
             for i, (node, _) in enumerate(f.stages)
         ],
         "legend": legend(f, ["seller-absent", "content-gap", "skipped", "emotion"]),
+        "chart": emotion_chart(f, groups),
     }

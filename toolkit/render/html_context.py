@@ -224,25 +224,37 @@ def story_text(f: Facts, state: int | None) -> str:
     return f"{state} · {story_labels(f.t).get(state, '')}".rstrip(" ·")
 
 
-def page_meta(f: Facts, title: str, depth: int, current: str) -> dict[str, Any]:
-    """Document title, header and navigation for a page `depth` folders below the output."""
+def nav_links(t: Catalog, depth: int, current: str, leads: bool) -> list[dict[str, Any]]:
+    """The navigation of every page: the overview pages, the coverage pages and, when the
+    build has a lead overlay (`journey build --leads`), the leads page."""
+    _ = t.gettext
     root = "../" * depth
-    _ = f.t.gettext
-    project = text(pick(f.g.graph.get("title"), f.lang, _("Customer journeys")))
     nav = [
         ("index", _("Overview"), "index.html"),
         ("compare", _("Compare journeys"), "compare.html"),
         ("coverage", _("Content coverage"), "coverage.html"),
+        ("inventory", _("Content inventory"), "coverage-inventory.html"),
     ]
+    if leads:
+        nav.append(("leads", _("Leads on the journey"), "leads.html"))
+    return [
+        {"label": label, "href": root + href, "current": key == current} for key, label, href in nav
+    ]
+
+
+def page_meta(f: Facts, title: str, depth: int, current: str) -> dict[str, Any]:
+    """Document title, header and navigation for a page `depth` folders below the output.
+
+    The leads page is in the navigation when the build has a lead overlay (make_facts then
+    gives every step its lead badge)."""
+    _ = f.t.gettext
+    project = text(pick(f.g.graph.get("title"), f.lang, _("Customer journeys")))
     return {
         "lang": text(f.lang) or "en",
         "title": f"{title} | {project}" if title and title != project else project,
         "project": project,
         "client": text(f.g.graph.get("client")),
-        "nav": [
-            {"label": label, "href": root + href, "current": key == current}
-            for key, label, href in nav
-        ],
+        "nav": nav_links(f.t, depth, current, bool(f.leads) or current == "leads"),
     }
 
 

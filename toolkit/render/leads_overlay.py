@@ -9,6 +9,7 @@ the build's files (`data/leads-overlay.json`, `leads.html`).
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 import networkx as nx
@@ -34,6 +35,45 @@ def leads_title(lang: str) -> str:
 
 def _count(n: int | None) -> str:
     return "" if n is None else f"{n:,}"
+
+
+def _share(part: int, whole: int) -> str:
+    """part / whole as a CSS percentage, three decimals at most ('0%' when whole is 0)."""
+    if not whole:
+        return "0%"
+    return f"{100 * part / whole:.3f}".rstrip("0").rstrip(".") + "%"
+
+
+def funnel_bars(graph: nx.MultiDiGraph, data: LeadOverlay, lang: str) -> list[dict[str, Any]]:
+    """The lead classes of the funnel in order (lead -> prospect -> ... -> opportunity), each
+    with the leads that reached it (a bar as long as its share of the first class's), the
+    leads judged at exactly that class, and the conversion from the previous judged class
+    (reached here / reached there). A class the rules do not judge has no bar."""
+    judged = {c["id"]: c for c in data.lead_classes}
+    rows, top, previous = [], 0, None
+    for _, d in ordered(graph, "lead_class"):
+        found = judged.get(d["ref"])
+        if found is not None and not top:
+            top = found["reached"]
+        conversion = ""
+        if found is not None and previous is not None and previous["reached"]:
+            rate = found["reached"] / previous["reached"]
+            conversion = f"{rate:.1%}"
+        rows.append(
+            {
+                "label": text(label_of(d, lang)),
+                "judged": found is not None,
+                "reached": _count(found["reached"]) if found else "",
+                "count": _count(found["count"]) if found else "",
+                "bar": _share(found["reached"], top) if found else "0%",
+                "conversion": conversion,
+                "conversion_of": f"{_count(found['reached'])}/{_count(previous['reached'])}"
+                if conversion and found and previous
+                else "",
+            }
+        )
+        previous = found if found is not None else previous
+    return rows
 
 
 def leads_context(
@@ -89,13 +129,16 @@ def leads_context(
         if (t["from_stage"], t["to_stage"]) in rates
     ]
     return {
-        "page": page_meta(make_facts(graph, options), leads_title(lang), 0, "leads"),
+        "page": page_meta(
+            make_facts(graph, replace(options, overlay=data)), leads_title(lang), 0, "leads"
+        ),
         "as_of": text(data.as_of or "-"),
         "total": lead_count_text(data.total, lang),
         "segments": [segment.get(s, text(s)) for s in segs],
         "stages": stages,
         "funnel": funnel_rows,
         "conversions": conversions,
+        "classes": funnel_bars(graph, data, lang),
     }
 
 

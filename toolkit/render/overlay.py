@@ -17,7 +17,8 @@ LeadOverlay, which `journey build --leads` carries in RenderOptions.overlay. The
       "transitions": [{"from_stage", "to_stage", "from_class", "to_class", "from_reached",
                        "to_reached", "rate": float | null, "handoff": bool,
                        "from_roles": [...], "to_roles": [...]}],   # consecutive funnel stages
-      "uncovered": {stage_id: {segment: n}}     # prospects with no content at their stage
+      "uncovered": {stage_id: {segment: n}},    # prospects with no content at their stage
+      "lead_classes": [{"id", "count": n, "reached": n}]   # judged classes, shallow first
     }
 
 A funnel stage's `count` is the number of leads whose lead class is the stage's
@@ -63,6 +64,12 @@ class FunnelVolume(TypedDict):
     reached: int | None
 
 
+class ClassVolume(TypedDict):
+    id: str
+    count: int
+    reached: int
+
+
 class Transition(TypedDict):
     from_stage: str
     to_stage: str
@@ -88,6 +95,7 @@ class LeadOverlay:
     funnel_stages: dict[str, FunnelVolume] = field(default_factory=dict)
     transitions: list[Transition] = field(default_factory=list)
     uncovered: dict[str, dict[str, int]] = field(default_factory=dict)
+    lead_classes: list[ClassVolume] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """The plain data of data/leads-overlay.json."""
@@ -100,6 +108,7 @@ class LeadOverlay:
             "funnel_stages": self.funnel_stages,
             "transitions": self.transitions,
             "uncovered": self.uncovered,
+            "lead_classes": self.lead_classes,
         }
 
 
@@ -167,6 +176,10 @@ def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> LeadOverlay:
         funnel_stages=funnel,
         transitions=transitions,
         uncovered=uncovered,
+        lead_classes=[
+            {"id": c["id"], "count": c["count"], "reached": c["reached"]}
+            for c in summary.get("lead_classes", [])
+        ],
     )
 
 

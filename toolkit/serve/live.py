@@ -18,6 +18,7 @@ from toolkit.pipeline import Compiled, Pipeline, Settings
 from toolkit.render.builder import Superseded, build_files, render_journey_pages, render_scoped
 from toolkit.render.common import RenderOptions
 from toolkit.render.environment import make_environment
+from toolkit.render.notices import page_warnings
 from toolkit.render.registry import ALL
 from toolkit.serve.state import LiveState
 from toolkit.write import update_files, update_output
@@ -108,6 +109,7 @@ class LiveBuild:
             shown_as=compiled.project.shown_as,
             paper=self.paper,
             show_empty_rows=self.show_empty_rows,
+            warnings=page_warnings(warnings),
         )
         try:
             written = self._render(compiled, options, rendered, superseded)

@@ -1,0 +1,92 @@
+"""WCAG 2.1 AA on every page type, checked by axe-core in Debian's chromium.
+
+The bundled example (Japanese, with a --leads overlay, so leads.html exists), a Japanese
+template project (`journey init --template story`), an English one (`--template b2b --lang
+en`) and the diff report between two of them: each page type of each is opened at desktop
+size and axe-core's WCAG 2.0/2.1 A and AA rules must find nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from browser import DESKTOP, PHONE, axe_violations, launched, needs_axe
+from playwright.sync_api import Browser
+
+from toolkit.cli.main import main
+
+pytestmark = needs_axe
+
+
+def journey(*args: str) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    assert exc.value.code == 0, args
+
+
+def page_types(out: Path) -> list[str]:
+    """One page of each type that the build wrote (the first journey map)."""
+    pages = sorted(p.relative_to(out).as_posix() for p in out.glob("*.html"))
+    maps = sorted(p.relative_to(out).as_posix() for p in (out / "journeys").glob("*.html"))
+    return [*pages, *maps[:1]]
+
+
+@pytest.fixture(scope="module")
+def sites(repo_root: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    base = tmp_path_factory.mktemp("a11y")
+    formats = "html,json,csv"
+    out = {"example": base / "example", "story-ja": base / "story-ja", "b2b-en": base / "b2b-en"}
+    journey(
+        "build", str(repo_root), "-o", str(out["example"]), "--format", formats,
+        "--leads", str(repo_root / "docs/examples/leads.csv"),
+    )  # fmt: skip
+    for name, template, lang in (("story-ja", "story", "ja"), ("b2b-en", "b2b", "en")):
+        project = base / f"{name}-project"
+        journey("init", str(project), "--template", template, "--lang", lang)
+        journey("build", str(project), "-o", str(out[name]), "--format", formats)
+    diff = base / "diff"
+    diff.mkdir()
+    journey(
+        "diff", str(repo_root), str(base / "b2b-en-project"), "--format", "html",
+        "-o", str(diff / "diff.html"),
+    )  # fmt: skip
+    out["diff"] = diff
+    return out
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with launched() as b:
+        yield b
+
+
+CASES = [
+    (site, size)
+    for site in ("example", "story-ja", "b2b-en", "diff")
+    for size in ("desktop", "phone")
+]
+
+
+@pytest.mark.parametrize(("site", "size"), CASES)
+def test_no_wcag_aa_violations(
+    sites: dict[str, Path], browser: Browser, site: str, size: str
+) -> None:
+    root = sites[site]
+    pages = page_types(root)
+    assert pages, root
+    if site == "example":
+        assert {"index.html", "compare.html", "coverage.html", "leads.html"} <= set(pages)
+    context = browser.new_context(viewport=DESKTOP if size == "desktop" else PHONE)
+    try:
+        page = context.new_page()
+        found = {}
+        for rel in pages:
+            page.goto((root / rel).resolve().as_uri())
+            violations = axe_violations(page)
+            if violations:
+                found[rel] = violations
+    finally:
+        context.close()
+    assert found == {}
