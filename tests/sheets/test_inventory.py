@@ -149,6 +149,17 @@ def test_unreadable_sheets(tmp_path: Path) -> None:
         inv.read_sheet(tmp_path / "x.ods", "x.ods")
 
 
+def test_a_zip_feature_python_cannot_read_is_a_sheet_error(tmp_path: Path) -> None:
+    # found by test_fuzz_import: a central directory entry asking for zip version 6.4
+    Workbook().save(tmp_path / "w.xlsx")
+    raw = bytearray((tmp_path / "w.xlsx").read_bytes())
+    entry = raw.index(b"PK\x01\x02")
+    raw[entry + 6 : entry + 8] = (64).to_bytes(2, "little")  # version needed to extract
+    (tmp_path / "v64.xlsx").write_bytes(bytes(raw))
+    with pytest.raises(inv.SheetError, match="not an XLSX workbook .NotImplementedError"):
+        inv.read_sheet(tmp_path / "v64.xlsx", "v64.xlsx")
+
+
 def test_xlsx_formula_cells_are_rejected_and_dates_read(tmp_path: Path, project_dir: Path) -> None:
     wb = Workbook()
     ws = wb.active

@@ -153,6 +153,8 @@ def check_archive(raw: bytes) -> None:
             unpacked = sum(i.file_size for i in archive.infolist())
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, OSError):
         raise SheetFileError("not an XLSX workbook (not a zip archive)") from None
+    except NotImplementedError as exc:  # a zip feature Python cannot read (version 6.4 ...)
+        raise SheetFileError(f"not an XLSX workbook ({_why(exc)})") from None
     if unpacked > MAX_UNPACKED:
         raise SheetFileError(f"the XLSX file unpacks to {unpacked:,} bytes; too large")
 
