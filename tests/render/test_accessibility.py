@@ -3,7 +3,8 @@
 The bundled example (Japanese, with a --leads overlay, so leads.html exists), a Japanese
 template project (`journey init --template story`), an English one (`--template b2b --lang
 en`) and the diff report between two of them: each page type of each is opened at desktop
-size and axe-core's WCAG 2.0/2.1 A and AA rules must find nothing.
+size and axe-core's WCAG 2.0/2.1 A and AA rules must find nothing. (The same rules run at
+phone size in test_pages_browser.py and on every journey map in test_map_page_browser.py.)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import DESKTOP, PHONE, axe_violations, launched, needs_axe
+from browser import DESKTOP, axe_violations, launched, needs_axe
 from playwright.sync_api import Browser
 
 from toolkit.cli.main import main
@@ -62,23 +63,14 @@ def browser() -> Iterator[Browser]:
         yield b
 
 
-CASES = [
-    (site, size)
-    for site in ("example", "story-ja", "b2b-en", "diff")
-    for size in ("desktop", "phone")
-]
-
-
-@pytest.mark.parametrize(("site", "size"), CASES)
-def test_no_wcag_aa_violations(
-    sites: dict[str, Path], browser: Browser, site: str, size: str
-) -> None:
+@pytest.mark.parametrize("site", ["example", "story-ja", "b2b-en", "diff"])
+def test_no_wcag_aa_violations(sites: dict[str, Path], browser: Browser, site: str) -> None:
     root = sites[site]
     pages = page_types(root)
     assert pages, root
     if site == "example":
         assert {"index.html", "compare.html", "coverage.html", "leads.html"} <= set(pages)
-    context = browser.new_context(viewport=DESKTOP if size == "desktop" else PHONE)
+    context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()
         found = {}
