@@ -8,6 +8,7 @@ from tools import needs_dot
 
 from toolkit.render.builder import (
     ALL_FORMATS,
+    OPT_IN_FORMATS,
     build_files,
     render_all,
     render_journey_pages,
@@ -31,8 +32,9 @@ def test_each_builder_declares_its_name_formats_and_parallelism() -> None:
         "data": ({"json", "csv"}, SERIAL),
         "xlsx": ({"xlsx"}, SERIAL),
         "leads": ({"html", "json"}, SERIAL),
+        "report": ({"report"}, SERIAL),
     }
-    assert set().union(*(b.formats for b in BUILDERS)) == set(ALL_FORMATS)
+    assert set().union(*(b.formats for b in BUILDERS)) == {*ALL_FORMATS, *OPT_IN_FORMATS}
     assert builder("diagrams").wanted(RenderOptions("en", frozenset({"svg"})))
     assert not builder("pages").wanted(RenderOptions("en", frozenset({"svg"})))
     with pytest.raises(KeyError):

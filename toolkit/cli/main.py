@@ -48,6 +48,7 @@ LAZY_COMMANDS = {
     "export": "toolkit.cli.workflow:export",
     "leads": "toolkit.cli.leads:leads",
     "selfcheck": "toolkit.cli.leads:selfcheck",
+    "report": "toolkit.cli.report:report_command",
 }
 LAZY_HELP = {
     "coverage": "Content coverage of PROJECT per segment (or journey) and stage, and its gaps.",
@@ -58,6 +59,8 @@ LAZY_HELP = {
     "export": "Hand project material to a workshop.",
     "leads": "Judge the leads in LEADS (CSV or Parquet) with PROJECT's qualification rules.",
     "selfcheck": 'The ten-question lead-management self-check: two or more "yes" signal a problem.',
+    "report": "Render PROJECT as one PDF report: cover, contents, stage model, personas, journey "
+    "maps.",
 }
 
 
@@ -156,7 +159,8 @@ def schema() -> int:
     "formats",
     default=None,
     metavar="LIST",
-    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx (default: all it can make).",
+    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx (default: all it can "
+    "make), and report (report.pdf, only when named).",
 )
 @LANG_OPTION
 @click.option(
@@ -233,6 +237,7 @@ def build(
         shown_as=compiled.project.shown_as,
         paper=paper,
         show_empty_rows=show_empty_rows,
+        diagnostics=tuple(compiled.diagnostics),
     )
     if leads_file is not None:
         from toolkit.cli.leads import build_overlay

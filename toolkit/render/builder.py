@@ -34,6 +34,9 @@ from toolkit.render.registry import (
 )
 
 ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
+# Made only when asked for by name: the PDF report (report.pdf) takes seconds per journey.
+OPT_IN_FORMATS = ("report",)
+KNOWN_FORMATS = ALL_FORMATS + OPT_IN_FORMATS
 NO_DOT_NOTE = (
     "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
     "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; macOS: brew install graphviz)"
@@ -51,16 +54,17 @@ class Plan:
 
 
 def plan_formats(requested: str | None, has_dot: bool) -> Plan:
-    """The formats to build: the requested ones (default all), less images without `dot`."""
+    """The formats to build: the requested ones (default all but the opt-in ones), less
+    images without `dot`."""
     if requested is None:
         wanted = set(ALL_FORMATS)
     else:
         wanted = {f.strip().lower() for f in requested.split(",") if f.strip()}
-        unknown = sorted(wanted - set(ALL_FORMATS))
+        unknown = sorted(wanted - set(KNOWN_FORMATS))
         if unknown or not wanted:
             raise FormatError(
                 f"unknown format {', '.join(unknown) or '(none)'}; "
-                f"choose from {','.join(ALL_FORMATS)}"
+                f"choose from {','.join(KNOWN_FORMATS)}"
             )
     notes: tuple[str, ...] = ()
     if not has_dot and wanted & IMAGE_FORMATS:

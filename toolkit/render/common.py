@@ -16,6 +16,7 @@ import networkx as nx
 
 from toolkit.analyses.order import ordered as ordered
 from toolkit.analyses.warnings import StepCoverage, step_actions, step_coverage
+from toolkit.common.diagnostics import Diagnostic
 from toolkit.common.labels import CONTROL as CONTROL
 from toolkit.common.labels import label_of as label_of
 from toolkit.common.labels import pick as pick
@@ -39,6 +40,8 @@ class RenderOptions:
     paper: str = "a3"
     # Keep rows that are empty in every stage (`build --show-empty-rows`); left out otherwise.
     show_empty_rows: bool = False
+    # The check's diagnostics, for the report's appendix of warnings (`--format report`).
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False, hash=False)
 
 
 @functools.lru_cache(maxsize=65536)

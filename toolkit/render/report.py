@@ -668,13 +668,20 @@ def metadata(project: str, client: str) -> dict[str, str]:
     return meta
 
 
-def render_report(
+@dataclass(frozen=True)
+class Report:
+    pdf: bytes
+    pages: int
+
+
+def make_report(
     graph: nx.MultiDiGraph,
     options: RenderOptions,
     diagnostics: Sequence[Diagnostic] = (),
     jobs: int = 1,
-) -> bytes:
-    """The report as PDF bytes (see the module); ReportError without WeasyPrint or pypdf."""
+) -> Report:
+    """The report's PDF and its page count (see the module); ReportError without
+    WeasyPrint or pypdf."""
     weasyprint_module()
     pypdf_module()
     p = plan(graph, options, diagnostics)
@@ -683,7 +690,18 @@ def render_report(
     frame = Frame(options.lang, cover["project"], cover["client"], paper)
     set_pages = set_report(frame, p.sheets, jobs)
     meta = metadata(cover["project"], cover["client"])
-    return bind(set_pages, p, link_targets(graph, p), meta, text(options.lang) or "en")
+    pdf = bind(set_pages, p, link_targets(graph, p), meta, text(options.lang) or "en")
+    return Report(pdf, len(set_pages))
+
+
+def render_report(
+    graph: nx.MultiDiGraph,
+    options: RenderOptions,
+    diagnostics: Sequence[Diagnostic] = (),
+    jobs: int = 1,
+) -> bytes:
+    """The report as PDF bytes (make_report)."""
+    return make_report(graph, options, diagnostics, jobs).pdf
 
 
 def page_count(
