@@ -641,7 +641,9 @@ def bind(
         if entry.page - 1 >= len(pages):
             continue
         item = writer.add_outline_item(
-            entry.label, entry.page - 1, parent=parent if entry.level > 1 else None
+            title=entry.label,
+            page_number=entry.page - 1,
+            parent=parent if entry.level > 1 else None,
         )
         if entry.level == 1:
             parent = item
