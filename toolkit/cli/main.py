@@ -277,7 +277,7 @@ def serve(
     import threading
 
     from toolkit.render.builder import FormatError, has_dot, plan_formats
-    from toolkit.serve.live import LiveBuild
+    from toolkit.serve.live import LiveBuild, on_demand_formats
     from toolkit.serve.session import Session
     from toolkit.write import OutputError, check_out_dir
 
@@ -290,8 +290,14 @@ def serve(
     live = LiveBuild(
         requires.pipeline_for(project, no_cache, live=True), out_dir, plan.formats, lang
     )
+    live.on_demand = on_demand_formats(plan.formats)
     session = Session(
-        project, out_dir, live.state, live.rebuild, lambda line: click.echo(line, err=True)
+        project,
+        out_dir,
+        live.state,
+        live.rebuild,
+        lambda line: click.echo(line, err=True),
+        live.downloads(),
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C is the normal way to stop

@@ -42,6 +42,9 @@ class RenderOptions:
     show_empty_rows: bool = False
     # The check's diagnostics, for the report's appendix of warnings (`--format report`).
     diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False, hash=False)
+    # Formats `journey serve` makes when asked for (report, pptx): pages link their files,
+    # which the build itself does not write.
+    on_demand: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=65536)

@@ -4,10 +4,13 @@ A rebuild that finds errors leaves the last good output in place; LiveState tell
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from collections.abc import Collection
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 
@@ -18,6 +21,7 @@ from toolkit.pipeline import Compiled, Pipeline, Settings
 from toolkit.render.builder import render_all, render_journey_pages, render_scoped
 from toolkit.render.common import RenderOptions
 from toolkit.render.environment import make_environment
+from toolkit.render.registry import ALL, BUILDERS, Tools
 from toolkit.serve.state import LiveState
 from toolkit.write import update_files, update_output
 
@@ -29,6 +33,16 @@ PAGE_GRACE = 0.3
 
 # The files of a build, and the journeys and options they were made for.
 Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
+
+# Formats `journey serve` makes only when a page asks for them (they take seconds), and the
+# path each is served at: the PDF report and the slide deck.
+ON_DEMAND = {"report": "report.pdf", "pptx": "deck.pptx"}
+
+
+def on_demand_formats(built: frozenset[str]) -> frozenset[str]:
+    """The ON_DEMAND formats a registered builder makes and the build does not."""
+    known = {fmt for b in BUILDERS for fmt in b.formats}
+    return frozenset(fmt for fmt in ON_DEMAND if fmt in known and fmt not in built)
 
 
 @dataclass
@@ -51,6 +65,13 @@ class LiveBuild:
     # The last good build's files, and the journeys and options they were made for.
     rendered: Rendered | None = None
     warm: bool = False  # a journey page was rendered in this process (templates compiled)
+    # Formats made when asked for (ON_DEMAND): the last good build's graph and options
+    # they are made from, and what was made from it; `lock` keeps a rebuild (which patches
+    # the graph) and a download apart.
+    on_demand: frozenset[str] = frozenset()
+    last: tuple[Any, RenderOptions] | None = None
+    made: dict[tuple[int, str], bytes | None] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def for_project(
@@ -82,6 +103,33 @@ class LiveBuild:
     def rebuild(self, changed: Collection[Path] | None = None) -> tuple[bool, list[str], list[str]]:
         """One build after a save of `changed` (None: the first); returns (ok, diagnostic
         lines, changed output paths)."""
+        with self.lock:
+            return self._rebuild(changed)
+
+    def downloads(self) -> dict[str, Callable[[], bytes | None]]:
+        """The files made when asked for, by their path under OUT (for the server)."""
+        return {
+            ON_DEMAND[fmt]: (lambda fmt=fmt: self.download(fmt)) for fmt in sorted(self.on_demand)
+        }
+
+    def download(self, fmt: str) -> bytes | None:
+        """The file of an on-demand format, made from the last good build (once per build);
+        None before a good build. A missing library raises its EnvironmentFailure."""
+        with self.lock:
+            if self.last is None or fmt not in self.on_demand:
+                return None
+            key = (self.state.version, fmt)
+            if key not in self.made:
+                graph, options = self.last
+                wanted = dataclasses.replace(options, formats=frozenset({fmt}))
+                files: dict[str, bytes] = {}
+                for b in BUILDERS:
+                    if b.wanted(wanted) and b.name != "leads":
+                        files.update(b.render(graph, wanted, ALL, Tools(self.jobs)))
+                self.made = {key: files.get(ON_DEMAND[fmt])}
+            return self.made[key]
+
+    def _rebuild(self, changed: Collection[Path] | None) -> tuple[bool, list[str], list[str]]:
         rendered, self.rendered = self.rendered, None  # kept only once this build lands
         compiled = self.pipeline.compiled(changed)
         errors, warnings = split(compiled.diagnostics)
@@ -94,6 +142,8 @@ class LiveBuild:
             self.lang or compiled.graph.graph["language"],
             self.formats,
             shown_as=compiled.project.shown_as,
+            diagnostics=tuple(compiled.diagnostics),
+            on_demand=self.on_demand,
         )
         try:
             written = self._render(compiled, options, rendered)
@@ -104,6 +154,7 @@ class LiveBuild:
             self.rendered = rendered
             return False, [*lines, f"journey serve: {message}"], []
         changed, late = written
+        self.last = (compiled.graph, options)
         self.state.update(errors=[], written=late, built=True, new_output=bool(changed))
         return True, lines, changed
 
