@@ -67,7 +67,7 @@ def expected_pages(g: nx.MultiDiGraph, options: RenderOptions, warnings: int) ->
     gaps = max(1, math.ceil(len(coverage["gaps"]) / lay["gaps"]))
     leads = 1 if options.overlay is not None else 0
     appendix = max(1, math.ceil(warnings / lay["warn"]))
-    entries = 1 + (personas > 0) + (1 + journeys) + (journeys > 0) + 1 + leads + 1
+    entries = 1 + (personas > 0) + (journeys > 0) + journeys + (journeys > 0) + 1 + leads + 1
     contents = math.ceil(entries / lay["toc"])
     maps = journeys * math.ceil(stages / lay["stages"])
     compare = math.ceil(journeys / lay["compare"])
