@@ -40,6 +40,7 @@ import logging
 import math
 import os
 import re
+import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -530,11 +531,42 @@ def sheet_spans(pages: Sequence[Any], ids: Sequence[str]) -> list[tuple[int, int
     return out
 
 
+# Type size (pt) times the square root of a sheet's text, in em of width (text_width), at
+# which the dense sheets start on A3: a map or comparison with more text starts smaller, so
+# that it mostly fits at once instead of being set twice (calibrated on the bundled example
+# and the benchmark's L project: it errs small, and fitting still catches a miss). A4 pages
+# hold half the area: sqrt(1/2) of it.
+FIRST_SIZE = {"map": 320.0, "compare": 380.0}
+TAGS = re.compile(r"<svg.*?</svg>|<style>.*?</style>|<[^>]+>|\s+", re.S)
+
+
+def text_width(html: str) -> float:
+    """The width of a page's text set on one line, in em: wide (CJK) characters 1, others
+    0.55 (SVG charts and styles left out)."""
+    plain = TAGS.sub("", html)
+    wide = sum(1 for ch in plain if unicodedata.east_asian_width(ch) in "WF")
+    return wide + 0.55 * (len(plain) - wide)
+
+
+def first_size(env: Environment, frame: Frame, sheet: Sheet) -> float:
+    """The type size a sheet is first set in: its base size, or less for a dense sheet."""
+    factor = FIRST_SIZE.get(sheet.kind)
+    if factor is None:
+        return sheet.size
+    width = text_width(page_html(env, frame, [sheet]))
+    scale = 1.0 if frame.paper.name == "A3" else math.sqrt(0.5)
+    return round(min(sheet.size, factor * scale / math.sqrt(max(width, 1.0))), 2)
+
+
 def set_parts(frame: Frame, parts: list[list[Sheet]]) -> list[SetPart]:
     """Set parts one after another in this process (a forked worker's share)."""
     weasyprint = weasyprint_module()
     env = make_environment()
-    return [set_sheets(weasyprint, env, frame, part) for part in parts]
+    out = []
+    for part in parts:
+        sized = [dataclasses.replace(s, size=first_size(env, frame, s)) for s in part]
+        out.append(set_sheets(weasyprint, env, frame, sized))
+    return out
 
 
 def sheet_weight(sheet: Sheet) -> int:
@@ -557,13 +589,18 @@ def cut_parts(sheets: list[Sheet]) -> list[list[Sheet]]:
 
 
 def set_report(frame: Frame, sheets: list[Sheet], jobs: int) -> list[tuple[bytes, int]]:
-    """Every sheet set, as (PDF, page) in order; parts are set by up to `jobs` forked workers."""
+    """Every sheet set, as (PDF, page) in order. Where this process can fork, parts are set
+    by up to `jobs` forked workers and none here: a worker's memory goes when it ends, so
+    this process holds only the project, the plan and the PDFs it binds."""
     parts = cut_parts(sheets)
-    workers = max(1, min(jobs, len(parts))) if can_fork() else 1
+    forked = can_fork()
+    workers = max(1, min(jobs, len(parts))) if forked else 1
     shares = in_runs(parts, lambda p: sum(sheet_weight(s) for s in p), workers)
     calls: list[Callable[[], list[SetPart]]] = [
         (lambda share=share: set_parts(frame, share)) for share in shares
     ]
+    if forked:
+        calls = [list, *calls]  # fork_each runs its first call here: nothing
     results = [part for share in fork_each(calls) for part in share]
     pdfs: list[bytes] = []
     pages: list[tuple[bytes, int]] = []
@@ -578,7 +615,7 @@ def set_report(frame: Frame, sheets: list[Sheet], jobs: int) -> list[tuple[bytes
 # --- binding ---------------------------------------------------------------------------------
 
 
-def link_targets(g: nx.MultiDiGraph, p: Plan) -> dict[str, int]:
+def link_targets(p: Plan) -> dict[str, int]:
     """Links of the pages' markup that lead to a report page (0-based): contents entries,
     journey titles (journeys/<ref>.html) and the coverage page."""
     targets = {f"{PAGE_LINK}{s.number}": s.number - 1 for s in p.sheets}
@@ -690,9 +727,12 @@ def make_report(
     paper = PAPERS.get(options.paper, PAPERS["a3"])
     cover = p.sheets[0].data
     frame = Frame(options.lang, cover["project"], cover["client"], paper)
+    targets = link_targets(p)
     set_pages = set_report(frame, p.sheets, jobs)
+    for sheet in p.sheets:
+        sheet.data = {}  # the contexts are set: only the PDFs are bound
     meta = metadata(cover["project"], cover["client"])
-    pdf = bind(set_pages, p, link_targets(graph, p), meta, text(options.lang) or "en")
+    pdf = bind(set_pages, p, targets, meta, text(options.lang) or "en")
     return Report(pdf, len(set_pages))
 
 
