@@ -73,3 +73,15 @@ def test_live_build_makes_the_report_once_per_build(example_copy: Path, tmp_path
 @pytest.mark.parametrize("name", sorted(ON_DEMAND.values()))
 def test_on_demand_paths_sit_at_the_output_root(name: str) -> None:
     assert "/" not in name and name.endswith((".pdf", ".pptx"))
+
+
+def test_the_index_links_the_downloads_serve_makes(example_graph) -> None:
+    from toolkit.render.common import RenderOptions
+    from toolkit.render.html import render_html
+
+    served = RenderOptions("en", frozenset({"html", "json"}), on_demand=frozenset({"report"}))
+    page = render_html(example_graph, served, journeys=[])["index.html"].decode()
+    assert '<a href="report.pdf">Report (PDF)</a>' in page
+    assert "deck.pptx" not in page
+    built = RenderOptions("en", frozenset({"html", "json"}))
+    assert "report.pdf" not in render_html(example_graph, built, journeys=[])["index.html"].decode()
