@@ -28,3 +28,21 @@ needs_mmdc = pytest.mark.skipif(
     reason="mermaid-cli or chromium is missing "
     "(cd tests/node && PUPPETEER_SKIP_DOWNLOAD=1 npm ci; apt-get install chromium)",
 )
+
+
+def weasyprint_missing() -> str | None:
+    """Why the PDF report cannot be made here (WeasyPrint, its libraries or pypdf), or None."""
+    from toolkit.render.report import available
+
+    return available()
+
+
+needs_weasyprint = pytest.mark.skipif(
+    weasyprint_missing() is not None,
+    reason=f"{weasyprint_missing()} (pip install weasyprint pypdf; "
+    "apt-get install libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0)",
+)
+needs_pdftoppm = pytest.mark.skipif(
+    shutil.which("pdftoppm") is None,
+    reason="pdftoppm is not installed (apt-get install poppler-utils)",
+)

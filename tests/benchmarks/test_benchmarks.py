@@ -132,3 +132,17 @@ def test_smoke_run_writes_the_expected_json(tmp_path: Path) -> None:
         assert s["graphviz"]["files"] == 4
         assert positive(s, "graphviz", "cpu_s")
         assert positive(s, "ratios", "cold_build_bound_over_parse")
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("weasyprint") is None, reason="WeasyPrint is not installed"
+)
+def test_report_benchmark_runs_on_size_s(tmp_path: Path) -> None:
+    from benchmarks import report_bench
+
+    out = tmp_path / "report.json"
+    args = ["--size", "S", "--paper", "a4", "--jobs", "1", "--json", str(out)]
+    assert report_bench.main(args) == 0
+    record = json.loads(out.read_text(encoding="utf-8"))
+    (only,) = record["runs"]
+    assert only["pages"] >= 10 and only["bytes"] > 10_000 and only["max_rss_mb"] > 0

@@ -33,6 +33,7 @@ def test_each_builder_declares_its_name_formats_and_parallelism() -> None:
         "xlsx": ({"xlsx"}, SERIAL),
         "deck": ({"pptx"}, WORKER),
         "leads": ({"html", "json"}, SERIAL),
+        "report": ({"report"}, SERIAL),
     }
     assert set().union(*(b.formats for b in BUILDERS)) == {*ALL_FORMATS, *ON_REQUEST}
     assert builder("diagrams").wanted(RenderOptions("en", frozenset({"svg"})))

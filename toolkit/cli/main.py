@@ -48,6 +48,7 @@ LAZY_COMMANDS = {
     "export": "toolkit.cli.workflow:export",
     "leads": "toolkit.cli.leads:leads",
     "selfcheck": "toolkit.cli.leads:selfcheck",
+    "report": "toolkit.cli.report:report_command",
 }
 LAZY_HELP = {
     "coverage": "Content coverage of PROJECT per segment (or journey) and stage, and its gaps.",
@@ -58,6 +59,8 @@ LAZY_HELP = {
     "export": "Hand project material to a workshop, or a deck to a client.",
     "leads": "Judge the leads in LEADS (CSV or Parquet) with PROJECT's qualification rules.",
     "selfcheck": 'The ten-question lead-management self-check: two or more "yes" signal a problem.',
+    "report": "Render PROJECT as one PDF report: cover, contents, stage model, personas, journey "
+    "maps.",
 }
 
 
@@ -156,8 +159,8 @@ def schema() -> int:
     "formats",
     default=None,
     metavar="LIST",
-    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx; pptx (the deck) "
-    "only when named (default: all it can make).",
+    help="Comma-separated: html,svg,png,pdf,dot,mermaid,json,csv,xlsx (default: all it can "
+    "make); pptx (deck.pptx, the slide deck) and report (report.pdf) only when named.",
 )
 @LANG_OPTION
 @click.option(
@@ -236,6 +239,7 @@ def build(
         paper=paper,
         show_empty_rows=show_empty_rows,
         warnings=page_warnings(compiled.diagnostics),
+        diagnostics=tuple(compiled.diagnostics),
     )
     if leads_file is not None:
         from toolkit.cli.leads import build_overlay
@@ -279,7 +283,7 @@ def serve(
     import threading
 
     from toolkit.render.builder import FormatError, has_dot, plan_formats
-    from toolkit.serve.live import LiveBuild
+    from toolkit.serve.live import LiveBuild, on_demand_formats
     from toolkit.serve.session import Session
     from toolkit.write import OutputError, check_out_dir
 
@@ -297,8 +301,14 @@ def serve(
         paper=paper,
         show_empty_rows=show_empty_rows,
     )
+    live.on_demand = on_demand_formats(plan.formats)
     session = Session(
-        project, out_dir, live.state, live.rebuild, lambda line: click.echo(line, err=True)
+        project,
+        out_dir,
+        live.state,
+        live.rebuild,
+        lambda line: click.echo(line, err=True),
+        live.downloads(),
     )
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):  # Ctrl-C is the normal way to stop

@@ -34,8 +34,9 @@ from toolkit.render.registry import (
 )
 
 ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
-# Made only when --format names them: the deck takes seconds on a large project.
-ON_REQUEST = ("pptx",)
+# Made only when --format names them: the deck takes seconds on a large project, the PDF
+# report (report.pdf) seconds per journey.
+ON_REQUEST = ("pptx", "report")
 NO_DOT_NOTE = (
     "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
     "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; macOS: brew install graphviz)"

@@ -46,6 +46,11 @@ class RenderOptions:
     # The check's warnings that pages show but the graph does not keep (empty-file,
     # unknown-language, unpersonified-role): toolkit.render.notices.page_warnings.
     warnings: tuple[Diagnostic, ...] = ()
+    # The check's diagnostics, for the report's appendix of warnings (`--format report`).
+    diagnostics: tuple[Diagnostic, ...] = field(default=(), compare=False, hash=False)
+    # Formats `journey serve` makes when asked for (report, pptx): pages link their files,
+    # which the build itself does not write.
+    on_demand: frozenset[str] = frozenset()
 
 
 @functools.lru_cache(maxsize=65536)

@@ -378,6 +378,8 @@ def data_downloads(f: Facts) -> list[dict[str, str]]:
     links = [
         ("json", _("Journey graph (JSON)"), "data/graph.json"),
         ("csv", _("Journey steps (CSV)"), "data/journeys.csv"),
+        ("report", _("Report (PDF)"), "report.pdf"),
+        ("pptx", _("Slide deck (PPTX)"), "deck.pptx"),
     ]
     return [{"label": label, "href": href} for fmt, label, href in links if fmt in f.formats]
 

@@ -110,7 +110,7 @@ def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
     return Facts(
         g=g,
         lang=options.lang,
-        formats=frozenset(options.formats),
+        formats=frozenset(options.formats) | options.on_demand,  # serve makes these on demand
         t=t,
         stages=tuple(ordered(g, "stage")),
         coverage=coverage,

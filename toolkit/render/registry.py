@@ -29,6 +29,7 @@ from toolkit.render.dot import journey_diagram_paths, render_dot, render_images
 from toolkit.render.html import render_html
 from toolkit.render.leads_overlay import leads_files
 from toolkit.render.mermaid import render_mermaid
+from toolkit.render.report import REPORT_PATH, render_report
 from toolkit.render.xlsx import render_xlsx
 
 IMAGE_FORMATS = frozenset({"svg", "png", "pdf"})
@@ -159,6 +160,15 @@ def _leads(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict
     return leads_files(g, o.overlay, o)
 
 
+def _report(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[str, bytes]:
+    """report.pdf (`--format report`): the whole output as one PDF (toolkit.render.report),
+    set by forked workers of its own."""
+    if not scope.shared:
+        return {}
+    t.phase("report")
+    return {REPORT_PATH: render_report(g, o, o.diagnostics, t.jobs)}
+
+
 BUILDERS: tuple[Builder, ...] = (
     Builder("pages", frozenset({"html"}), SPLIT, _pages),
     Builder("coverage", frozenset({"html"}), SERIAL, _coverage),
@@ -169,6 +179,7 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("deck", frozenset({"pptx"}), WORKER, _deck),
     # Not in a worker: the overlay comes from DuckDB, which runs threads of its own.
     Builder("leads", frozenset({"html", "json"}), SERIAL, _leads),
+    Builder("report", frozenset({"report"}), SERIAL, _report),
 )
 
 

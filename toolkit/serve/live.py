@@ -4,10 +4,13 @@ A rebuild that finds errors leaves the last good output in place; LiveState tell
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment
 
@@ -19,7 +22,7 @@ from toolkit.render.builder import Superseded, build_files, render_journey_pages
 from toolkit.render.common import RenderOptions
 from toolkit.render.environment import make_environment
 from toolkit.render.notices import page_warnings
-from toolkit.render.registry import ALL
+from toolkit.render.registry import ALL, BUILDERS, Tools
 from toolkit.serve.state import LiveState
 from toolkit.write import update_files, update_output
 
@@ -31,6 +34,16 @@ PAGE_GRACE = 0.3
 
 # The files of a build, and the journeys and options they were made for.
 Rendered = tuple[tuple[frozenset[str], RenderOptions], dict[str, bytes]]
+
+# Formats `journey serve` makes only when a page asks for them (they take seconds), and the
+# path each is served at: the PDF report and the slide deck.
+ON_DEMAND = {"report": "report.pdf", "pptx": "deck.pptx"}
+
+
+def on_demand_formats(built: frozenset[str]) -> frozenset[str]:
+    """The ON_DEMAND formats a registered builder makes and the build does not."""
+    known = {fmt for b in BUILDERS for fmt in b.formats}
+    return frozenset(fmt for fmt in ON_DEMAND if fmt in known and fmt not in built)
 
 
 @dataclass
@@ -58,6 +71,13 @@ class LiveBuild:
     # Journeys whose diagrams and shared pages a superseded build left unwritten: the next
     # build renders them with its own.
     unfinished: set[str] = field(default_factory=set)
+    # Formats made when asked for (ON_DEMAND): the last good build's graph and options
+    # they are made from, and what was made from it; `lock` keeps a rebuild (which patches
+    # the graph) and a download apart.
+    on_demand: frozenset[str] = frozenset()
+    last: tuple[Any, RenderOptions] | None = None
+    made: dict[tuple[int, str], bytes | None] = field(default_factory=dict)
+    lock: threading.RLock = field(default_factory=threading.RLock)
 
     @classmethod
     def for_project(
@@ -95,6 +115,35 @@ class LiveBuild:
         lines, changed output paths). Once the edited journeys' pages are written, the rest
         of the build gives way when `superseded()` says a newer save is waiting (see
         _render)."""
+        with self.lock:
+            return self._rebuild(changed, superseded)
+
+    def downloads(self) -> dict[str, Callable[[], bytes | None]]:
+        """The files made when asked for, by their path under OUT (for the server)."""
+        return {
+            ON_DEMAND[fmt]: (lambda fmt=fmt: self.download(fmt)) for fmt in sorted(self.on_demand)
+        }
+
+    def download(self, fmt: str) -> bytes | None:
+        """The file of an on-demand format, made from the last good build (once per build);
+        None before a good build. A missing library raises its EnvironmentFailure."""
+        with self.lock:
+            if self.last is None or fmt not in self.on_demand:
+                return None
+            key = (self.state.version, fmt)
+            if key not in self.made:
+                graph, options = self.last
+                wanted = dataclasses.replace(options, formats=frozenset({fmt}))
+                files: dict[str, bytes] = {}
+                for b in BUILDERS:
+                    if b.wanted(wanted) and b.name != "leads":
+                        files.update(b.render(graph, wanted, ALL, Tools(self.jobs)))
+                self.made = {key: files.get(ON_DEMAND[fmt])}
+            return self.made[key]
+
+    def _rebuild(
+        self, changed: Collection[Path] | None, superseded: Callable[[], bool]
+    ) -> tuple[bool, list[str], list[str]]:
         rendered, self.rendered = self.rendered, None  # kept only once this build lands
         compiled = self.pipeline.compiled(changed)
         errors, warnings = split(compiled.diagnostics)
@@ -110,6 +159,8 @@ class LiveBuild:
             paper=self.paper,
             show_empty_rows=self.show_empty_rows,
             warnings=page_warnings(warnings),
+            diagnostics=tuple(compiled.diagnostics),
+            on_demand=self.on_demand,
         )
         try:
             written = self._render(compiled, options, rendered, superseded)
@@ -120,6 +171,7 @@ class LiveBuild:
             self.rendered = rendered
             return False, [*lines, f"journey serve: {message}"], []
         changed, late = written
+        self.last = (compiled.graph, options)
         self.state.update(errors=[], written=late, built=True, new_output=bool(changed))
         return True, lines, changed
 

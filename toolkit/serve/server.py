@@ -21,7 +21,7 @@ import socket
 import stat
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote
 
+from toolkit.common.errors import EnvironmentFailure
 from toolkit.serve.state import LiveState
 
 log = logging.getLogger(__name__)
@@ -117,10 +118,23 @@ def index_of(root: Path, parts: list[str]) -> tuple[Path, bool] | None:
     return found if found is not None and not found[1] else None
 
 
-def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
-    """The request handler: the files of ROOT, the live-reload script, the event stream and
-    the state. It knows nothing of what builds ROOT: `state` is all it follows."""
+# A file made when asked for (`journey serve`'s report.pdf and deck.pptx): its bytes, or None
+# when there is nothing to make it from yet (no good build).
+Download = Callable[[], bytes | None]
+DOWNLOAD_TYPES = {
+    ".pdf": "application/pdf",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+
+
+def handler_for(
+    root: Path, state: LiveState, downloads: Mapping[str, Download] | None = None
+) -> type[SimpleHTTPRequestHandler]:
+    """The request handler: the files of ROOT, the files made on demand (`downloads`, by
+    their path under ROOT, before the folder's own), the live-reload script, the event
+    stream and the state. It knows nothing of what builds ROOT: `state` is all it follows."""
     served = root.resolve()
+    on_demand = dict(downloads or {})
     script = livereload_js()
 
     class Handler(SimpleHTTPRequestHandler):
@@ -164,6 +178,10 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
             if parts is None:
                 self.send_error(HTTPStatus.BAD_REQUEST, "Malformed path")
                 return
+            made = on_demand.get("/".join(parts))
+            if made is not None:
+                self._download(parts[-1], made)
+                return
             found = locate(served, parts)
             if found is not None and found[1]:  # a folder: its index.html, as MkDocs does
                 found = index_of(served, parts)
@@ -176,6 +194,28 @@ def handler_for(root: Path, state: LiveState) -> type[SimpleHTTPRequestHandler]:
                 self._html(found[0])
             else:
                 self._file(found[0])
+
+        def _download(self, name: str, make: Download) -> None:
+            """A file made now (it takes seconds), as an attachment; 503 with the reason
+            when this machine cannot make it (a missing library), 404 before a good build."""
+            try:
+                body = make()
+            except EnvironmentFailure as exc:
+                fix = f" ({exc.fix})" if exc.fix else ""
+                message = f"{exc}{fix}".encode()
+                self._send(message, "text/plain; charset=utf-8", HTTPStatus.SERVICE_UNAVAILABLE)
+                return
+            if body is None:
+                self._not_found()
+                return
+            ctype = DOWNLOAD_TYPES.get(Path(name).suffix, "application/octet-stream")
+            self.send_response(HTTPStatus.OK)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Content-Disposition", f'attachment; filename="{quote(name)}"')
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
 
         def _missing(self, parts: list[str]) -> None:
             """404, or the waiting page at the root until the first good build."""
@@ -632,12 +672,13 @@ def make_server(
     workers: int = WORKERS,
     max_open: int = MAX_OPEN,
     max_streams: int = MAX_STREAMS,
+    downloads: Mapping[str, Download] | None = None,
 ) -> LiveServer:
-    """A live-reload server for the files under ROOT: pages follow STATE (whatever builds
-    ROOT updates it; see toolkit.serve.live)."""
+    """A live-reload server for the files under ROOT and those made on demand (`downloads`):
+    pages follow STATE (whatever builds ROOT updates it; see toolkit.serve.live)."""
     return LiveServer(
         (host, port),
-        handler_for(root, state),
+        handler_for(root, state, downloads),
         timeout=timeout,
         workers=workers,
         max_open=max_open,

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Collection
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from toolkit.serve.server import make_server
+from toolkit.serve.server import Download, make_server
 from toolkit.serve.state import LiveState
 from toolkit.serve.watch import fingerprint, watch
 
@@ -58,6 +58,7 @@ class Session:
     state: LiveState
     build: Builder
     report: Callable[[str], None]
+    downloads: Mapping[str, Download] = field(default_factory=dict)  # made when asked for
 
     def build_once(
         self, changed: Collection[Path] | None, superseded: Callable[[], bool] = lambda: False
@@ -83,7 +84,7 @@ class Session:
         """
         seen = fingerprint(self.watched)  # before the first build: a save during it counts
         self.build_once(None)
-        server = make_server(host, port, self.served, self.state)
+        server = make_server(host, port, self.served, self.state, downloads=self.downloads)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         ready(server.server_port)
         saves = Saves()
