@@ -456,10 +456,15 @@ def warm_runs(project: Path, out_dir: Path, reps: Reps, builds: bool) -> dict[st
     return out
 
 
+def page_text(page: Path) -> str:
+    """A page's HTML without the <wbr> break opportunities the map puts in long words."""
+    return page.read_text(encoding="utf-8", errors="replace").replace("<wbr>", "")
+
+
 def page_has(out_dir: Path, marker: str) -> bool:
     page = out_dir / "journeys" / f"{EDITED_JOURNEY}.html"
     pages = [page] if page.is_file() else list(out_dir.rglob("*.html"))
-    return any(marker in p.read_text(encoding="utf-8", errors="replace") for p in pages)
+    return any(marker in page_text(p) for p in pages)
 
 
 Variant = tuple[str, list[str], Path | None]  # result key, command, output folder to look in
@@ -545,7 +550,7 @@ def wait_page(out: Path, marker: str) -> None:
     deadline = time.perf_counter() + LIMITS.timeout
     while True:
         try:
-            if marker.encode() in page.read_bytes():
+            if marker in page_text(page):
                 return
         except OSError:
             pass
