@@ -39,11 +39,7 @@ Expected = dict[str, dict[str, Any]]
 
 def _compiled(project: Path) -> Compiled | None:
     """The compiled project, or None after reporting its errors."""
-    compiled = requires.pipeline_for(project).compiled()
-    if compiled.graph is None or not compiled.ok:
-        report(compiled.diagnostics, "text", err=True)
-        return None
-    return compiled
+    return requires.compiled_or_report(requires.pipeline_for(project), warnings=False)
 
 
 def _console(plain: bool) -> Console:

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli import requires
-from toolkit.cli.options import PROJECT_ARG, report
+from toolkit.cli.options import PROJECT_ARG
 from toolkit.common.languages import UI_LANGUAGES
 
 SIZES = ("16:9", "a3")  # toolkit.render.deck.SIZES, without importing the renderer
@@ -56,12 +56,9 @@ def export_pptx(project: Path, out: Path, size: str, lang: str | None, force: bo
         raise click.UsageError(f"{out} exists; use --force to replace it")
     if out.exists() and not out.is_file():
         raise click.UsageError(f"{out} is not a file")
-    compiled = requires.pipeline_for(project).compiled()
-    if compiled.graph is None or not compiled.ok:
-        report(compiled.diagnostics, "text", err=True)
+    compiled = requires.compiled_or_report(requires.pipeline_for(project))
+    if compiled is None or compiled.graph is None:
         return 1
-    if compiled.diagnostics:
-        report(compiled.diagnostics, "text", err=True)
     options = RenderOptions(
         lang or compiled.graph.graph["language"],
         frozenset({"pptx"}),

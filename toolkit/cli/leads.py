@@ -199,9 +199,8 @@ def leads(
         moment, _pairs(lead_column, "--lead-column"), _pairs(event_column, "--event-column")
     )
     pipeline = requires.pipeline_for(project)
-    compiled = pipeline.compiled()
-    if compiled.graph is None or not compiled.ok:
-        report(compiled.diagnostics, "text", err=True)
+    compiled = requires.compiled_or_report(pipeline, warnings=False)
+    if compiled is None:
         return 1
     run = pipeline.judge_leads(compiled, leads_file, events_file, rules, options)
     if run.diagnostics:

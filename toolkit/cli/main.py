@@ -224,12 +224,9 @@ def build(
         click.echo(f"journey build: {exc}", err=True)
         return 2
     pipeline = requires.pipeline_for(project, no_cache, jobs)
-    compiled = pipeline.compiled()
-    if compiled.graph is None or not compiled.ok:
-        report(compiled.diagnostics, "text", err=True)
+    compiled = requires.compiled_or_report(pipeline)
+    if compiled is None or compiled.graph is None:
         return 1
-    if compiled.diagnostics:
-        report(compiled.diagnostics, "text", err=True)
     for note in plan.notes:
         click.echo(note, err=True)
     options = RenderOptions(

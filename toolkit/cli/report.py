@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from toolkit.cli import requires
-from toolkit.cli.options import LANG_OPTION, NO_CACHE, PAPER_OPTION, PROJECT_ARG, report
+from toolkit.cli.options import LANG_OPTION, NO_CACHE, PAPER_OPTION, PROJECT_ARG
 
 FILE_ARG = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -84,12 +84,9 @@ def report_command(
         click.echo(f"journey report: no folder {out.parent} for {out.name}", err=True)
         return 2
     pipeline = requires.pipeline_for(project, no_cache, jobs)
-    compiled = pipeline.compiled()
-    if compiled.graph is None or not compiled.ok:
-        report(compiled.diagnostics, "text", err=True)
+    compiled = requires.compiled_or_report(pipeline)
+    if compiled is None or compiled.graph is None:
         return 1
-    if compiled.diagnostics:
-        report(compiled.diagnostics, "text", err=True)
     options = RenderOptions(
         lang or compiled.graph.graph["language"],
         frozenset({"report"}),

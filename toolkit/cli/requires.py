@@ -20,7 +20,7 @@ import click
 
 if TYPE_CHECKING:
     from toolkit.load.cache import ParseCache
-    from toolkit.pipeline import Pipeline
+    from toolkit.pipeline import Compiled, Pipeline
 
 MAX_DEFAULT_JOBS = 8
 
@@ -89,3 +89,17 @@ def pipeline(command: Callable[..., int]) -> Callable[..., int]:
         return command(*args, pipeline=pipeline_for(project, no_cache, jobs), **kwargs)
 
     return run
+
+
+def compiled_or_report(pipeline: Pipeline, warnings: bool = True) -> Compiled | None:
+    """The pipeline's compiled project (phases 1-4), or None once its errors are printed
+    (the command then exits 1); with `warnings`, a usable project's warnings are printed."""
+    from toolkit.cli.options import report
+
+    compiled = pipeline.compiled()
+    if compiled.graph is None or not compiled.ok:
+        report(compiled.diagnostics, "text", err=True)
+        return None
+    if warnings and compiled.diagnostics:
+        report(compiled.diagnostics, "text", err=True)
+    return compiled
