@@ -87,26 +87,29 @@ def _restore_order(g: nx.MultiDiGraph, journeys: list[str], touched: set[str]) -
     shared: list[str] = []
     blocks: dict[str, list[str]] = {}
     for node, data in g.nodes(data=True):
-        who = owner(data)
-        if who is None:
-            shared.append(node)
+        kind = data["type"]
+        if kind == "journey":
+            blocks.setdefault(data["ref"], []).append(node)
+        elif kind in JOURNEY_TYPES:
+            blocks.setdefault(data["journey"], []).append(node)
         else:
-            blocks.setdefault(who, []).append(node)
+            shared.append(node)
     order = shared + [n for j in journeys for n in blocks.get(j, ())]
     for table in (g._node, g._succ, g._pred):  # noqa: SLF001 (see the module docstring)
         _reorder(table, order)
-    position = {n: i for i, n in enumerate(order)}
+    position = {n: i for i, n in enumerate(order)}.__getitem__
     for node in touched:
         preds = g._pred.get(node)  # noqa: SLF001
         if preds is None:
             continue
         own = [u for u in preds if not u.startswith(JOURNEY_PREFIXES)]
-        theirs = sorted((u for u in preds if u.startswith(JOURNEY_PREFIXES)), key=position.get)
+        theirs = [u for u in preds if u.startswith(JOURNEY_PREFIXES)]
+        theirs.sort(key=position)
         _reorder(preds, own + theirs)
 
 
 def _reorder(table: dict[str, object], order: list[str]) -> None:
     """Reorder a dict in place (views that hold it stay valid)."""
-    items = [(key, table[key]) for key in order]
+    items = {key: table[key] for key in order}
     table.clear()
     table.update(items)

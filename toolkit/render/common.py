@@ -22,7 +22,7 @@ from toolkit.common.labels import CONTROL as CONTROL
 from toolkit.common.labels import label_of as label_of
 from toolkit.common.labels import pick as pick
 from toolkit.common.labels import strip_controls as strip_controls
-from toolkit.graph.build import nid
+from toolkit.graph.build import nid, nodes_of
 from toolkit.render.overlay import LeadOverlay
 
 Edge = tuple[str, str, Any, dict[str, Any]]  # (u, v, key, data), as dot_syntax.Edge
@@ -109,8 +109,13 @@ def handoffs(g: nx.MultiDiGraph, found: Iterable[Edge] | None = None) -> list[Ed
 
     The funnel diagram (toolkit.render.dot) draws these; the journey map marks the same ones.
     """
-    if found is None:
-        found = (e for e in g.edges(keys=True, data=True) if e[3]["type"] == "handoff")
+    if found is None:  # handoff edges run from role to role: only the roles' edges are read
+        found = (
+            e
+            for role, _ in nodes_of(g, "role")
+            for e in g.out_edges(role, keys=True, data=True)
+            if e[3]["type"] == "handoff"
+        )
     order = {n: d["order"] for n, d in ordered(g, "funnel_stage")}
     return sorted(
         found,
