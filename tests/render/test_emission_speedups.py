@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
 from typing import Any
 
@@ -348,3 +349,32 @@ def test_csv_cells_are_cleaned_once_per_text(row: list[str]) -> None:
     want = [data.neutralise(data.strip_controls(cell)) for cell in row]
     assert [cells[cell] for cell in row] == want
     assert len(cells) == len(set(row))
+
+
+# --- data/graph.json ----------------------------------------------------------------------
+
+JSON_SCALARS = st.none() | st.booleans() | st.integers() | st.floats() | TEXTS
+JSON_VALUES = st.recursive(
+    JSON_SCALARS,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(TEXTS, inner, max_size=4)
+        | st.tuples(inner, inner)
+    ),
+    max_leaves=25,
+)
+
+
+@SETTINGS
+@given(JSON_VALUES)
+def test_pretty_json_is_json_dumps_with_an_indent_of_one(value: Any) -> None:
+    assert data.pretty_json(value) == json.dumps(
+        value, ensure_ascii=False, indent=1, sort_keys=True
+    )
+
+
+def test_pretty_json_leaves_keys_that_are_not_strings_to_json() -> None:
+    value = {"a": {1: "x", 2: [True, None]}}
+    assert data.pretty_json(value) == json.dumps(
+        value, ensure_ascii=False, indent=1, sort_keys=True
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Iterable
+from json.encoder import encode_basestring
 from typing import Any
 
 import networkx as nx
@@ -47,8 +48,52 @@ def render_json(graph: nx.MultiDiGraph, options: RenderOptions) -> dict[str, byt
     data = to_node_link(graph)
     if options.shown_as:
         data["nodes"] = [in_project(node, options.shown_as + "/") for node in data["nodes"]]
-    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
-    return {"data/graph.json": (text + "\n").encode("utf-8")}
+    return {"data/graph.json": (pretty_json(data) + "\n").encode("utf-8")}
+
+
+def pretty_json(value: Any) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True), the same text made
+    about three times faster: with an indent, the json module encodes in Python, while
+    this writes the layout itself and leaves each string to json's C escaper."""
+    parts: list[str] = []
+    try:
+        _pretty(value, "\n", parts)
+    except TypeError:  # a key that is not a string (json converts it): json decides
+        return json.dumps(value, ensure_ascii=False, indent=1, sort_keys=True)
+    return "".join(parts)
+
+
+def _pretty(value: Any, newline: str, out: list[str]) -> None:
+    """Append the text of value, whose line breaks are `newline` (a break and the indent of
+    value's level)."""
+    if isinstance(value, str):
+        out.append(encode_basestring(value))
+    elif isinstance(value, dict):
+        if not value:
+            out.append("{}")
+            return
+        inner = newline + " "
+        sep = "{" + inner
+        for key in sorted(value):
+            if not isinstance(key, str):
+                raise TypeError(key)
+            out.append(sep + encode_basestring(key) + ": ")
+            _pretty(value[key], inner, out)
+            sep = "," + inner
+        out.append(newline + "}")
+    elif isinstance(value, list | tuple):
+        if not value:
+            out.append("[]")
+            return
+        inner = newline + " "
+        sep = "[" + inner
+        for item in value:
+            out.append(sep)
+            _pretty(item, inner, out)
+            sep = "," + inner
+        out.append(newline + "]")
+    else:  # numbers, booleans, None: json's own words for them
+        out.append(json.dumps(value))
 
 
 def in_project(node: dict[str, Any], prefix: str) -> dict[str, Any]:

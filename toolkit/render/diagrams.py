@@ -208,12 +208,19 @@ def wrap(text: str, width: int = WRAP_WIDTH, longest: int | None = None) -> list
     wider than the line has a line of its own, unbroken up to ``longest`` columns (half as
     much again as width by default), else broken between characters; closing punctuation
     never starts a line."""
+    return list(_wrap(text, width, longest))
+
+
+@functools.lru_cache(maxsize=8192)
+def _wrap(text: str, width: int, longest: int | None) -> tuple[str, ...]:
+    """wrap(), kept per text: a project's labels repeat (a content item in every journey
+    that uses it, a role name in every lane)."""
     n = len(text)
     if "\n" not in text and (n * 2 <= width or (n <= width and text_width(text) <= width)):
         # It all fits on one line: the greedy loop would only drop the leading spaces.
         body = text.lstrip(" ")
-        return [body.rstrip()] if body.strip() else []
-    return _greedy_wrap(text, width, width * 3 // 2 if longest is None else longest)
+        return (body.rstrip(),) if body.strip() else ()
+    return tuple(_greedy_wrap(text, width, width * 3 // 2 if longest is None else longest))
 
 
 def _greedy_wrap(text: str, width: int, longest: int) -> list[str]:
