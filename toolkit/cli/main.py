@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import importlib
-import json
 import os
 import sys
-import traceback
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -132,6 +129,8 @@ def graph(pipeline: Pipeline) -> int:
     if compiled.graph is None:
         report(compiled.diagnostics, "text", err=True)
         return 1
+    import json
+
     click.echo(json.dumps(to_node_link(compiled.graph), ensure_ascii=False, indent=1))
     return 0
 
@@ -139,6 +138,8 @@ def graph(pipeline: Pipeline) -> int:
 @cli.command()
 def schema() -> int:
     """Print the JSON Schema of format v1 (for editors)."""
+    import json
+
     from toolkit.model.schema import format_schema
 
     click.echo(json.dumps(format_schema(), ensure_ascii=False, indent=2))
@@ -242,6 +243,8 @@ def build(
         from toolkit.cli.leads import build_overlay
 
         overlay = build_overlay(pipeline, compiled, leads_file, events_file, rules, as_of)
+        import dataclasses
+
         options = dataclasses.replace(options, overlay=overlay)
     try:
         with _progress() as phase:
@@ -365,12 +368,16 @@ def main(argv: list[str] | None = None) -> None:
         code = 0
     except EnvironmentFailure as exc:  # a tool of this machine failed: say which, and the fix
         if "--debug" in args:
+            import traceback
+
             traceback.print_exc()
         fix = f" ({exc.fix})" if exc.fix else ""
         click.echo(printable(f"journey: {exc}{fix}"), err=True)
         code = 2
     except Exception as exc:  # the one place that turns a bug into exit 2
         if "--debug" in args:
+            import traceback
+
             traceback.print_exc()
         click.echo(
             f"journey: internal error, sorry ({type(exc).__name__}: {exc}); "
