@@ -61,13 +61,18 @@ def pages(example_graph: nx.MultiDiGraph) -> dict[str, str]:
 # --- context builders -----------------------------------------------------------------------
 
 
+def plain(text: str) -> str:
+    """Map text without its phrase breaks (soft_breaks, tested on its own)."""
+    return str(text).replace("<wbr>", "")
+
+
 def test_every_stage_is_a_column(facts: Facts, example_graph: nx.MultiDiGraph) -> None:
     stages = [d for _, d in example_graph.nodes(data=True) if d["type"] == "stage"]
     assert len(stages) == 9
     for ref in JOURNEYS:
         columns = journey_context(facts, ref)["columns"]
         assert len(columns) == 9
-        assert [c["label"] for c in columns] == [
+        assert [plain(c["label"]) for c in columns] == [
             "課題の未知",
             "課題の認知",
             "興味・関心",
@@ -119,9 +124,9 @@ def test_buyer_lanes_in_order_with_cells(facts: Facts) -> None:
     assert [lane["label"] for lane in lanes][:3] == ["考えていること", "感じていること", "感情曲線"]
     doing = lanes[3]["cells"][2]
     assert doing["entries"] == [
-        "MAの入門資料をダウンロードする",
-        "ナーチャリング<wbr>入門<wbr>セミナーに参加する",  # soft_breaks
-        "展示会で複数のベンダーのブースを回る",
+        "MAの<wbr>入門資料を<wbr>ダウンロードする",  # soft_breaks: between phrases
+        "ナーチャリング<wbr>入門<wbr>セミナーに<wbr>参加する",
+        "展示会で<wbr>複数の<wbr>ベンダーの<wbr>ブースを<wbr>回る",
     ]
     feeling = lanes[1]["cells"]
     assert [c["classes"] for c in feeling] == [
@@ -180,16 +185,22 @@ def test_emotion_curve_points(facts: Facts) -> None:
     ]
 
 
-def test_soft_breaks_only_in_long_compounds() -> None:
+def test_soft_breaks_between_phrases_never_inside_a_word() -> None:
     assert soft_breaks("インサイドセールス") == "インサイドセールス"  # one word: never broken
-    assert soft_breaks("中堅部品メーカーA社（MA初導入）") == "中堅部品メーカーA社（MA初導入）"
+    assert soft_breaks("Customer success team") == "Customer success team"  # at its spaces
+    assert soft_breaks("課題の未知") == "課題の<wbr>未知"
+    # no break next to a single character: A社, 初導入 stay whole
+    assert soft_breaks("中堅部品メーカーA社（MA初導入）") == (
+        "中堅部品<wbr>メーカーA社<wbr>（MA<wbr>初導入）"
+    )
     long = soft_breaks("BtoBリードナーチャリング入門セミナー")
     assert isinstance(long, Markup)
     assert long == "BtoB<wbr>リードナーチャリング<wbr>入門<wbr>セミナー"
-    assert (
-        soft_breaks("ロイヤルカスタマーサクセス化計画書")
-        == "ロイヤルカスタマーサクセス<wbr>化計画書"
+    # a particle or ending stays with its word; a verb is never split (どうまとめれば)
+    assert soft_breaks("成果をどうまとめれば本部長に伝わるか") == (
+        "成果をどうまとめれば<wbr>本部長に<wbr>伝わるか"
     )
+    assert soft_breaks("リードの質について議論する") == "リードの<wbr>質について<wbr>議論する"
     # what is not a break opportunity is escaped
     hostile = soft_breaks("<b>セキュリティチェックシート回答集</b> & more")
     assert hostile == "&lt;b&gt;セキュリティチェックシート<wbr>回答集&lt;/b&gt; &amp; more"
@@ -395,16 +406,16 @@ def test_content_gap_lists_pipeline(facts: Facts) -> None:
     cell = journey_context(facts, "ma-adopted-inside-sales")["content_row"][1]
     assert cell["classes"] == "flag-content-gap"
     assert cell["marker"] == "公開コンテンツなし"
-    assert [(e["title"], e["status"], e["pipeline"]) for e in cell["entries"]] == [
+    assert [(plain(e["title"]), e["status"], e["pipeline"]) for e in cell["entries"]] == [
         ("MA運用が止まる5つの理由", "draft", True),
         ("MA活用度 無料診断", "planned", True),
     ]
     live = journey_context(facts, "no-ma-manager")["content_row"][5]
     assert live["classes"] == ""
-    assert [(e["title"], e["pipeline"], e["status_label"]) for e in live["entries"]] == [
+    assert [(plain(e["title"]), e["pipeline"], e["status_label"]) for e in live["entries"]] == [
         ("導入効果シミュレーター", False, "公開中"),
         ("料金プラン・導入スケジュール表", False, "公開中"),
-        ("セキュリティチェックシート<wbr>回答集", True, "下書き"),
+        ("セキュリティチェックシート回答集", True, "下書き"),
     ]
     assert live["entries"][0]["href"] == "https://example.com/tools/roi"
 
@@ -412,20 +423,20 @@ def test_content_gap_lists_pipeline(facts: Facts) -> None:
 def test_funnel_row_with_lead_classes(facts: Facts) -> None:
     row = journey_context(facts, "ma-adopted-inside-sales")["funnel_row"]
     assert [c["classes"] for c in row[1:5]] == ["", "", "", ""]
-    assert [c["stages"] for c in row[1:5]] == [
+    assert [[{**s, "label": plain(s["label"])} for s in c["stages"]] for c in row[1:5]] == [
         [{"label": "リードジェネレーション", "lead_class": "リード"}],
         [{"label": "リードナーチャリング", "lead_class": "プロスペクト"}],
         [{"label": "クオリフィケーション", "lead_class": "MQL"}],
         [{"label": "商談化", "lead_class": "SQL"}],
     ]
-    assert row[6] == {"classes": "", "stages": [{"label": "利用サポート", "lead_class": ""}]}
+    assert row[6] == {"classes": "", "stages": [{"label": "利用<wbr>サポート", "lead_class": ""}]}
 
 
 def test_kpi_row(facts: Facts) -> None:
     row = journey_context(facts, "ma-adopted-inside-sales")["kpi_row"]
     assert row[3]["kpis"] == [
-        {"role": "インサイドセールス", "text": "SQL化率 40%"},
-        {"role": "マーケティング", "text": "フォローメール開封率 45%"},
+        {"role": "インサイドセールス", "text": "SQL<wbr>化率 40%"},
+        {"role": "マーケティング", "text": "フォローメール<wbr>開封率 45%"},
     ]
     assert row[0] == {"classes": "skipped", "kpis": []}
 
@@ -706,7 +717,7 @@ def test_language_switch(example_graph: nx.MultiDiGraph, repo_root: Path) -> Non
     ja = render_html(example_graph, RenderOptions("ja"))["journeys/no-ma-manager.html"].decode()
     assert '<html lang="en">' in en and '<html lang="ja">' in ja
     assert '<span class="stage-name">Problem aware</span>' in en
-    assert '<span class="stage-name">課題の認知</span>' in ja
+    assert '<span class="stage-name">課題の<wbr>認知</span>' in ja
     assert "Problem aware" not in ja
     assert ">Thinking</th>" in en and ">考えていること</th>" in ja
     assert ">Seller</th>" in en and ">売り手</th>" in ja

@@ -31,6 +31,7 @@ from toolkit.render.common import (
     safe_url,
     text,
 )
+from toolkit.render.diagrams import phrases
 from toolkit.render.dot import journey_diagram_paths
 from toolkit.render.facts import (
     Facts,
@@ -166,34 +167,28 @@ def out_refs(g: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
     return [v for _, v, d in g.out_edges(node, data=True) if d["type"] == kind]
 
 
-# A run of 12 or more characters with no kana, space or punctuation: a compound such as
-# BtoBリードナーチャリング入門セミナー, which the browser's phrase breaking keeps as one phrase
-# and, when it is wider than a column, breaks anywhere (inside a word).
-LONG_RUN = re.compile(r"[A-Za-z0-9\uff10-\uff5a\u30a1-\u30fa\u30fc\u3400-\u4dbf\u4e00-\u9fff]{12,}")
-RUN_PART = re.compile(
-    r"[A-Za-z0-9\uff10-\uff5a]+|[\u30a1-\u30fa\u30fc]+|[\u3400-\u4dbf\u4e00-\u9fff]+"
-)
+WBR = Markup("<wbr>")
 
 
 def soft_breaks(value: str) -> str:
-    """Text for a map cell, escaped, with a line break opportunity (<wbr>) where a long
-    compound changes script (Latin or digits, katakana, kanji: word boundaries), so that it
-    can wrap between its words rather than inside one. Short text comes back as it is."""
-    if not LONG_RUN.search(value):
+    """Text for a map cell, escaped, with a line break opportunity (<wbr>) between its
+    phrases (toolkit.render.diagrams.phrases, as the diagrams wrap their labels: Latin words,
+    Japanese phrases such as 課題を|整理する, マーケティング|施策). The map sets
+    `word-break: keep-all`, so Japanese breaks only there, never inside a word. Text of
+    ASCII alone (breaks at its spaces) comes back as it is."""
+    if value.isascii():
         return value
-    out, last = [], 0
-    for run in LONG_RUN.finditer(value):
-        out.append(escape(value[last : run.start()]))
-        parts: list[str] = []
-        for part in RUN_PART.findall(run.group()):
-            if parts and (len(part) < 2 or len(parts[-1]) < 2):
-                parts[-1] += part  # no break next to a single character (A社, 初導入)
-            else:
-                parts.append(part)
-        out.append(Markup("<wbr>").join(escape(part) for part in parts))
-        last = run.end()
-    out.append(escape(value[last:]))
-    return Markup("").join(out)
+    parts: list[str] = []
+    for part in phrases(value):
+        if parts and not (part.isspace() or parts[-1].isspace()):
+            if len(part) < 2 or len(parts[-1]) < 2:
+                parts[-1] += part  # no break next to a single character (A社, 第3)
+                continue
+            parts.append(WBR)
+        parts.append(part)
+    if len(parts) < 2:
+        return value
+    return Markup("").join(p if p is WBR else escape(p) for p in parts)
 
 
 def emotion_class(emotion: int | None) -> str:
