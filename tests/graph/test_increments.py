@@ -181,7 +181,8 @@ def test_live_build_writes_the_edited_page_and_counts_it_changed(
     edited = journey_file(example_copy).stem.removeprefix("journey-")
     assert ok and live.patched == {edited}
     assert f"journeys/{edited}.html" in changed
-    assert "改めて考えると" in (tmp_path / "out" / "journeys" / f"{edited}.html").read_text()
+    page = (tmp_path / "out" / "journeys" / f"{edited}.html").read_text()
+    assert "改めて考えると" in page.replace("<wbr>", "")  # the map breaks between phrases
 
 
 def test_a_broken_save_then_a_fix_patches_from_the_last_good_graph(
