@@ -465,3 +465,59 @@ def test_the_chart_is_drawn_in_the_segments_colours(example_report: Made) -> Non
     assert blue > 400 and orange > 400, (blue, orange)
     _, _, grid = page_pixels(str(example_report.path), page + 2, dpi=50)
     assert colour_share(grid, SEGMENT_COLOURS[0]) < blue / 10  # the grid has no curves
+
+
+# --- the journey map's print details ------------------------------------------------------
+
+LEVELS = {"+2", "+1", "0", "−1", "−2"}
+
+
+def test_the_maps_emotion_scale_follows_the_sheets_type_size(example_report: Made) -> None:
+    """The scale's labels are .9em of their sheet: in the curve's units (px, 4/3 of a pt)
+    1.2 times the lane names' size, on sheets set in different sizes."""
+    t = translations("ja")
+    lane = t.pgettext("journey map lane", "Emotion")
+    marks = outline_titles(reader(example_report.pdf))
+    pages = [p for level, _, p in marks if level == 2][:4]
+    ratios, sizes = [], set()
+    for page in pages:
+        runs = text_sizes(example_report.pdf, page)
+        [name] = [size for text, size, _, _ in runs if text == lane]
+        x_scale = min(x for text, _, x, _ in runs if text in LEVELS)
+        scale = [size for text, size, x, _ in runs if text in LEVELS and x == x_scale]
+        assert len(scale) == 5
+        ratios += [size / name for size in scale]
+        sizes.add(round(name, 2))
+    assert len(sizes) >= 2  # the example's maps are set in more than one size
+    assert all(abs(r - 1.2) < 0.01 for r in ratios), ratios
+
+
+MAGENTA = (0xA1, 0x1D, 0x7A)  # the handoff colour
+
+
+@needs_pdftoppm
+def test_a_handoff_out_has_the_hollow_icon_and_in_the_filled_one(example_report: Made) -> None:
+    t = translations("ja")
+    out_word = t.gettext("Handoff to %(roles)s").replace("%(roles)s", "")
+    in_word = t.gettext("Handoff from %(roles)s").replace("%(roles)s", "")
+    page = next(p for level, _, p in outline_titles(reader(example_report.pdf)) if level == 2)
+    dpi, page_height = 300, A3[1]
+    counts: dict[str, list[int]] = {"out": [], "in": []}
+    for text, size, x, y in text_sizes(example_report.pdf, page):
+        direction = "out" if text.endswith(out_word) else "in" if text.endswith(in_word) else ""
+        if not direction:
+            continue
+        # the icon: 1.1em wide, .25em left of the words, from .2em below the baseline
+        left, top = (x - 1.3 * size) * dpi / 72, (page_height - y - 0.95 * size) * dpi / 72
+        side = round(1.1 * size * dpi / 72)
+        ppm = subprocess.run(
+            ["pdftoppm", "-r", str(dpi), "-f", str(page + 1), "-l", str(page + 1),
+             "-x", str(round(left)), "-y", str(round(top)), "-W", str(side), "-H", str(side),
+             str(example_report.path)],
+            capture_output=True, check=True, timeout=120,
+        ).stdout  # fmt: skip
+        pixels = ppm.split(b"\n", 3)[3]
+        counts[direction].append(colour_share(pixels, MAGENTA, 60))
+    assert len(counts["out"]) >= 2 and len(counts["in"]) >= 1, counts
+    # a filled disc has far more of the colour than a ring with an arrow
+    assert min(counts["in"]) > 1.5 * max(counts["out"]) > 0, counts

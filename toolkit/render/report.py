@@ -523,6 +523,10 @@ class Frame:
 
 
 SVG_OPEN = re.compile(r'<svg class="[^"]*"[^>]*>')
+# a sheet's opening tag, with its type size (report.html.j2), or a chart's
+SHEET_OR_SVG = re.compile(
+    r'<section class="sheet [^"]*"[^>]*? style="font-size: ([0-9.]+)pt">|' + SVG_OPEN.pattern
+)
 
 
 @functools.cache
@@ -533,10 +537,23 @@ def svg_style() -> str:
 
 
 def styled_svg(html: str) -> str:
-    """The page with the charts' style inside every classed <svg> (WeasyPrint styles an
-    inline SVG only from its own <style>; the page's CSS does not reach into it)."""
+    """The page with the charts' style inside every classed <svg>, and the type size of the
+    chart's sheet as the chart's font size, so that report-svg.css can size text in em of
+    the sheet (WeasyPrint styles an inline SVG only from its own <style>; neither the page's
+    CSS nor its font size reach into it)."""
     style = svg_style()
-    return SVG_OPEN.sub(lambda m: m.group(0) + style, html)
+    size = ""
+
+    def put(m: re.Match[str]) -> str:
+        nonlocal size
+        if m.group(1) is not None:
+            size = m.group(1)
+            return m.group(0)
+        return (
+            m.group(0) + style + (f"<style>svg {{ font-size: {size}pt; }}</style>" if size else "")
+        )
+
+    return SHEET_OR_SVG.sub(put, html)
 
 
 def page_html(env: Environment, frame: Frame, sheets: Sequence[Sheet]) -> str:
