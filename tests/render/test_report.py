@@ -3,6 +3,7 @@ says, every journey's words as text, bookmarks, paper, embedded fonts, pixels, b
 
 from __future__ import annotations
 
+import functools
 import math
 import subprocess
 import sys
@@ -401,7 +402,7 @@ def test_the_chart_page_names_every_stage_segment_and_journey_as_text(
     made: Made = request.getfixturevalue(which)
     g = made.compiled.graph
     assert g is not None
-    text = squeezed(page_texts(reader(made.pdf))[chart_page(made)])
+    text = squeezed(reader(made.pdf).pages[chart_page(made)].extract_text())
     stages = [label_of(d, made.options.lang) for _, d in nodes_of(g, "stage")]
     assert len(stages) == 9
     assert [s for s in stages if squeezed(s) not in text] == []
@@ -412,10 +413,11 @@ def test_the_chart_page_names_every_stage_segment_and_journey_as_text(
     assert "+2" in text and "−2" in text  # the emotion scale
 
 
+@functools.cache
 def text_sizes(pdf: bytes, index: int) -> list[tuple[str, float, float, float]]:
     """(text, size, x, y) of each text run of a page: size as the content stream scales it
     (pt for the page's text; a chart's own units inside its SVG), x and y in pt from the
-    bottom left."""
+    bottom left. Read once per page (the tests of a map page share it)."""
     out: list[tuple[str, float, float, float]] = []
 
     def seen(text: str, cm: list[float], tm: list[float], _font: object, size: float) -> None:
@@ -459,11 +461,11 @@ SEGMENT_COLOURS = [(0x00, 0x72, 0xB2), (0xC2, 0x4E, 0x00)]  # .series-0, .series
 @needs_pdftoppm
 def test_the_chart_is_drawn_in_the_segments_colours(example_report: Made) -> None:
     page = chart_page(example_report)
-    width, height, pixels = page_pixels(str(example_report.path), page + 1, dpi=50)
+    _, _, pixels = page_pixels(str(example_report.path), page + 1)
     blue, orange = (colour_share(pixels, rgb) for rgb in SEGMENT_COLOURS)
     # two curves of each segment and their legend swatches, across the page
-    assert blue > 400 and orange > 400, (blue, orange)
-    _, _, grid = page_pixels(str(example_report.path), page + 2, dpi=50)
+    assert blue > 120 and orange > 120, (blue, orange)
+    _, _, grid = page_pixels(str(example_report.path), page + 2)
     assert colour_share(grid, SEGMENT_COLOURS[0]) < blue / 10  # the grid has no curves
 
 
@@ -478,7 +480,7 @@ def test_the_maps_emotion_scale_follows_the_sheets_type_size(example_report: Mad
     t = translations("ja")
     lane = t.pgettext("journey map lane", "Emotion")
     marks = outline_titles(reader(example_report.pdf))
-    pages = [p for level, _, p in marks if level == 2][:4]
+    pages = [p for level, _, p in marks if level == 2][0:4:2]  # the first and third maps
     ratios, sizes = [], set()
     for page in pages:
         runs = text_sizes(example_report.pdf, page)
