@@ -44,6 +44,8 @@ from toolkit.render.report import (
     content_width_px,
     make_report,
     stage_groups,
+    styled_svg,
+    svg_style,
 )
 
 pytestmark = needs_weasyprint
@@ -467,6 +469,26 @@ def test_the_chart_is_drawn_in_the_segments_colours(example_report: Made) -> Non
     assert blue > 120 and orange > 120, (blue, orange)
     _, _, grid = page_pixels(str(example_report.path), page + 2)
     assert colour_share(grid, SEGMENT_COLOURS[0]) < blue / 10  # the grid has no curves
+
+
+def test_each_chart_gets_the_style_and_its_sheets_type_size() -> None:
+    html = (
+        '<section class="sheet sheet-map" id="sheet-5" data-folio="x" style="font-size: 6.5pt">'
+        '<svg class="scale" width="100%"><text>+2</text></svg><svg><g></g></svg></section>'
+        '<section class="sheet sheet-chart" id="sheet-6" style="font-size: 10.5pt">'
+        '<svg class="emo-chart" width="9"></svg></section>'
+    )
+    out = styled_svg(html)
+    style = svg_style()
+    assert out.count(style) == 2  # classed charts only
+    assert (
+        f'<svg class="scale" width="100%">{style}<style>svg {{ font-size: 6.5pt; }}</style>' in out
+    )
+    assert (
+        f'<svg class="emo-chart" width="9">{style}<style>svg {{ font-size: 10.5pt; }}</style>'
+        in out
+    )
+    assert "<svg><g></g></svg>" in out
 
 
 # --- the journey map's print details ------------------------------------------------------
