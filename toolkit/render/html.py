@@ -521,9 +521,9 @@ DASHES = 5  # line patterns .dash-0 .. .dash-4 in style.css
 SERIES_COLOURS = 8  # colours .series-0 .. .series-7 in style.css
 
 
-def chart_y(emotion: int) -> int:
+def chart_y(emotion: int, unit: int = CHART_UNIT) -> int:
     """Vertical position of an emotion -2..2 in the comparison chart (+2 at the top)."""
-    return CHART_PAD + (2 - emotion) * CHART_UNIT
+    return CHART_PAD + (2 - emotion) * unit
 
 
 def num(value: float) -> str:
@@ -546,22 +546,35 @@ def marker_path(shape: str, x: float, y: float, r: float = MARKER) -> str:
     return "M" + "L".join(f"{num(x + dx)},{num(y + dy)}" for dx, dy in corners) + "z"
 
 
-def emotion_chart(f: Facts, groups: list[tuple[str | None, list[str]]]) -> dict[str, Any]:
+def emotion_chart(
+    f: Facts,
+    groups: list[tuple[str | None, list[str]]],
+    shown: Collection[str] | None = None,
+    col: int = CHART_COL,
+    unit: int = CHART_UNIT,
+) -> dict[str, Any]:
     """Every journey's emotion curve over the shared customer stages, in one chart.
 
     One series per journey: its colour and dash pattern tell its segment (the n-th segment
     of the comparison), its marker shape the journey within the segment; markers of the
     journeys of a stage sit side by side so that equal emotions do not hide each other.
     `table` holds the same values as text (for screen readers).
+
+    shown: only these journeys (the report's charts of a part of the comparison), each in
+    the colour, pattern and marker it has in the whole chart; col: px per stage, unit: px per
+    emotion point (the report fits the chart to its page).
     """
     _ = f.t.gettext
-    n, refs = len(f.stages), [ref for _, members in groups for ref in members]
-    spread = min(8.0, 70.0 / max(1, len(refs)))
+    n = len(f.stages)
+    refs = [ref for _, members in groups for ref in members if shown is None or ref in shown]
+    spread = min(8.0, 70.0 * col / CHART_COL / max(1, len(refs)))
     series, legend = [], []
     k = 0
     for g_index, (segment, members) in enumerate(groups):
         entries = []
         for j, ref in enumerate(members):
+            if shown is not None and ref not in shown:
+                continue
             shape, offset = SHAPES[j % len(SHAPES)], (k - (len(refs) - 1) / 2) * spread
             title = journey_title(f, ref)
             points = []
@@ -569,7 +582,7 @@ def emotion_chart(f: Facts, groups: list[tuple[str | None, list[str]]]) -> dict[
                 if step is None or step[1].get("emotion") is None:
                     continue
                 e = int(step[1]["emotion"])
-                x, y = CHART_GUTTER + (i + 0.5) * CHART_COL + offset, chart_y(e)
+                x, y = CHART_GUTTER + (i + 0.5) * col + offset, chart_y(e, unit)
                 stage = name_of(f, f.stages[i][0])
                 points.append(
                     {
@@ -596,19 +609,20 @@ def emotion_chart(f: Facts, groups: list[tuple[str | None, list[str]]]) -> dict[
                 }
             )
             k += 1
-        label = segment_name(f, segment) or _("No segment")
-        legend.append({"label": label, "journeys": entries})
+        if entries:
+            label = segment_name(f, segment) or _("No segment")
+            legend.append({"label": label, "journeys": entries})
     stages = [name_of(f, node) for node, _ in f.stages]
     return {
-        "width": CHART_GUTTER + n * CHART_COL,
-        "height": chart_y(-2) + CHART_PAD,
-        "col": CHART_COL,
+        "width": CHART_GUTTER + n * col,
+        "height": chart_y(-2, unit) + CHART_PAD,
+        "col": col,
         "gutter": CHART_GUTTER,
         "guides": [
-            {"y": chart_y(v), "text_y": chart_y(v) + 4, "text": emotion_text(v)}
+            {"y": chart_y(v, unit), "text_y": chart_y(v, unit) + 4, "text": emotion_text(v)}
             for v in (2, 1, 0, -1, -2)
         ],
-        "dividers": [CHART_GUTTER + i * CHART_COL for i in range(1, n)],
+        "dividers": [CHART_GUTTER + i * col for i in range(1, n)],
         "stages": [{"number": f"{i + 1:02d}", "label": s} for i, s in enumerate(stages)],
         "series": series,
         "legend": legend,

@@ -1,11 +1,11 @@
 """The one-PDF report (`journey report`, `journey build --format report`): every page of the
 HTML output, set for print by WeasyPrint and bound into one PDF.
 
-The report reuses the HTML pages' context builders (toolkit.render.html's journey, compare
-and index contexts, coverage_html.coverage_context, leads_overlay.leads_context) and their
-markup (the shared partials in templates/: the journey map, the profile card, the stage
-table, the comparison grid, the heatmap, the gaps and lead tables), so the report and the
-pages never drift apart; templates/report.css is its print style.
+The report reuses the HTML pages' context builders (toolkit.render.html's journey, compare,
+emotion chart and index contexts, coverage_html.coverage_context, leads_overlay.leads_context)
+and their markup (the shared partials in templates/: the journey map, the profile card, the
+stage table, the emotion chart, the comparison grid, the heatmap, the gaps and lead tables),
+so the report and the pages never drift apart; templates/report.css is its print style.
 
 Layout, one sheet per page (`plan`), in this order:
 
@@ -14,10 +14,13 @@ Layout, one sheet per page (`plan`), in this order:
 - the stage model (1), the personas (ceil(personas / paper.personas));
 - each journey map on k landscape pages, k = ceil(stages / paper.max_stages): a wide map is
   split by stage groups, never cut;
-- the comparison (ceil(journeys / paper.compare)), the coverage heatmaps (per matrix,
-  ceil(rows / paper.heat_rows)) and the gaps with their owners (ceil(gaps / paper.gap_rows),
-  at least 1), the leads (1, with a lead overlay), and the appendix of check warnings
-  (ceil(warnings / paper.warning_rows), at least 1).
+- the comparison: its emotion charts (chart_runs: one chart of every journey while each
+  can be told apart, else a chart per segment of at most 5 journeys; CHART_PAGE charts a
+  page, each as wide as the page) and its grid (ceil(journeys / paper.compare)); the
+  contents and bookmarks list both under the comparison;
+- the coverage heatmaps (per matrix, ceil(rows / paper.heat_rows)) and the gaps with their
+  owners (ceil(gaps / paper.gap_rows), at least 1), the leads (1, with a lead overlay), and
+  the appendix of check warnings (ceil(warnings / paper.warning_rows), at least 1).
 
 Every sheet is fitted to its page: a sheet that overflows is set again in a smaller size
 (its measured height over the page's) until it fits, so the page count above is exact and
@@ -58,9 +61,13 @@ from toolkit.render.coverage_html import coverage_context
 from toolkit.render.environment import TEMPLATES, make_environment, render_page
 from toolkit.render.facts import Facts
 from toolkit.render.html import (
+    CHART_GUTTER,
+    SHAPES,
     buying_roles,
     card,
     compare_context,
+    emotion_chart,
+    grouped_journeys,
     index_context,
     journey_context,
     text_language,
@@ -77,6 +84,9 @@ FIT_TRIES = 6
 PART_WEIGHT = 24  # weight of the sheets set as one WeasyPrint document (a map sheet: 4)
 PX_PER_MM = 96 / 25.4
 MARGIN_MM = (14.0, 12.0, 12.0, 12.0)  # top, right, bottom, left (report.css @page)
+CHART_JOURNEYS = 8  # journeys the comparison's emotion chart shows at most in one chart
+# per Paper.name: emotion charts on one page, px per emotion point (taller than the page's)
+CHART_PAGE = {"A3": (2, 50), "A4": (1, 60)}
 
 
 class ReportError(EnvironmentFailure):
@@ -292,6 +302,63 @@ def compare_sheets(f: Facts, paper: Paper) -> list[dict[str, Any]]:
     return out
 
 
+def chart_runs(groups: list[tuple[str | None, list[str]]]) -> list[dict[str, Any]]:
+    """The journeys of each of the comparison's emotion charts, in the comparison's order.
+
+    All journeys in one chart, as compare.html shows them, while the chart tells each apart:
+    at most CHART_JOURNEYS, and no segment with more journeys than there are marker shapes
+    (a segment's journeys share colour and pattern). Else one chart per segment, a larger
+    segment cut into near-equal runs of at most len(SHAPES) journeys. Each run: its
+    segment's index in `groups` (None: every segment), part, parts and journeys.
+    """
+    refs = [ref for _, members in groups for ref in members]
+    fits = all(len(members) <= len(SHAPES) for _, members in groups)
+    if len(refs) <= CHART_JOURNEYS and fits:
+        return [{"segment": None, "part": 1, "parts": 1, "refs": refs}]
+    out = []
+    for index, (_, members) in enumerate(groups):
+        runs = stage_groups(len(members), len(SHAPES))
+        for part, (a, b) in enumerate(runs, start=1):
+            out.append({"segment": index, "part": part, "parts": len(runs), "refs": members[a:b]})
+    return out
+
+
+def content_width_px(paper: Paper) -> float:
+    """The width of a page's content area in CSS px."""
+    return (paper.width_mm - MARGIN_MM[1] - MARGIN_MM[3]) * PX_PER_MM
+
+
+def chart_sheets(f: Facts, paper: Paper) -> list[dict[str, Any]]:
+    """The comparison's emotion charts (chart_runs), CHART_PAGE to a page, each as wide
+    as the page: its stage columns share the width left of the emotion scale."""
+    groups = grouped_journeys(f)
+    per_page, unit = CHART_PAGE.get(paper.name, CHART_PAGE["A4"])
+    col = max(1, int((content_width_px(paper) - CHART_GUTTER) // max(1, len(f.stages))))
+    charts = []
+    for run in chart_runs(groups):
+        heading = ""
+        if run["segment"] is not None:
+            segment = groups[run["segment"]][0]
+            heading = segment_name(f, segment) or f.t.gettext("No segment")
+            if run["parts"] > 1:
+                heading = f.t.gettext("%(segment)s (%(part)s of %(parts)s)") % {
+                    "segment": heading,
+                    "part": run["part"],
+                    "parts": run["parts"],
+                }
+        chart = emotion_chart(f, groups, set(run["refs"]), col, unit)
+        charts.append(
+            {"heading": heading, "chart": chart, "id": f"emotion-chart-{len(charts) + 1}"}
+        )
+    out = []
+    for i, page in enumerate(chunks(charts, per_page), start=1):
+        sub_id = f"emotion-charts-{i}"
+        # a chart without a heading of its own is named by the page's
+        shown = [{**c, "title_id": c["id"] if c["heading"] else sub_id} for c in page]
+        out.append({"charts": shown, "sub_id": sub_id})
+    return out
+
+
 def warning_rows(diagnostics: Sequence[Diagnostic]) -> list[dict[str, str]]:
     """The check's warnings (errors never reach a report), in the order the check gives."""
     return [
@@ -314,6 +381,8 @@ def section_names(t: Catalog) -> dict[str, str]:
         "personas": _("Personas"),
         "maps": _("Journey maps"),
         "compare": _("Compare journeys"),
+        "chart": _("Emotion per customer stage"),
+        "grid": _("Journeys side by side"),
         "coverage": _("Content coverage"),
         "leads": _("Leads on the journey"),
         "warnings": _("Appendix: check warnings"),
@@ -361,13 +430,14 @@ def plan(
             if k == 0 and i == 0:
                 marks.append((1, names["maps"], len(sheets)))
             add("map", part, paper.map_pt, part["journey"]["title"] if i == 0 else "", 2)
+    for i, part in enumerate(chart_sheets(f, paper) if refs else []):
+        if i == 0:
+            marks.append((1, names["compare"], len(sheets)))
+        data = {**part, "title": names["compare"], "sub": names["chart"]}
+        add("chart", data, paper.text_pt, names["chart"] if i == 0 else "", 2)
     for i, part in enumerate(compare_sheets(f, paper) if refs else []):
-        add(
-            "compare",
-            {**part, "title": names["compare"]},
-            paper.text_pt,
-            names["compare"] if i == 0 else "",
-        )
+        data = {**part, "title": names["compare"], "sub": names["grid"]}
+        add("compare", data, paper.text_pt, names["grid"] if i == 0 else "", 2)
     coverage = coverage_context(g, options)
     first = True
     for matrix in coverage["matrices"]:
@@ -453,6 +523,10 @@ class Frame:
 
 
 SVG_OPEN = re.compile(r'<svg class="[^"]*"[^>]*>')
+# a sheet's opening tag, with its type size (report.html.j2), or a chart's
+SHEET_OR_SVG = re.compile(
+    r'<section class="sheet [^"]*"[^>]*? style="font-size: ([0-9.]+)pt">|' + SVG_OPEN.pattern
+)
 
 
 @functools.cache
@@ -463,10 +537,23 @@ def svg_style() -> str:
 
 
 def styled_svg(html: str) -> str:
-    """The page with the charts' style inside every classed <svg> (WeasyPrint styles an
-    inline SVG only from its own <style>; the page's CSS does not reach into it)."""
+    """The page with the charts' style inside every classed <svg>, and the type size of the
+    chart's sheet as the chart's font size, so that report-svg.css can size text in em of
+    the sheet (WeasyPrint styles an inline SVG only from its own <style>; neither the page's
+    CSS nor its font size reach into it)."""
     style = svg_style()
-    return SVG_OPEN.sub(lambda m: m.group(0) + style, html)
+    size = ""
+
+    def put(m: re.Match[str]) -> str:
+        nonlocal size
+        if m.group(1) is not None:
+            size = m.group(1)
+            return m.group(0)
+        return (
+            m.group(0) + style + (f"<style>svg {{ font-size: {size}pt; }}</style>" if size else "")
+        )
+
+    return SHEET_OR_SVG.sub(put, html)
 
 
 def page_html(env: Environment, frame: Frame, sheets: Sequence[Sheet]) -> str:
