@@ -567,7 +567,11 @@ def page_html(env: Environment, frame: Frame, sheets: Sequence[Sheet]) -> str:
         "paper": {"name": frame.paper.name, "key": frame.paper.name.lower()},
         "sheets": sheets,
     }
-    return styled_svg(render_page(env, "report.html.j2", frame.lang, context))
+    html = render_page(env, "report.html.j2", frame.lang, context)
+    # The maps' phrase breaks (<wbr>, html_context.soft_breaks) are for the browser: in
+    # WeasyPrint each one cuts a cell's text into separate boxes and text runs, which set
+    # the L report in twice the time, memory and bytes.
+    return styled_svg(html.replace("<wbr>", ""))
 
 
 @dataclass
