@@ -22,6 +22,27 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["JOURNEY_CACHE_DIR"] = tempfile.mkdtemp(prefix="journey-test-cache-")
 
 
+# The slowest test files (seconds on one process), first: xdist (--dist loadfile) hands
+# files to its workers in collection order, so the long ones start at once and the many
+# short ones fill the gaps at the end, instead of one long file running alone last.
+SLOW_FIRST = (
+    "render/test_report.py",  # 45 s
+    "render/test_pages_browser.py",  # 35 s
+    "render/test_map_page_browser.py",  # 29 s
+    "benchmarks/test_benchmarks.py",  # 18 s
+    "cli/test_build.py",  # 15 s
+    "serve/test_serve.py",  # 14 s
+    "render/test_accessibility.py",  # 14 s
+    "render/test_mermaid.py",  # 13 s
+    "cli/test_cli_report.py",  # 10 s
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    rank = {f"tests/{name}": i for i, name in enumerate(SLOW_FIRST)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
 @pytest.fixture(scope="session")
 def repo_root() -> Path:
     return REPO

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import subprocess
 from typing import Any
@@ -23,6 +24,17 @@ def squeezed(text: str) -> str:
 
 def page_texts(pdf: PdfReader) -> list[str]:
     return [page.extract_text() or "" for page in pdf.pages]
+
+
+def texts_of(pdf: bytes) -> list[str]:
+    """page_texts of a PDF, extracted once per PDF in a test process (pypdf takes seconds
+    over a report's Japanese pages, and several tests read the same report)."""
+    return list(_texts_of(pdf))
+
+
+@functools.lru_cache(maxsize=8)
+def _texts_of(pdf: bytes) -> tuple[str, ...]:
+    return tuple(page_texts(reader(pdf)))
 
 
 def outline_titles(pdf: PdfReader) -> list[tuple[int, str, int]]:

@@ -21,9 +21,9 @@ from pdf import (
     outline_titles,
     page_pixels,
     page_sizes,
-    page_texts,
     reader,
     squeezed,
+    texts_of,
 )
 from tools import needs_pdftoppm, needs_weasyprint
 
@@ -195,7 +195,7 @@ def test_every_journey_title_and_step_text_is_text(
     made: Made = request.getfixturevalue(which)
     g = made.compiled.graph
     assert g is not None
-    text = squeezed("".join(page_texts(reader(made.pdf))))
+    text = squeezed("".join(texts_of(made.pdf)))
     for title in journey_titles(g, made.options.lang):
         assert squeezed(title) in text
     words = step_words(g)
@@ -205,7 +205,7 @@ def test_every_journey_title_and_step_text_is_text(
 
 
 def test_japanese_is_text_in_a_cjk_font(example_report: Made) -> None:
-    pages = page_texts(reader(example_report.pdf))
+    pages = texts_of(example_report.pdf)
     assert "カスタマージャーニー報告書" in pages[0]
     assert "目次" in pages[1]
     fonts = {name for name, _ in font_descriptors(reader(example_report.pdf))}
@@ -244,7 +244,7 @@ def test_bookmarks_list_each_section_and_journey(
     assert sections[:2] == [t.gettext("Contents"), t.gettext("Stage model")]
     assert sections[-1] == t.gettext("Appendix: check warnings")
     # each second-level bookmark opens the page that shows its title
-    texts = [squeezed(p) for p in page_texts(pdf)]
+    texts = [squeezed(p) for p in texts_of(made.pdf)]
     for level, title, page in marks:
         if level == 2:
             assert squeezed(title) in texts[page]
@@ -257,7 +257,7 @@ def test_the_example_has_its_leads_and_every_warning(example_report: Made) -> No
     t = translations("ja")
     titles = [title for _, title, _ in outline_titles(pdf)]
     assert t.gettext("Leads on the journey") in titles
-    text = squeezed("".join(page_texts(pdf)))
+    text = squeezed("".join(texts_of(example_report.pdf)))
     warnings = warnings_of(example_report.compiled)
     assert len(warnings) == 4
     for w in warnings:
@@ -306,7 +306,7 @@ def test_identical_input_gives_identical_bytes_and_fixed_dates(story_report: Mad
     assert again.pdf == story_report.pdf
     meta = reader(story_report.pdf).metadata
     assert meta is not None and meta["/CreationDate"] == "D:20260101000000+00'00'"
-    assert "2026" in page_texts(reader(story_report.pdf))[0]
+    assert "2026" in texts_of(story_report.pdf)[0]
 
 
 @needs_pdftoppm
