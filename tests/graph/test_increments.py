@@ -107,6 +107,34 @@ def test_patched_graph_equals_a_full_compile(example_copy: Path, edit: str) -> N
     assert graph_warnings(graph) == graph_warnings(full)
 
 
+@pytest.mark.parametrize(
+    ("edit", "in_place"),
+    [
+        ("text", True),
+        ("title", True),
+        ("funnel-from-serving", True),  # the stage served is the one it named: same edges
+        ("other-content", False),  # an edge to another content item
+        ("added-journey", False),
+    ],
+)
+def test_a_text_edit_is_patched_in_place(example_copy: Path, edit: str, in_place: bool) -> None:
+    """Same nodes and edges: the attributes change where they are (nothing is removed and
+    added again, so no order is restored); a changed reference takes the full patch."""
+    loader = Loader(example_copy)
+    before = loader.load()
+    graph = compile_graph(before)
+    dicts = {n: id(d) for n, d in graph.nodes(data=True)}
+    EDITS[edit](example_copy)
+    after = loader.load()
+    changed = changed_journeys(before, after)
+    assert changed is not None and len(changed) == 1
+    patch_journeys(graph, after, changed, forget_journeys)
+    (journey,) = changed
+    kept = [id(d) == dicts.get(n) for n, d in graph.nodes(data=True) if d.get("journey") == journey]
+    assert kept and all(kept) == in_place and any(kept) == in_place
+    assert snapshot(graph) == snapshot(compile_graph(after))
+
+
 def test_a_change_to_anything_else_needs_a_full_compile(example_copy: Path) -> None:
     loader = Loader(example_copy)
     before = loader.load()

@@ -70,6 +70,9 @@ def patch_journeys(
     `forget(g, ids)` drops what analyses memoised about those journeys (the graph module
     knows nothing of analyses: toolkit.analyses.warnings.forget_journeys is the one)."""
     ids = set(changed)
+    if _patch_in_place(g, project, ids):  # a text edit: the same nodes and edges
+        forget(g, ids)
+        return
     stale = [n for kind in JOURNEY_TYPES for n, d in nodes_of(g, kind) if owner(d) in ids]
     touched = {v for u in stale for v in g.successors(u) if not v.startswith(JOURNEY_PREFIXES)}
     g.remove_nodes_from(stale)
@@ -81,6 +84,41 @@ def patch_journeys(
     _restore_order(g, [j.model.id for j in project.journeys], touched)
     forget(g, ids)
     index_types(g)
+
+
+def _patch_in_place(g: nx.MultiDiGraph, project: Project, ids: set[str]) -> bool:
+    """When the changed journeys have the same nodes and edges as before (the usual save: a
+    text edited), replace their attributes in place and return True: nothing moves, so no
+    order needs restoring and the type index stays right (it holds the same dicts).
+    Otherwise change nothing and return False."""
+    fresh = nx.MultiDiGraph()
+    for journey in project.journeys:
+        if journey.model.id in ids:
+            add_journey(fresh, project, journey)
+    new = [n for n in fresh if n.startswith(JOURNEY_PREFIXES)]
+    old = [n for n, d in g.nodes(data=True) if n.startswith(JOURNEY_PREFIXES) and owner(d) in ids]
+    if new != old:
+        return False
+    for n in new:
+        for mine, theirs in ((g._succ, fresh._succ), (g._pred, fresh._pred)):  # noqa: SLF001
+            if _links(mine[n]) != _links(theirs[n]):
+                return False
+    for n in new:
+        _replace(g._node[n], fresh._node[n])  # noqa: SLF001
+        for v, keys in fresh._succ[n].items():  # noqa: SLF001
+            for key, data in keys.items():
+                _replace(g._succ[n][v][key], data)  # noqa: SLF001
+    return True
+
+
+def _links(adjacency: dict[str, dict[str, object]]) -> list[tuple[str, str]]:
+    """A node's neighbours and edge keys, in order."""
+    return [(v, key) for v, keys in adjacency.items() for key in keys]
+
+
+def _replace(mine: dict[str, object], theirs: dict[str, object]) -> None:
+    mine.clear()
+    mine.update(theirs)
 
 
 def _restore_order(g: nx.MultiDiGraph, journeys: list[str], touched: set[str]) -> None:
