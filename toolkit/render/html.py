@@ -99,31 +99,30 @@ def profile_card(f: Facts, journey: str) -> dict[str, Any]:
     _ = f.t.gettext
     data = f.g.nodes[nid("journey", journey)]
     if data.get("persona"):
-        p = f.g.nodes[nid("persona", data["persona"])]
-        role = p.get("buying_role")
-        facts = [
-            (_("Segment"), segment_name(f, p.get("segment"))),
-            (_("Buying role"), buying_roles(f.t).get(role, text(role)) if role else ""),
-        ]
-        sections = [
-            (_("Goals"), texts(p.get("goals"))),
-            (f.t.pgettext("persona", "Pains"), texts(p.get("pains"))),
-            (_("Information sources"), texts(p.get("info_sources"))),
-        ]
-        title = text(pick(p.get("title"), f.lang))
-        return card(
-            "persona",
-            _("Persona"),
-            text(p.get("name")),
-            title,
-            facts,
-            sections,
-            text(p.get("quote")),
-        )
+        return persona_card(f, f.g.nodes[nid("persona", data["persona"])])
     seg = nid("segment", data["segment"])
     facts = [(text(k), text(v)) for k, v in (f.g.nodes[seg].get("criteria") or {}).items()]
     sections = [(_("Description"), texts([f.g.nodes[seg].get("description")]))]
     return card("segment", _("Segment"), name_of(f, seg), _("Whole segment"), facts, sections, "")
+
+
+def persona_card(f: Facts, p: dict[str, Any]) -> dict[str, Any]:
+    """One persona's card (p: the persona node's data)."""
+    _ = f.t.gettext
+    role = p.get("buying_role")
+    facts = [
+        (_("Segment"), segment_name(f, p.get("segment"))),
+        (_("Buying role"), buying_roles(f.t).get(role, text(role)) if role else ""),
+    ]
+    sections = [
+        (_("Goals"), texts(p.get("goals"))),
+        (f.t.pgettext("persona", "Pains"), texts(p.get("pains"))),
+        (_("Information sources"), texts(p.get("info_sources"))),
+    ]
+    title = text(pick(p.get("title"), f.lang))
+    return card(
+        "persona", _("Persona"), text(p.get("name")), title, facts, sections, text(p.get("quote"))
+    )
 
 
 def card(

@@ -63,16 +63,15 @@ from toolkit.render.facts import Facts
 from toolkit.render.html import (
     CHART_GUTTER,
     SHAPES,
-    buying_roles,
-    card,
     compare_context,
     emotion_chart,
     grouped_journeys,
     index_context,
     journey_context,
+    persona_card,
     text_language,
 )
-from toolkit.render.html_context import journey_refs, make_facts, segment_name, texts
+from toolkit.render.html_context import journey_refs, make_facts, segment_name
 
 logging.getLogger("weasyprint").addHandler(logging.NullHandler())
 logging.getLogger("fontTools").addHandler(logging.NullHandler())
@@ -237,26 +236,8 @@ def source_moment() -> dt.datetime | None:
 
 
 def persona_cards(f: Facts) -> list[dict[str, Any]]:
-    """Every persona's card, as the journey page shows it (html.card), in source order."""
-    _ = f.t.gettext
-    out = []
-    for _node, p in nodes_of(f.g, "persona"):
-        role = p.get("buying_role")
-        facts = [
-            (_("Segment"), segment_name(f, p.get("segment"))),
-            (_("Buying role"), buying_roles(f.t).get(role, text(role)) if role else ""),
-        ]
-        sections = [
-            (_("Goals"), texts(p.get("goals"))),
-            (f.t.pgettext("persona", "Pains"), texts(p.get("pains"))),
-            (_("Information sources"), texts(p.get("info_sources"))),
-        ]
-        title = text(pick(p.get("title"), f.lang))
-        quote = text(p.get("quote"))
-        out.append(
-            card("persona", _("Persona"), text(p.get("name")), title, facts, sections, quote)
-        )
-    return out
+    """Every persona's card, as the journey page shows it (html.persona_card), in source order."""
+    return [persona_card(f, p) for _node, p in nodes_of(f.g, "persona")]
 
 
 def map_sheets(
