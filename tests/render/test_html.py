@@ -11,8 +11,10 @@ from typing import Any
 import networkx as nx
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from jinja2 import StrictUndefined
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from warned import write_warned_project
 
 from toolkit.common.i18n import translations
@@ -204,6 +206,18 @@ def test_soft_breaks_between_phrases_never_inside_a_word() -> None:
     # what is not a break opportunity is escaped
     hostile = soft_breaks("<b>セキュリティチェックシート回答集</b> & more")
     assert hostile == "&lt;b&gt;セキュリティチェックシート<wbr>回答集&lt;/b&gt; &amp; more"
+    # a NUL (never in YAML text, which stands for a break while escaping) is kept as text
+    assert soft_breaks("課題の\x00未知<i>") == "課題の\x00<wbr>未知&lt;i&gt;"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="あいをの課題未知カタナABC 1&<>\"'\x00（）、。", max_size=24))
+def test_soft_breaks_escape_each_phrase(value: str) -> None:
+    """Escaping the text once with marks at the breaks gives what escaping each phrase gives:
+    the text, escaped, with <wbr> only between phrases."""
+    out = soft_breaks(value)
+    shown = str(escape(out))  # as the template shows it: Markup as is, text escaped
+    assert shown.replace("<wbr>", "") == str(escape(value))
 
 
 def test_lane_column_fits_the_longest_label() -> None:

@@ -167,28 +167,36 @@ def out_refs(g: nx.MultiDiGraph, node: str, kind: str) -> list[str]:
     return [v for _, v, d in g.out_edges(node, data=True) if d["type"] == kind]
 
 
-WBR = Markup("<wbr>")
+WBR = "<wbr>"
+# Stands for a <wbr> while the phrases are escaped as one text; YAML text cannot hold it.
+BREAK_MARK = "\x00"
 
 
+@functools.lru_cache(maxsize=16384)
 def soft_breaks(value: str) -> str:
     """Text for a map cell, escaped, with a line break opportunity (<wbr>) between its
     phrases (toolkit.render.diagrams.phrases, as the diagrams wrap their labels: Latin words,
     Japanese phrases such as 課題を|整理する, マーケティング|施策). The map sets
     `word-break: keep-all`, so Japanese breaks only there, never inside a word. Text of
-    ASCII alone (breaks at its spaces) comes back as it is."""
+    ASCII alone (breaks at its spaces) comes back as it is. Kept per text: labels repeat
+    (a role in every lane, a content item in every journey that names it)."""
     if value.isascii():
         return value
-    parts: list[str] = []
+    parts: list[str | None] = []  # None: a break opportunity
     for part in phrases(value):
-        if parts and not (part.isspace() or parts[-1].isspace()):
-            if len(part) < 2 or len(parts[-1]) < 2:
-                parts[-1] += part  # no break next to a single character (A社, 第3)
+        last = parts[-1] if parts else None
+        if last is not None and not (part.isspace() or last.isspace()):
+            if len(part) < 2 or len(last) < 2:
+                parts[-1] = last + part  # no break next to a single character (A社, 第3)
                 continue
-            parts.append(WBR)
+            parts.append(None)
         parts.append(part)
-    if len(parts) < 2:
+    if None not in parts:
         return value
-    return Markup("").join(p if p is WBR else escape(p) for p in parts)
+    if BREAK_MARK in value:  # never from YAML; escape the phrases one by one
+        return Markup("").join(Markup(WBR) if p is None else escape(p) for p in parts)
+    marked = "".join(BREAK_MARK if p is None else p for p in parts)
+    return Markup(str(escape(marked)).replace(BREAK_MARK, WBR))
 
 
 def emotion_class(emotion: int | None) -> str:
