@@ -63,11 +63,29 @@ def pretty_json(value: Any) -> str:
     return "".join(parts)
 
 
+# The text of the scalars json writes the same way in every context (an int's is its repr).
+WORDS: dict[Any, str] = {None: "null", True: "true", False: "false"}
+
+
+def _leaf(value: Any) -> str | None:
+    """The JSON text of a string, None, a boolean or an int; None for anything else."""
+    kind = type(value)
+    if kind is str:
+        return encode_basestring(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None or kind is bool:
+        return WORDS[value]
+    return None
+
+
 def _pretty(value: Any, newline: str, out: list[str]) -> None:
     """Append the text of value, whose line breaks are `newline` (a break and the indent of
-    value's level)."""
-    if isinstance(value, str):
-        out.append(encode_basestring(value))
+    value's level). Strings, numbers and words are written inline, without a call of their
+    own (a graph is mostly such leaves)."""
+    leaf = _leaf(value)
+    if leaf is not None:
+        out.append(leaf)
     elif isinstance(value, dict):
         if not value:
             out.append("{}")
@@ -77,8 +95,13 @@ def _pretty(value: Any, newline: str, out: list[str]) -> None:
         for key in sorted(value):
             if not isinstance(key, str):
                 raise TypeError(key)
-            out.append(sep + encode_basestring(key) + ": ")
-            _pretty(value[key], inner, out)
+            item = value[key]
+            leaf = _leaf(item)
+            if leaf is not None:
+                out.append(sep + encode_basestring(key) + ": " + leaf)
+            else:
+                out.append(sep + encode_basestring(key) + ": ")
+                _pretty(item, inner, out)
             sep = "," + inner
         out.append(newline + "}")
     elif isinstance(value, list | tuple):
@@ -88,11 +111,17 @@ def _pretty(value: Any, newline: str, out: list[str]) -> None:
         inner = newline + " "
         sep = "[" + inner
         for item in value:
-            out.append(sep)
-            _pretty(item, inner, out)
+            leaf = _leaf(item)
+            if leaf is not None:
+                out.append(sep + leaf)
+            else:
+                out.append(sep)
+                _pretty(item, inner, out)
             sep = "," + inner
         out.append(newline + "]")
-    else:  # numbers, booleans, None: json's own words for them
+    elif isinstance(value, str):  # a str subclass
+        out.append(encode_basestring(value))
+    else:  # floats, other numbers: json's own words for them
         out.append(json.dumps(value))
 
 
