@@ -119,8 +119,10 @@ def char_em(ch: str) -> float:
     return 1.0 if unicodedata.east_asian_width(ch) in WIDE else 0.65
 
 
+@functools.lru_cache(maxsize=16384)
 def em_width(line: str) -> float:
-    """The width of one line of text in ems (see char_em)."""
+    """The width of one line of text in ems (see char_em), kept per line: wrapped labels
+    repeat as their texts do."""
     return sum(map(char_em, line))
 
 
