@@ -28,6 +28,7 @@ def pytest_configure(config: pytest.Config) -> None:
 SLOW_FIRST = (
     "render/test_report.py",  # 45 s
     "render/test_pages_browser.py",  # 35 s
+    "packaging/test_dist.py",  # 30 s: builds the sdist and wheel, installs it in a fresh venv
     "render/test_map_page_browser.py",  # 29 s
     "benchmarks/test_benchmarks.py",  # 18 s
     "cli/test_build.py",  # 15 s
