@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import filecmp
+import json
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from projects import run_cli as run
 
-from toolkit.pipeline import compile_project
+from toolkit.graph.build import to_node_link
+from toolkit.model.schema import format_schema_text
+from toolkit.pipeline import Compiled, compile_project
 from toolkit.scaffold.scaffold import (
     TEMPLATES_DIR,
     InitError,
     init_project,
+    modeline,
     plan_init,
     set_language,
     template_names,
+    with_modelines,
 )
+
+MODELINE_UP = b"# yaml-language-server: $schema=../journey.schema.json\n"
 
 RENDERERS = Path(__file__).resolve().parents[2] / "toolkit" / "renderers"
 HAS_RENDERERS = all((RENDERERS / f"{name}.py").is_file() for name in ("html", "dot", "mermaid"))
@@ -67,15 +76,88 @@ def test_init_then_check_has_no_errors(
 def test_b2b_in_its_own_language_is_byte_identical_to_the_example(
     repo_root: Path, tmp_path: Path
 ) -> None:
+    """Byte-identical but for the editor's modeline on top of each YAML file."""
     init_project(tmp_path / "p", "b2b")
     written = tree(tmp_path / "p")
     assert written.pop(".gitignore") == b"# build output of 'journey build'\noutput/\n"
+    assert written.pop("journey.schema.json") == format_schema_text().encode("utf-8")
     expected = {
-        f"{sub}/{k}": v
+        f"{sub}/{k}": MODELINE_UP + v
         for sub in ("journeys", "personas")
         for k, v in tree(repo_root / sub).items()
     }
     assert written == expected
+
+
+@pytest.mark.parametrize("template", ["b2b", "minimal", "story"])
+def test_every_yaml_file_starts_with_the_modeline_to_the_schema_beside_them(
+    template: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    dest = tmp_path / "p"
+    code, out, _ = run(capsys, "init", str(dest), "--template", template)
+    assert code == 0 and f"created {dest / 'journey.schema.json'}\n" in out
+    _, printed, _ = run(capsys, "schema")
+    assert (dest / "journey.schema.json").read_bytes() == printed.encode("utf-8")
+    yaml_files = sorted(p for p in dest.rglob("*.yaml"))
+    assert len(yaml_files) >= 5
+    for path in yaml_files:
+        first = path.read_bytes().split(b"\n", 1)[0].decode()
+        schema_path = (path.parent / first.split("$schema=", 1)[1]).resolve()
+        assert first == "# yaml-language-server: $schema=../journey.schema.json"
+        assert schema_path == (dest / "journey.schema.json").resolve()
+
+
+def test_the_modeline_is_relative_to_each_files_folder() -> None:
+    assert modeline("kind.yaml") == b"# yaml-language-server: $schema=./journey.schema.json\n"
+    assert modeline("journeys/a.yaml") == MODELINE_UP
+    assert modeline("journeys/deep/a.yml").endswith(b"=../../journey.schema.json\n")
+    files = {"journeys/a.yaml": b"\xef\xbb\xbfkind: stages\n", "notes.txt": b"x"}
+    assert with_modelines(files) == {
+        "journeys/a.yaml": b"\xef\xbb\xbf" + MODELINE_UP + b"kind: stages\n",
+        "notes.txt": b"x",
+    }
+
+
+def test_the_modeline_changes_nothing_but_line_numbers(example: Compiled, tmp_path: Path) -> None:
+    """The b2b project loads exactly as the bundled example, each position one line lower."""
+    init_project(tmp_path / "p", "b2b")
+    compiled = compile_project(tmp_path / "p", shown_as="")
+    assert example.graph is not None and compiled.graph is not None
+    ours, theirs = to_node_link(compiled.graph), to_node_link(example.graph)
+    assert [n["line"] - 1 for n in ours["nodes"]] == [n["line"] for n in theirs["nodes"]]
+    for side in (ours, theirs):
+        for n in side["nodes"]:
+            del n["line"]
+    assert ours == theirs
+    shifted = [dataclasses.replace(d, line=d.line - 1) for d in compiled.diagnostics]
+    assert shifted == list(example.diagnostics) and len(shifted) >= 1
+
+
+@pytest.mark.parametrize("template", ["minimal", "story"])
+def test_the_written_schema_accepts_the_templates_documents(template: str, tmp_path: Path) -> None:
+    """What an editor with yaml-language-server checks: every document against the schema."""
+    jsonschema = pytest.importorskip("jsonschema")
+    init_project(tmp_path / "p", template)
+    schema = json.loads((tmp_path / "p" / "journey.schema.json").read_text(encoding="utf-8"))
+    validator = jsonschema.Draft202012Validator(schema)
+    docs = [
+        json.loads(json.dumps(doc, default=str))  # YAML 1.2 as the editor reads it: dates are text
+        for path in sorted((tmp_path / "p").rglob("*.yaml"))
+        for doc in yaml.safe_load_all(path.read_text(encoding="utf-8"))
+    ]
+    assert len(docs) >= 5
+    assert [[e.message for e in validator.iter_errors(d)] for d in docs] == [[] for _ in docs]
+    assert not validator.is_valid({**docs[0], "kindd": 1})
+
+
+def test_an_existing_schema_file_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "journey.schema.json").write_text("{}")
+    code, out, _ = run(capsys, "init", str(tmp_path), "--template", "minimal", "--force")
+    assert code == 0
+    assert f"kept    {tmp_path / 'journey.schema.json'} (exists already)" in out
+    assert (tmp_path / "journey.schema.json").read_text() == "{}"
 
 
 def test_lang_changes_only_the_language_line() -> None:

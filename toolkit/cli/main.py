@@ -25,8 +25,11 @@ from toolkit.cli.options import (
 )
 from toolkit.common.diagnostics import printable, promote
 from toolkit.common.errors import EnvironmentFailure
+from toolkit.model.outputs import OUTPUT_KINDS, output_schema, schema_text
 
 if TYPE_CHECKING:
+    from click.shell_completion import CompletionItem
+
     from toolkit.pipeline import Pipeline
 
 # Heavy modules (pydantic models, networkx, renderers) are imported inside the commands that
@@ -83,6 +86,24 @@ class LazyGroup(click.Group):
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
 
+    def shell_complete(self, ctx: click.Context, incomplete: str) -> list[CompletionItem]:
+        """Shell completion of command names (and the group's options), without importing the
+        lazy commands' modules; a lazy command's own options load it (click resolves it)."""
+        from click.shell_completion import CompletionItem
+
+        items = []
+        for name in self.list_commands(ctx):
+            if not name.startswith(incomplete):
+                continue
+            if name in LAZY_COMMANDS and name not in self.commands:
+                stand_in = click.Command(name, help=LAZY_HELP[name])
+                items.append(CompletionItem(name, help=stand_in.get_short_help_str()))
+                continue
+            command = self.get_command(ctx, name)
+            if command is not None and not command.hidden:
+                items.append(CompletionItem(name, help=command.get_short_help_str()))
+        return [*items, *click.Command.shell_complete(self, ctx, incomplete)]
+
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in LAZY_COMMANDS and cmd_name not in self.commands:
             module, attr = LAZY_COMMANDS[cmd_name].split(":")
@@ -136,13 +157,40 @@ def graph(pipeline: Pipeline) -> int:
 
 
 @cli.command()
-def schema() -> int:
-    """Print the JSON Schema of format v1 (for editors)."""
-    import json
+@click.option(
+    "--output",
+    "kind",
+    type=click.Choice(list(OUTPUT_KINDS)),
+    default=None,
+    help="Instead, the schema of a command's JSON output: " + ", ".join(OUTPUT_KINDS) + ".",
+)
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    default=None,
+    metavar="FILE",
+    help="Write the schema to FILE (replaced whole) instead of printing it.",
+)
+def schema(kind: str | None, out: Path | None) -> int:
+    """Print the JSON Schema of format v1 (for editors), or of a command's JSON output."""
+    if kind is None:
+        from toolkit.model.schema import format_schema_text
 
-    from toolkit.model.schema import format_schema
+        text = format_schema_text()
+    else:
+        text = schema_text(output_schema(kind))
+    if out is None:
+        click.echo(text, nl=False)
+        return 0
+    from toolkit.cli.report import write_atomically
 
-    click.echo(json.dumps(format_schema(), ensure_ascii=False, indent=2))
+    try:
+        write_atomically(out, text.encode("utf-8"))
+    except OSError as exc:
+        click.echo(printable(f"journey schema: cannot write {out}: {exc.strerror}"), err=True)
+        return 2
+    click.echo(printable(f"wrote {out}"), err=True)
     return 0
 
 

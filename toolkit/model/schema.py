@@ -7,6 +7,7 @@ from typing import Annotated, Any, Union
 from pydantic import Field, TypeAdapter
 
 from toolkit.model.kinds import KINDS
+from toolkit.model.outputs import schema_text
 
 SCHEMA_ID = "https://journey-toolkit.invalid/schema/format-v1.json"
 
@@ -19,3 +20,8 @@ def format_schema() -> dict[str, Any]:
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "Journey project format v1 document"
     return schema
+
+
+def format_schema_text() -> str:
+    """The format schema as `journey schema` prints it and `journey init` writes it."""
+    return schema_text(format_schema())

@@ -7,8 +7,14 @@ bundled example (a test keeps the two identical).
 
 Writing is all or nothing: a folder that is not empty is refused unless `force`, and even
 then no existing file is ever overwritten: when any file of the template already exists, the
-whole init is refused and the conflicting files are listed. The one exception is the
-convenience `.gitignore`: an existing one is kept and reported, never a conflict.
+whole init is refused and the conflicting files are listed. The exceptions are the
+conveniences `.gitignore` and `journey.schema.json`: an existing one is kept and reported,
+never a conflict.
+
+Every YAML file written starts with a yaml-language-server modeline that points at
+`journey.schema.json` (the format schema, as `journey schema` prints it) at the project root,
+so editors with the YAML language server complete and check the files; it is a comment, so
+the files load as the template's do.
 """
 
 from __future__ import annotations
@@ -21,7 +27,10 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 LANGUAGES = ("ja", "en")
 IGNORED_ENTRIES = frozenset({".git"})
 GITIGNORE = b"# build output of 'journey build'\noutput/\n"
-OPTIONAL = frozenset({".gitignore"})  # kept as they are when they exist, never a conflict
+SCHEMA_FILE = "journey.schema.json"
+OPTIONAL = frozenset({".gitignore", SCHEMA_FILE})  # kept when they exist, never a conflict
+YAML_SUFFIXES = (".yaml", ".yml")
+BOM = b"\xef\xbb\xbf"
 DESCRIPTIONS: dict[str, str] = {
     "b2b": "the bundled B2B example: nine customer stages with the resolution story and "
     "other axes, a five-role funnel, lead classes, two segments, three personas, "
@@ -113,12 +122,34 @@ def set_language(files: dict[str, bytes], lang: str) -> dict[str, bytes]:
     return out
 
 
+def modeline(rel: str) -> bytes:
+    """The yaml-language-server line for the file at posix path rel (inside the project)
+    that points at the project's schema file, relative to the file's folder."""
+    depth = rel.count("/")
+    prefix = "../" * depth if depth else "./"
+    return f"# yaml-language-server: $schema={prefix}{SCHEMA_FILE}\n".encode()
+
+
+def with_modelines(files: dict[str, bytes]) -> dict[str, bytes]:
+    """The files with the modeline as the first line of every YAML file (after a BOM)."""
+    out = {}
+    for rel, data in files.items():
+        if rel.lower().endswith(YAML_SUFFIXES):
+            bom = BOM if data.startswith(BOM) else b""
+            data = bom + modeline(rel) + data[len(bom) :]
+        out[rel] = data
+    return out
+
+
 def plan_init(name: str, lang: str | None = None) -> dict[str, bytes]:
     """Every file `journey init` writes for a template, keyed by posix path."""
+    from toolkit.model.schema import format_schema_text
+
     files = template_files(name)
     if lang is not None:
         files = set_language(files, lang)
-    return {**files, ".gitignore": GITIGNORE}
+    schema = format_schema_text().encode("utf-8")
+    return {**with_modelines(files), ".gitignore": GITIGNORE, SCHEMA_FILE: schema}
 
 
 def is_empty(dest: Path) -> bool:
