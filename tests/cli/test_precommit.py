@@ -145,6 +145,20 @@ def test_manifest_is_valid() -> None:
     assert done.returncode == 0, done.stdout + done.stderr
 
 
+def test_readme_snippet_is_a_valid_config(tmp_path: Path) -> None:
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("## Use in a team", 1)[1]
+    snippet = section.split("```yaml\n", 1)[1].split("```", 1)[0]
+    assert snippet.endswith("    hooks:\n      - id: journey-check\n")
+    (tmp_path / "config.yaml").write_text(snippet, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "pre_commit", "validate-config", str(tmp_path / "config.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
 def test_hooks_pass_a_clean_project_and_fail_a_broken_one(
     tmp_path: Path, hooks: tuple[Path, str], pre_commit_env: dict[str, str]
 ) -> None:
