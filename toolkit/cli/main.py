@@ -104,7 +104,7 @@ def cli(debug: bool) -> None:
     "fmt",
     type=click.Choice(["text", "json", "github", "sarif"]),
     default="text",
-    help="text lines, JSON, GitHub Actions annotations or SARIF 2.1.0 (code scanning).",
+    help="Text lines, JSON, GitHub Actions annotations or SARIF 2.1.0 (code scanning).",
 )
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
