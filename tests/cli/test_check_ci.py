@@ -243,6 +243,21 @@ def test_sarif_uris_and_bytes(
     }
 
 
+def test_clean_project_gives_empty_run(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    validator: Draft4Validator,
+) -> None:
+    monkeypatch.chdir(write_project(tmp_path / "clean"))
+    code, log, err = sarif(capsys)
+    assert (code, err) == (0, "")
+    assert errors_of(validator, log) == []
+    assert log["runs"][0]["tool"]["driver"]["rules"] == []
+    assert log["runs"][0]["results"] == []
+    assert run(capsys, "check", "--format", "github") == (0, "", "0 error(s), 0 warning(s)\n")
+
+
 def test_schema_rejects_a_broken_log(validator: Draft4Validator) -> None:
     """The validator is not a no-op: a wrong level and a missing driver name are reported."""
     log = {
