@@ -69,8 +69,9 @@ def committed(root: Path) -> str:
 def hooks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     """A git repository with this checkout's manifest and package: (path, commit)."""
     root = tmp_path_factory.mktemp("hooks")
-    for name in (".pre-commit-hooks.yaml", "pyproject.toml", "README.md"):
-        shutil.copy2(REPO / name, root / name)
+    for name in (".pre-commit-hooks.yaml", "pyproject.toml", "README.md", "LICENSE"):
+        if (REPO / name).exists():  # LICENSE: the metadata's license-files, when it has them
+            shutil.copy2(REPO / name, root / name)
     shutil.copytree(
         REPO / "toolkit", root / "toolkit", ignore=shutil.ignore_patterns("__pycache__")
     )
