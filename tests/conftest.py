@@ -33,6 +33,7 @@ SLOW_FIRST = (
     "benchmarks/test_benchmarks.py",  # 18 s
     "cli/test_build.py",  # 15 s
     "serve/test_serve.py",  # 14 s
+    "cli/test_precommit.py",  # 12 s: pre-commit makes a venv and pip-installs the hooks
     "render/test_accessibility.py",  # 14 s
     "render/test_mermaid.py",  # 13 s
     "cli/test_cli_report.py",  # 10 s

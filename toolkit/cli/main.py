@@ -120,7 +120,13 @@ def cli(debug: bool) -> None:
 
 @cli.command()
 @PROJECT_ARG
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "github", "sarif"]),
+    default="text",
+    help="Text lines, JSON, GitHub Actions annotations or SARIF 2.1.0 (code scanning).",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option(
     "--ignore",

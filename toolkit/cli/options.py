@@ -74,8 +74,14 @@ def _paint(d: Diagnostic, colour: bool) -> str:
 
 
 def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
-    """Print diagnostics as text lines (with a summary) or as one JSON object."""
+    """Print diagnostics as text lines (with a summary), one JSON object, GitHub Actions
+    workflow commands (with the summary) or a SARIF 2.1.0 log."""
     errors, warnings = split(diags)
+    if fmt in ("github", "sarif"):
+        _report_ci(diags, fmt, err)
+        if fmt == "github":
+            click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
+        return
     if fmt == "json":
         body = {
             "errors": [d.to_json() for d in errors],
@@ -90,3 +96,20 @@ def report(diags: list[Diagnostic], fmt: str, err: bool = False) -> None:
     for d in [*errors, *warnings]:
         click.echo(_paint(d, colour), err=err)
     click.echo(f"{len(errors)} error(s), {len(warnings)} warning(s)", err=True)
+
+
+def _report_ci(diags: list[Diagnostic], fmt: str, err: bool) -> None:
+    import os  # imported when used: these formats are not on the path of a plain check
+
+    from toolkit import __version__
+    from toolkit.cli import annotations
+
+    cwd = os.getcwd()
+    if fmt == "github":
+        for line in annotations.github_commands(diags, cwd):
+            click.echo(line, err=err)
+        return
+    import json
+
+    log = annotations.sarif_log(diags, cwd, __version__, WARNING_CODES)
+    click.echo(json.dumps(log, ensure_ascii=False, indent=2), err=err)
