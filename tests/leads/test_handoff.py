@@ -92,13 +92,18 @@ def test_handoff_never_overwrites_an_input_and_reports_unwritable_files(
     assert "Traceback" not in err and not missing.parent.exists()
 
 
-def test_a_handoff_column_missing_from_the_export_stops_the_judgment(
+def test_a_handoff_column_missing_from_the_export_is_noted(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     root = copy_with(tmp_path, "  mission: mission\n", "  mission: Mission statement\n")
-    code, _, err = run(capsys, "leads", str(root), str(root / "leads.csv"))
-    assert code == 1
-    assert "no column 'Mission statement' for handoff field mission (columns: lead_id," in err
+    leads = root / "leads.csv"
+    code, body, err = run(capsys, "leads", str(root), str(leads), "--format", "json")
+    assert code == 0
+    assert (
+        f"note: {leads} has no handoff column 'Mission statement' (mission): not known for any lead"
+    ) in err.splitlines()
+    handoff = json.loads(body)["summary"]["handoff"]
+    assert handoff["ready"] == 0 and handoff["missing_by_field"]["mission"] == 4
 
 
 def test_handoff_blind_is_one_exact_check_line(

@@ -383,19 +383,23 @@ class _Engine:
         self, present: tuple[str, ...], shown: str, empty: bool
     ) -> dict[str, HandoffSource]:
         """Where each handoff field is read (the rules' columns as the flags and YAML name
-        them); a column named under `handoff:` that the export lacks stops the judgment."""
+        them). A column named under `handoff:` that the export lacks is noted, not fatal:
+        that field is unknown for every lead (the judgment itself does not need it)."""
         mapping, _ = column_map(
             self.doc.columns.leads.model_dump(), LEAD_FIELDS, self.opts.lead_columns
         )
         sources = handoff_sources(self.doc, {f: mapping[f] for f in HANDOFF_REUSE.values()})
-        for name, source in sources.items():
-            column = source.column
-            reused = name in HANDOFF_REUSE and column == mapping[HANDOFF_REUSE[name]]
-            if column is None or column in present or reused or empty:
-                continue
-            have = ", ".join(present) or "(none)"
-            raise LeadsError(
-                f"{shown}: no column '{column}' for handoff field {name} (columns: {have})"
+        absent = [
+            f"'{source.column}' ({name})"
+            for name, source in sources.items()
+            if source.criterion is None
+            and source.column is not None
+            and source.column not in present
+            and source.column != mapping.get(HANDOFF_REUSE.get(name, ""))
+        ]
+        if absent and not empty:
+            self.notes.append(
+                f"{shown} has no handoff column {', '.join(absent)}: not known for any lead"
             )
         return sources
 
