@@ -195,3 +195,11 @@ def test_sources_own_column_reused_column_and_criterion() -> None:
     assert handoff_sources(doc, columns | {"budget": "予算"})["budget"] == HandoffSource(
         "budget", None
     )
+
+
+def test_the_json_schema_follows_the_model() -> None:
+    from toolkit.model.schema import format_schema
+
+    handoff = format_schema()["$defs"]["Handoff"]
+    assert list(handoff["properties"]) == list(HANDOFF_FIELDS)
+    assert handoff["additionalProperties"] is False
