@@ -383,8 +383,8 @@ class _Engine:
         self, present: tuple[str, ...], shown: str, empty: bool
     ) -> dict[str, HandoffSource]:
         """Where each handoff field is read (the rules' columns as the flags and YAML name
-        them). A column named under `handoff:` that the export lacks is noted, not fatal:
-        that field is unknown for every lead (the judgment itself does not need it)."""
+        them). A column the export lacks is noted, not fatal: that field is unknown for
+        every lead (the judgment itself does not need it). Criteria have their own note."""
         mapping, _ = column_map(
             self.doc.columns.leads.model_dump(), LEAD_FIELDS, self.opts.lead_columns
         )
@@ -395,7 +395,6 @@ class _Engine:
             if source.criterion is None
             and source.column is not None
             and source.column not in present
-            and source.column != mapping.get(HANDOFF_REUSE.get(name, ""))
         ]
         if absent and not empty:
             self.notes.append(
