@@ -9,6 +9,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 WARNING_CODES = [
     "content-gap",
     "empty-file",
+    "handoff-blind",
     "orphan-content",
     "seller-absent",
     "unknown-language",
@@ -20,7 +21,8 @@ WARNING_CODES = [
 def write_warned_project(root: Path) -> None:
     """tests/fixtures/warnings (seller-absent, content-gap, orphan-content, unserved-stage)
     with an empty file, the language fr and sales rules naming a buying role that no persona
-    has: every warning of WARNING_CODES."""
+    has and a handoff field (interests) that no column fills: every warning of
+    WARNING_CODES."""
     shutil.copytree(FIXTURES / "warnings", root)
     (root / "journeys/empty.yaml").write_text("", encoding="utf-8")
     (root / "journeys/project.yaml").write_text(
@@ -44,6 +46,7 @@ def write_warned_project(root: Path) -> None:
         "    - {id: download, points: 5, depth: shallow}\n"
         "classes:\n"
         "  - {id: lead}\n"
-        "  - {id: prospect, when: {known: [need]}}\n",
+        "  - {id: prospect, when: {known: [need]}}\n"
+        "handoff: {mission: Mission, timing: When, budget: Budget note}\n",
         encoding="utf-8",
     )

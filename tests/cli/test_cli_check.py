@@ -269,7 +269,7 @@ def test_ignore_never_silences_errors(capsys: pytest.CaptureFixture[str]) -> Non
     ("code", "hint"),
     [
         ("seller-abset", "did you mean 'seller-absent'?"),
-        ("no-such-code", "one of: content-gap, empty-file, missing-item, orphan-content"),
+        ("no-such-code", "one of: content-gap, empty-file, handoff-blind, missing-item"),
     ],
 )
 def test_ignore_rejects_an_unknown_code(

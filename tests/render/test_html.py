@@ -604,6 +604,7 @@ def test_index_links_pages_and_shows_project_warnings(
     assert [(n["code"], n["subject"], n["href"]) for n in ctx["project_attention"]] == [
         ("unknown-language", "fr", None),
         ("empty-file", "journeys/empty.yaml:1", None),
+        ("handoff-blind", "interests", None),
         ("unserved-stage", "1 customer stage", "coverage.html#warning-unserved-stage"),
         ("orphan-content", "1 content item", "coverage.html#warning-orphan-content"),
         ("unpersonified-role", "1 buying role", "coverage.html#warning-unpersonified-role"),

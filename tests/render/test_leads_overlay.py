@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,12 @@ from toolkit.leads.judge import Options, judge
 from toolkit.model.qualification import load_rules_file
 from toolkit.pipeline import compile_project
 from toolkit.render.common import RenderOptions
-from toolkit.render.leads_overlay import leads_context, leads_files, render_leads_overlay
+from toolkit.render.leads_overlay import (
+    handoff_context,
+    leads_context,
+    leads_files,
+    render_leads_overlay,
+)
 from toolkit.render.overlay import (
     LeadOverlay,
     funnel_volumes,
@@ -149,9 +155,10 @@ def test_page_is_escaped_and_files(setup: tuple[Any, dict[str, Any]]) -> None:
     ) in text
     assert '<span class="conv-rate">40.0%</span> <span class="conversion-of">(2/5)</span>' in text
     # every table has a heading that names it and header cells with their scope
-    assert text.count("<table") == 3 and text.count('<div class="scroll" tabindex="0"') == 3
-    for name in ("lead-funnel", "stage-volume", "funnel-volume"):
+    assert text.count("<table") == 5 and text.count('<div class="scroll" tabindex="0"') == 5
+    for name in ("lead-funnel", "stage-volume", "funnel-volume", "handoff-readiness"):
         assert f'<h2 id="{name}">' in text and f'aria-labelledby="{name}"' in text
+    assert '<h3 id="handoff-missing">' in text and 'aria-labelledby="handoff-missing"' in text
     assert "<th>" not in text
     assert "as of 2026-01-31 00:00:00: 8 leads" in text
     assert (
@@ -186,6 +193,7 @@ def test_overlay_is_typed_data_with_the_json_of_the_file(
         "transitions",
         "uncovered",
         "lead_classes",
+        "handoff",
     }
     assert plain["lead_classes"] == [
         {"id": "lead", "count": 3, "reached": 8},
@@ -202,6 +210,41 @@ def test_overlay_is_typed_data_with_the_json_of_the_file(
         "close": "2 leads",
     }
     assert (lead_count_text(1, "en"), lead_count_text(1234, "ja")) == ("1 lead", "1,234件")
+
+
+def test_handoff_readiness_on_the_page(setup: tuple[Any, dict[str, Any]]) -> None:
+    """rules.yaml has no `handoff:`: the rules' columns are reused (role, need, stage,
+    timeframe, budget) and mission and interests are missing for every prospect."""
+    graph, summary = setup
+    data = overlay(graph, summary)
+    assert data.handoff is not None and data.to_json()["handoff"] == summary["handoff"]
+    en = leads_context(graph, data, RenderOptions("en"))["handoff"]
+    assert en["ready"] == "0 of 5 prospects ready for handoff"
+    assert en["counts"] == [
+        {"label": "prospects", "total": "5", "cells": ["2", "2", "1"]},
+        {"label": "ready", "total": "0", "cells": ["0", "0", "0"]},
+    ]
+    assert [(r["label"], r["total"], r["cells"]) for r in en["missing"]] == [
+        ("Organisation's mission", "5", ["2", "2", "1"]),
+        ("Interests", "5", ["2", "2", "1"]),
+        ("Contact's position", "0", ["0", "0", "0"]),
+        ("Real problem and felt need", "2", ["1", "1", "0"]),
+        ("How far consideration has gone", "5", ["2", "2", "1"]),
+        ("When they will contract or start considering", "3", ["1", "1", "1"]),
+        ("Budget, and when", "3", ["1", "1", "1"]),
+    ]
+    ja = handoff_context(data.handoff, data.segments, "ja")
+    assert ja is not None and ja["ready"] == "見込み客5件のうち0件が引き継ぎ準備完了"
+    assert [r["label"] for r in ja["missing"]][:2] == ["組織のミッション", "関心事"]
+    assert handoff_context(None, data.segments, "en") is None
+    page = leads_files(graph, data, RenderOptions("en"))["leads.html"].decode("utf-8")
+    section = page[page.index('<section class="block handoff-readiness"') :]
+    assert section.count("<table") == 2 and section.count('<th scope="row">') == 9
+    assert '<h3 id="handoff-missing">Missing by field</h3>' in section
+    older = replace(data, handoff=None)  # a summary without handoff: no section
+    assert "handoff-readiness" not in leads_files(graph, older, RenderOptions("en"))[
+        "leads.html"
+    ].decode("utf-8")
 
 
 def test_overlay_helpers_sit_below_the_renderers() -> None:

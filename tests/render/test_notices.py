@@ -37,7 +37,12 @@ def test_page_warnings_keep_what_the_graph_cannot_tell() -> None:
     ]
     kept = page_warnings(diags)
     assert [d.code for d in kept] == ["empty-file", "unpersonified-role"]
-    assert set(PROJECT_CODES) == {"empty-file", "unknown-language", "unpersonified-role"}
+    assert set(PROJECT_CODES) == {
+        "empty-file",
+        "handoff-blind",
+        "unknown-language",
+        "unpersonified-role",
+    }
     notes = project_notes(translations("en"), kept, "/home/me/p", ["unpersonified-role"])
     assert notes == [
         {

@@ -7,7 +7,9 @@ this module only when one of them runs. `build_overlay` serves `journey build --
 from __future__ import annotations
 
 import json
+import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +26,7 @@ from toolkit.analyses.selfcheck import (
 from toolkit.cli import requires
 from toolkit.cli.options import PROJECT_ARG, report
 from toolkit.common import spreadsheet
+from toolkit.leads.handoff import HANDOFF_COLUMNS
 from toolkit.leads.io import Problem
 from toolkit.leads.judge import Judgment, LeadsError, Options, parse_as_of
 from toolkit.leads.run import RULES_FAILED
@@ -104,6 +107,36 @@ def _write(data: bytes, out: Path | None) -> None:
         out.write_bytes(data)
 
 
+def _refuse_inputs(out: Path | None, inputs: list[Path | None], option: str) -> None:
+    """A usage error when `out` is one of the input files (it would be overwritten)."""
+    if out is None or not out.exists():
+        return
+    for path in inputs:
+        if path is not None and path.exists() and out.samefile(path):
+            raise click.BadParameter(
+                f"{out} is an input file; write to another file", param_hint=option
+            )
+
+
+def _write_file(data: bytes, out: Path) -> None:
+    """The file complete or not at all: written beside it, then renamed over it (its folder
+    must exist); a file that cannot be written is an error (exit 1), not a traceback."""
+    temp: str | None = None
+    try:
+        handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, out)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
+    finally:
+        if temp is not None and os.path.exists(temp):
+            os.unlink(temp)
+
+
 def _json(value: Any) -> bytes:
     return (json.dumps(value, ensure_ascii=False, indent=1, default=str) + "\n").encode("utf-8")
 
@@ -171,6 +204,13 @@ def _json(value: Any) -> bytes:
     default=None,
     help="Write every rejected row and ignored value here (CSV).",
 )
+@click.option(
+    "--handoff",
+    "handoff_out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write each prospect's handoff fields (what sales wants to know) here (CSV).",
+)
 @click.option("--strict", is_flag=True, help="Exit 1 when any row is rejected or value ignored.")
 def leads(
     project: Path,
@@ -184,6 +224,7 @@ def leads(
     out: Path | None,
     summary_out: Path | None,
     problems_out: Path | None,
+    handoff_out: Path | None,
     strict: bool,
 ) -> int:
     """Judge the leads in LEADS (CSV or Parquet) with PROJECT's qualification rules.
@@ -198,6 +239,7 @@ def leads(
     options = Options(
         moment, _pairs(lead_column, "--lead-column"), _pairs(event_column, "--event-column")
     )
+    _refuse_inputs(handoff_out, [leads_file, events_file, rules], "--handoff")
     pipeline = requires.pipeline_for(project)
     compiled = requires.compiled_or_report(pipeline, warnings=False)
     if compiled is None:
@@ -211,6 +253,8 @@ def leads(
         return 1
     result = run.judgment
     _emit(result, fmt, out, summary_out, problems_out)
+    if handoff_out is not None:
+        _write_file(csv_bytes(HANDOFF_COLUMNS, result.handoff, bom=True), handoff_out)
     return 1 if strict and result.problems else 0
 
 

@@ -99,6 +99,7 @@ WARNING_CODES = frozenset(
     {
         "content-gap",
         "empty-file",
+        "handoff-blind",
         "missing-item",
         "orphan-content",
         "seller-absent",

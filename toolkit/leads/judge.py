@@ -14,7 +14,9 @@
    after the as-of moment do not count (both are counted in the summary); the criteria
    points of the lead's BANT-C values are added; depth is the deepest level reached;
 4. judge: lead class (the deepest class whose rule holds), rank (the first that holds),
-   buy-now / someday, customer stage (the first placement that yields one), with reasons.
+   buy-now / someday, customer stage (the first placement that yields one), with reasons;
+5. handoff: for each prospect, which of the seven fields sales wants are known
+   (toolkit/leads/handoff.py).
 
 The as-of moment is explicit (`as_of`) or the latest valid event's timestamp, never the
 clock, so the same files always give the same result.
@@ -34,6 +36,7 @@ import networkx as nx
 
 from toolkit.analyses.order import ordered
 from toolkit.graph.build import nodes_of
+from toolkit.leads.handoff import handoff_inputs, handoff_rows, handoff_values
 from toolkit.leads.io import (
     IGNORED,
     REJECTED,
@@ -46,7 +49,14 @@ from toolkit.leads.io import (
 from toolkit.leads.rules import RuleSet, buy_now_sql, class_sql, rank_sql, rule_set, stage_sql
 from toolkit.leads.summary import summarise
 from toolkit.model.models import BuyingRole
-from toolkit.model.qualification import CRITERIA, CRITERION_LETTERS, QualificationDoc
+from toolkit.model.qualification import (
+    CRITERIA,
+    CRITERION_LETTERS,
+    HANDOFF_REUSE,
+    HandoffSource,
+    QualificationDoc,
+    handoff_sources,
+)
 
 LEAD_FIELDS = ("id", "company", "contact", "role", "segment", *CRITERIA, "problem", "stage")
 EVENT_FIELDS = ("lead", "type", "at")
@@ -92,6 +102,7 @@ class Judgment:
     rows: list[tuple[Any, ...]]
     problems: list[Problem]
     summary: dict[str, Any]
+    handoff: list[tuple[Any, ...]] = field(default_factory=list)  # handoff.HANDOFF_COLUMNS
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
@@ -199,7 +210,9 @@ class _Engine:
         ]
         summary = summarise(self.con, self.rules, self.graph, self.counts, problems)
         summary["notes"] = self.notes
-        return Judgment(OUTPUT_COLUMNS, rows, problems, summary)
+        prospect = self.rules.class_index(self.doc.prospect())
+        handoff = handoff_rows(self.con, prospect, self.rules.classes)
+        return Judgment(OUTPUT_COLUMNS, rows, problems, summary, handoff)
 
     # --- lookups ---------------------------------------------------------------------------
 
@@ -314,7 +327,11 @@ class _Engine:
             self.notes.append(
                 f"{shown} has no column for {', '.join(unmapped)}: not known for any lead"
             )
-        exprs = ", ".join(f"{_field(cols[f])} AS {f}" for f in LEAD_FIELDS)
+        self.handoff = self._handoff_sources(present, shown, empty)
+        exprs = ", ".join(
+            [f"{_field(cols[f])} AS {f}" for f in LEAD_FIELDS]
+            + handoff_inputs(self.handoff, present)
+        )
         self.sql(
             "CREATE TEMP TABLE leads_in AS SELECT *, min(_row) OVER (PARTITION BY id) AS "
             f"first_row FROM (SELECT _row, {exprs} FROM leads_raw) ORDER BY _row"
@@ -362,6 +379,29 @@ class _Engine:
             "judged": int(self.scalar("SELECT count(*) FROM leads_ok")),
         }
 
+    def _handoff_sources(
+        self, present: tuple[str, ...], shown: str, empty: bool
+    ) -> dict[str, HandoffSource]:
+        """Where each handoff field is read (the rules' columns as the flags and YAML name
+        them). A column the export lacks is noted, not fatal: that field is unknown for
+        every lead (the judgment itself does not need it). Criteria have their own note."""
+        mapping, _ = column_map(
+            self.doc.columns.leads.model_dump(), LEAD_FIELDS, self.opts.lead_columns
+        )
+        sources = handoff_sources(self.doc, {f: mapping[f] for f in HANDOFF_REUSE.values()})
+        absent = [
+            f"'{source.column}' ({name})"
+            for name, source in sources.items()
+            if source.criterion is None
+            and source.column is not None
+            and source.column not in present
+        ]
+        if absent and not empty:
+            self.notes.append(
+                f"{shown} has no handoff column {', '.join(absent)}: not known for any lead"
+            )
+        return sources
+
     def _bad_values(self, shown: str, name: str, keys: str, expected: str) -> None:
         column = self.lead_cols.get(name)
         if column is None:
@@ -394,9 +434,10 @@ class _Engine:
             if targets
             else "r.value IS NOT NULL"
         )
+        handoff = ", ".join(handoff_values(self.handoff))
         self.sql(
             "CREATE TEMP TABLE leads_ok AS SELECT l._row, l.id, l.company, l.contact, "
-            "s.value AS segment, r.value AS role, " + ", ".join(crit) + ", "
+            f"s.value AS segment, r.value AS role, {handoff}, " + ", ".join(crit) + ", "
             f"{target} AS target, c_timeframe.months AS tf_months, pr.value AS problem, "
             "st.value AS stage_answer FROM leads_acc l "
             "LEFT JOIN _roles r ON r.key = lower(l.role) LEFT JOIN _segs s ON s.key = "

@@ -1,7 +1,7 @@
 """The summary of a lead judgment: counts per lead class and customer stage per segment,
-conversion between consecutive lead classes, the buy-now / someday split of prospects, and
-the prospects that get no content at their stage. Plain data (JSON-ready); see
-docs/QUALIFICATION.md for its shape.
+conversion between consecutive lead classes, the buy-now / someday split of prospects, the
+prospects that get no content at their stage, and the prospects ready for handoff. Plain
+data (JSON-ready); see docs/QUALIFICATION.md for its shape.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ import networkx as nx
 
 from toolkit.analyses.warnings import step_coverage
 from toolkit.graph.build import nid, nodes_of
+from toolkit.leads.handoff import handoff_lines, handoff_summary
 from toolkit.leads.io import IGNORED, REJECTED, Problem
 
 if TYPE_CHECKING:
@@ -226,6 +227,7 @@ def summarise(
         },
         "uncovered": uncovered,
         "uncovered_prospects": uncovered_n,
+        "handoff": handoff_summary(con, p, segments, NO_SEGMENT),
     }
 
 
@@ -281,5 +283,6 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         lines.append(
             f"no content: {gap['leads']} prospect(s) at {gap['stage']} / {gap['segment']} ({ids})"
         )
+    lines.extend(handoff_lines(summary["handoff"]))
     lines.extend(f"note: {n}" for n in summary.get("notes", []))
     return lines

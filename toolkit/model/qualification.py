@@ -3,17 +3,25 @@ docs/QUALIFICATION.md) and the cross-check of its references against the project
 
 The rules are designed up front, as the seeds ask: sales criteria (BANT + C, target contact,
 the product's lead time), marketing signals from shallow to deep with points and decay, lead
-classes with entry rules, A/B/C ranks, the buy-now / someday split and the placement of a
-judged lead on a customer stage. toolkit/leads/judge.py applies them to real lead data.
+classes with entry rules, A/B/C ranks, the buy-now / someday split, the placement of a
+judged lead on a customer stage and the columns of what sales wants to know at handoff.
+toolkit/leads/judge.py applies them to real lead data.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, Literal, NamedTuple, Protocol
 
-from pydantic import BeforeValidator, Field, StringConstraints, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    StringConstraints,
+    ValidationError,
+    model_validator,
+)
 from pydantic_core import PydanticCustomError
 
 from toolkit.common.diagnostics import Diagnostic, Location, did_you_mean, error, warning
@@ -235,6 +243,79 @@ class Columns(Model):
     events: EventColumns = EventColumns()
 
 
+# --- what sales wants to know at handoff (DOMAIN.md section 9) --------------------------------
+
+HANDOFF_FIELDS = ("mission", "interests", "position", "need", "progress", "timing", "budget")
+# A handoff field without a column of its own reads the lead field the rules already read.
+HANDOFF_REUSE = {
+    "position": "role",
+    "need": "need",
+    "progress": "stage",
+    "timing": "timeframe",
+    "budget": "budget",
+}
+
+
+def _column(value: str) -> str:
+    if not value.strip():
+        raise PydanticCustomError("wrong_type", "expected a column name, not empty text")
+    return value
+
+
+ColumnName = Annotated[Text, AfterValidator(_column)]
+
+
+class Handoff(Model):
+    """Handoff field -> the lead column holding it (see HANDOFF_FIELDS, HANDOFF_REUSE)."""
+
+    mission: ColumnName | None = None
+    interests: ColumnName | None = None
+    position: ColumnName | None = None
+    need: ColumnName | None = None
+    progress: ColumnName | None = None
+    timing: ColumnName | None = None
+    budget: ColumnName | None = None
+
+
+class HandoffSource(NamedTuple):
+    """Where a handoff field is read: `column` (None: no column can fill it) and, when it is
+    read through a BANT-C criterion, that criterion (the field is known when it is known)."""
+
+    column: str | None
+    criterion: str | None
+
+
+def handoff_sources(
+    q: QualificationDoc, rules_columns: Mapping[str, str | None]
+) -> dict[str, HandoffSource]:
+    """Each handoff field's source, in HANDOFF_FIELDS order. `rules_columns` maps the lead
+    fields the rules read (role, stage, the criteria) to their columns. A field's own column
+    (under `handoff:`) wins unless it is the very column the rules read; a field read through
+    a criterion the rules do not define has no source (never known)."""
+    own = q.handoff.model_dump() if q.handoff is not None else {}
+    out: dict[str, HandoffSource] = {}
+    for name in HANDOFF_FIELDS:
+        reused = HANDOFF_REUSE.get(name)
+        rules_column = rules_columns.get(reused) if reused else None
+        column = own.get(name)
+        if column is not None and column != rules_column:
+            out[name] = HandoffSource(column, None)
+        elif reused is None:
+            out[name] = HandoffSource(None, None)
+        elif reused in CRITERIA:
+            defined = getattr(q.sales.criteria, reused) is not None
+            out[name] = HandoffSource(rules_column if defined else None, reused)
+        else:
+            out[name] = HandoffSource(rules_column, None)
+    return out
+
+
+def yaml_lead_columns(q: QualificationDoc) -> dict[str, str]:
+    """Lead field -> column as the YAML's `columns.leads` names it (default: the field)."""
+    given = q.columns.leads.model_dump()
+    return {name: given.get(name) or name for name in given}
+
+
 class QualificationDoc(Model):
     kind: Literal["qualification"]
     title: Label | None = None
@@ -248,6 +329,7 @@ class QualificationDoc(Model):
     ranks: list[Rank] = []
     buy_now: When | None = None
     placement: list[Placement] = []
+    handoff: Handoff | None = None
 
     def prospect(self) -> str:
         """The lead class from which a lead counts as a prospect."""
@@ -375,6 +457,7 @@ def check_qualification(
     for i, placement in enumerate(q.placement):
         ctx.condition(placement.when, ("placement", i, "when"))
     c.diags.extend(_role_warnings(entry, project))
+    c.diags.extend(handoff_warnings(entry))
     return c.diags
 
 
@@ -469,6 +552,35 @@ def _role_warnings(entry: Entry[QualificationDoc], project: ProjectView) -> list
                     "so content for this contact is designed",
                 )
             )
+    return out
+
+
+def handoff_warnings(entry: Entry[QualificationDoc]) -> list[Diagnostic]:
+    """`handoff-blind`, at the `handoff:` key, for each handoff field that no column can ever
+    fill: no column of its own and no column the rules read for it (mission and interests
+    have none; need, timing and budget have none when the rules do not define the
+    criterion). Only when `handoff:` is given: without it the rules never asked for one."""
+    q = entry.model
+    if q.handoff is None:
+        return []
+    out = []
+    for name, source in handoff_sources(q, yaml_lead_columns(q)).items():
+        if source.column is not None:
+            continue
+        if source.criterion is not None:
+            why = f"reads the {source.criterion} criterion, which the rules do not define"
+            hint = f"define sales.criteria.{source.criterion} or name a column: '{name}: COLUMN'"
+        else:
+            why = "has no column"
+            hint = f"name the lead column that holds it: '{name}: COLUMN'"
+        out.append(
+            warning(
+                "handoff-blind",
+                f"handoff field '{name}' {why}: it is never known, so no prospect is ready",
+                entry.loc("handoff", key=True),
+                hint,
+            )
+        )
     return out
 
 

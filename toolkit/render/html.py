@@ -398,9 +398,10 @@ def page_links(f: Facts) -> list[dict[str, str]]:
 
 def project_attention(f: Facts, options: RenderOptions) -> list[dict[str, Any]]:
     """The overview's project-level warnings: the project language without the toolkit's
-    words (`unknown-language`), files without a document (`empty-file`), and how many content
-    items, stages and buying roles the coverage page lists (`unserved-stage`,
-    `orphan-content`, `unpersonified-role`), linked to them."""
+    words (`unknown-language`), files without a document (`empty-file`), handoff fields no
+    column fills (`handoff-blind`, by the field's key), and how many content items, stages
+    and buying roles the coverage page lists (`unserved-stage`, `orphan-content`,
+    `unpersonified-role`), linked to them."""
     labels = warning_labels(f.t)
     notes: list[dict[str, Any]] = []
     language = text(f.g.graph.get("language"))
@@ -416,6 +417,10 @@ def project_attention(f: Facts, options: RenderOptions) -> list[dict[str, Any]]:
     for note in project_notes(f.t, options.warnings, options.shown_as, ["empty-file"]):
         notes.append(
             {"code": note["code"], "label": note["label"], "subject": note["where"], "href": None}
+        )
+    for note in project_notes(f.t, options.warnings, options.shown_as, ["handoff-blind"]):
+        notes.append(
+            {"code": note["code"], "label": note["label"], "subject": note["subject"], "href": None}
         )
     t = f.t
     roles = project_notes(t, options.warnings, options.shown_as, ["unpersonified-role"])

@@ -14,12 +14,19 @@ from typing import Any
 
 import networkx as nx
 
-from toolkit.common.i18n import translations
+from toolkit.common.i18n import Catalog, translations
 from toolkit.graph.build import nodes_of
+from toolkit.model.qualification import HANDOFF_FIELDS
 from toolkit.render.common import RenderOptions, label_of, ordered
 from toolkit.render.environment import make_environment, render_page
 from toolkit.render.html_context import make_facts, page_meta, text
-from toolkit.render.overlay import LeadOverlay, lead_count_text, transition_labels
+from toolkit.render.overlay import (
+    HandoffCounts,
+    HandoffVolume,
+    LeadOverlay,
+    lead_count_text,
+    transition_labels,
+)
 from toolkit.render.overlay import overlay as overlay
 from toolkit.render.overlay import stage_badges as stage_badges
 from toolkit.render.overlay import step_badges as step_badges
@@ -74,6 +81,60 @@ def funnel_bars(graph: nx.MultiDiGraph, data: LeadOverlay, lang: str) -> list[di
         )
         previous = found if found is not None else previous
     return rows
+
+
+def handoff_labels(t: Catalog) -> dict[str, str]:
+    """Handoff field -> its name on the page, in HANDOFF_FIELDS order."""
+    _ = t.gettext
+    labels = {
+        "mission": _("Organisation's mission"),
+        "interests": _("Interests"),
+        "position": _("Contact's position"),
+        "need": _("Real problem and felt need"),
+        "progress": _("How far consideration has gone"),
+        "timing": _("When they will contract or start considering"),
+        "budget": _("Budget, and when"),
+    }
+    return {name: labels[name] for name in HANDOFF_FIELDS}
+
+
+def handoff_context(
+    handoff: HandoffVolume | None, segments: list[str], lang: str
+) -> dict[str, Any] | None:
+    """The handoff readiness of leads.html: the ready share of prospects, then prospects,
+    ready and missing per field, each as a total and per segment (`segments`, in the
+    overlay's order). None when the judgment has no handoff part."""
+    if handoff is None:
+        return None
+    t = translations(lang)
+    parts: list[HandoffCounts] = [
+        handoff["by_segment"].get(s, {"prospects": 0, "ready": 0, "missing_by_field": {}})
+        for s in segments
+    ]
+
+    def row(label: str, total: int, cells: list[int]) -> dict[str, Any]:
+        return {"label": label, "total": _count(total), "cells": [_count(n) for n in cells]}
+
+    ready = t.ngettext(
+        "%(ready)s of %(n)s prospect ready for handoff",
+        "%(ready)s of %(n)s prospects ready for handoff",
+        handoff["prospects"],
+    ) % {"ready": f"{handoff['ready']:,}", "n": f"{handoff['prospects']:,}"}
+    return {
+        "ready": ready,
+        "counts": [
+            row(t.gettext("prospects"), handoff["prospects"], [p["prospects"] for p in parts]),
+            row(t.gettext("ready"), handoff["ready"], [p["ready"] for p in parts]),
+        ],
+        "missing": [
+            row(
+                label,
+                handoff["missing_by_field"].get(name, 0),
+                [p["missing_by_field"].get(name, 0) for p in parts],
+            )
+            for name, label in handoff_labels(t).items()
+        ],
+    }
 
 
 def leads_context(
@@ -139,6 +200,7 @@ def leads_context(
         "funnel": funnel_rows,
         "conversions": conversions,
         "classes": funnel_bars(graph, data, lang),
+        "handoff": handoff_context(data.handoff, segs, lang),
     }
 
 

@@ -10,6 +10,7 @@ on the page that shows the thing it is about:
 | `unserved-stage` | the coverage page's stage headers, the overview's stage model |
 | `unpersonified-role` | the coverage page (roles of the sales rules with no persona) |
 | `empty-file`, `unknown-language` | the overview's "attention" section (project-level) |
+| `handoff-blind` | the overview's "attention" section (the handoff field no column fills) |
 
 `missing-item` is not a check warning (only `journey sheets import` reports it, about a
 sheet), so no page shows it.
@@ -31,7 +32,7 @@ from toolkit.common.i18n import Catalog
 from toolkit.render.common import text
 
 # Warnings found while loading and validating (not on the graph) that a page shows.
-PROJECT_CODES = ("empty-file", "unknown-language", "unpersonified-role")
+PROJECT_CODES = ("empty-file", "handoff-blind", "unknown-language", "unpersonified-role")
 QUOTED = re.compile(r"'([^']*)'")
 
 
@@ -47,6 +48,7 @@ def warning_labels(t: Catalog) -> dict[str, str]:
         "unpersonified-role": _("No persona has this buying role"),
         "empty-file": _("File holds no YAML document"),
         "unknown-language": _("No translation of the toolkit's words: English is used"),
+        "handoff-blind": _("No column fills this handoff field"),
     }
 
 
@@ -73,7 +75,8 @@ def in_project(file: str, shown_as: str) -> str:
 
 
 def subject(d: Diagnostic, shown_as: str) -> str:
-    """What a project-level warning is about: a file, a language tag, a buying role."""
+    """What a project-level warning is about: a file, a language tag, a buying role, a
+    handoff field."""
     if d.code == "empty-file":
         return in_project(d.file, shown_as)
     quoted = QUOTED.search(d.message)

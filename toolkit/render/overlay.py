@@ -18,7 +18,11 @@ LeadOverlay, which `journey build --leads` carries in RenderOptions.overlay. The
                        "to_reached", "rate": float | null, "handoff": bool,
                        "from_roles": [...], "to_roles": [...]}],   # consecutive funnel stages
       "uncovered": {stage_id: {segment: n}},    # prospects with no content at their stage
-      "lead_classes": [{"id", "count": n, "reached": n}]   # judged classes, shallow first
+      "lead_classes": [{"id", "count": n, "reached": n}],  # judged classes, shallow first
+      "handoff": {"prospects": n, "ready": n,   # prospects with all seven fields known
+                  "missing_by_field": {field: n},           # the seven fields, in order
+                  "by_segment": {segment: {"prospects", "ready", "missing_by_field"}}}
+                 | null                         # a summary without it (older judgments)
     }
 
 A funnel stage's `count` is the number of leads whose lead class is the stage's
@@ -70,6 +74,16 @@ class ClassVolume(TypedDict):
     reached: int
 
 
+class HandoffCounts(TypedDict):
+    prospects: int
+    ready: int
+    missing_by_field: dict[str, int]
+
+
+class HandoffVolume(HandoffCounts):
+    by_segment: dict[str, HandoffCounts]
+
+
 class Transition(TypedDict):
     from_stage: str
     to_stage: str
@@ -96,6 +110,7 @@ class LeadOverlay:
     transitions: list[Transition] = field(default_factory=list)
     uncovered: dict[str, dict[str, int]] = field(default_factory=dict)
     lead_classes: list[ClassVolume] = field(default_factory=list)
+    handoff: HandoffVolume | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The plain data of data/leads-overlay.json."""
@@ -109,6 +124,7 @@ class LeadOverlay:
             "transitions": self.transitions,
             "uncovered": self.uncovered,
             "lead_classes": self.lead_classes,
+            "handoff": self.handoff,
         }
 
 
@@ -180,7 +196,28 @@ def overlay(graph: nx.MultiDiGraph, summary: dict[str, Any]) -> LeadOverlay:
             {"id": c["id"], "count": c["count"], "reached": c["reached"]}
             for c in summary.get("lead_classes", [])
         ],
+        handoff=_handoff(summary.get("handoff")),
     )
+
+
+def _handoff(part: dict[str, Any] | None) -> HandoffVolume | None:
+    if part is None:
+        return None
+
+    def counts(p: dict[str, Any]) -> HandoffCounts:
+        return {
+            "prospects": int(p["prospects"]),
+            "ready": int(p["ready"]),
+            "missing_by_field": {k: int(v) for k, v in p["missing_by_field"].items()},
+        }
+
+    total = counts(part)
+    return {
+        "prospects": total["prospects"],
+        "ready": total["ready"],
+        "missing_by_field": total["missing_by_field"],
+        "by_segment": {s: counts(p) for s, p in part.get("by_segment", {}).items()},
+    }
 
 
 def lead_count_text(n: int, lang: str) -> str:
