@@ -192,6 +192,10 @@ HELP: dict[str, CodeHelp] = {
         "A content item of the project is not in the imported sheet; it is kept.",
         "Add the item to the sheet, or import with --delete-missing to remove it.",
     ),
+    "handoff-blind": CodeHelp(
+        "A handoff field of the qualification rules has no lead column that can fill it.",
+        "Name the lead column that holds it under 'handoff:' (field: COLUMN).",
+    ),
     "orphan-content": CodeHelp(
         "A content item serves no step of any journey and no action names it.",
         "Target a stage and segment that a journey has, name it in an action, or retire it.",
