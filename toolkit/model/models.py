@@ -77,6 +77,46 @@ def _text_list(value: Any) -> list[str]:
     return [_scalar_text(value)]
 
 
+PAIN_SEVERITIES = ("trivial", "workaround", "abandon")
+PainSeverity = Literal["trivial", "workaround", "abandon"]
+PAIN_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "text": {"type": "string"},
+        "severity": {"enum": list(PAIN_SEVERITIES)},
+    },
+    "required": ["text"],
+    "additionalProperties": False,
+    "description": "A pain and how much it hurts: trivial (an annoyance), workaround (the "
+    "buyer needs one), abandon (the buyer gives up)",
+}
+PAIN_LIST_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        PAIN_SCHEMA,
+        {"type": "array", "items": {"anyOf": [{"type": "string"}, PAIN_SCHEMA]}},
+    ],
+    "description": "A pain or a list of pains: each a string or a mapping {text, severity}",
+}
+
+
+def _pain_list(value: Any) -> list[Any]:
+    """A step's pains: each a text or a mapping {text, severity} (validated as a Pain)."""
+    if value is None:
+        return []
+    out: list[Any] = []
+    for item in value if isinstance(value, list) else [value]:
+        if isinstance(item, dict):
+            out.append(item)
+        elif isinstance(item, list) or item is None:
+            raise PydanticCustomError(
+                "wrong_type", "expected text or a mapping {text, severity} for each pain"
+            )
+        else:
+            out.append({"text": _scalar_text(item)})
+    return out
+
+
 def _text(value: Any) -> Any:
     if isinstance(value, dict | list):
         raise PydanticCustomError("wrong_type", "expected text")
@@ -217,6 +257,16 @@ class Action(Model):
     kpi: Text | None = None
 
 
+class Pain(Model):
+    """A pain of a journey step; severity: how much it hurts (not given: unknown)."""
+
+    text: Text
+    severity: PainSeverity | None = None
+
+
+PainList = Annotated[list[Pain], BeforeValidator(_pain_list), WithJsonSchema(PAIN_LIST_SCHEMA)]
+
+
 class Step(Model):
     story: StoryState | None = None
     thinking: Text | None = None
@@ -225,7 +275,7 @@ class Step(Model):
     doing: TextList = []
     questions: TextList = []
     touchpoints: TextList = []
-    pains: TextList = []
+    pains: PainList = []
     opportunities: TextList = []
     funnel: RefList = []
     actions: list[Action] = []
