@@ -114,6 +114,7 @@ def severity_labels(t: Catalog) -> dict[str, str]:
         "abandon": _("Gives up"),
         "workaround": _("Workaround needed"),
         "trivial": _("Trivial"),
+        "kind": _("Severity"),
     }
 
 
@@ -129,8 +130,14 @@ def severity_mark(t: Catalog, severity: str | None, lang: str) -> dict[str, str]
     None without a severity."""
     if severity is None or severity not in SEVERITY_ICONS:
         return None
-    label = severity_labels(t)[severity]
-    return {"key": severity, "icon": SEVERITY_ICONS[severity], "label": label, "lang": lang}
+    labels = severity_labels(t)
+    return {
+        "key": severity,
+        "icon": SEVERITY_ICONS[severity],
+        "label": labels[severity],
+        "lang": lang,
+        "kind": labels["kind"],  # for screen readers: "Severity: Gives up"
+    }
 
 
 def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
