@@ -104,17 +104,15 @@ def _pain_list(value: Any) -> list[Any]:
     """A step's pains: each a text or a mapping {text, severity} (validated as a Pain)."""
     if value is None:
         return []
-    out: list[Any] = []
-    for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, dict):
-            out.append(item)
-        elif isinstance(item, list) or item is None:
-            raise PydanticCustomError(
-                "wrong_type", "expected text or a mapping {text, severity} for each pain"
-            )
-        else:
-            out.append({"text": _scalar_text(item)})
-    return out
+    items = value if isinstance(value, list) else [value]
+    return [
+        item if isinstance(item, dict | list) or item is None else _text_pain(item)
+        for item in items
+    ]
+
+
+def _text_pain(item: Any) -> dict[str, str]:
+    return {"text": _scalar_text(item)}
 
 
 def _text(value: Any) -> Any:
@@ -262,6 +260,13 @@ class Pain(Model):
 
     text: Text
     severity: PainSeverity | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def text_or_mapping(cls, value: Any) -> Any:
+        if not isinstance(value, dict):  # a list or nothing in the list of pains
+            raise PydanticCustomError("wrong_type", "expected text or a mapping {text, severity}")
+        return value
 
 
 PainList = Annotated[list[Pain], BeforeValidator(_pain_list), WithJsonSchema(PAIN_LIST_SCHEMA)]

@@ -353,10 +353,11 @@ def buyer_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
 
 def buyer_cell(key: str, step: Node | None, f: Facts) -> dict[str, Any]:
     """One cell of a buyer lane. `marks`: in the pains lane of a step where some pain has a
-    severity, each entry's severity marker (None where not given); else empty. A marker's
+    severity, each entry's severity marker (None where not given); else empty (a skipped
+    stage's cell has neither entries nor marks). A marker's
     `lang` is the page's (its word is the toolkit's, the cell's text the project's)."""
     if step is None:
-        return {"skipped": True, "classes": "skipped", "entries": [], "marks": []}
+        return {"skipped": True, "classes": "skipped", "entries": []}
     data = step[1]
     value = data.get(key)
     extra = emotion_class(data.get("emotion")) if key == "feeling" else ""
@@ -370,7 +371,12 @@ def buyer_cell(key: str, step: Node | None, f: Facts) -> dict[str, Any]:
             "marks": [severity_mark(f.t, s, f.lang) for _, s in pains],
         }
     items = texts(value) if isinstance(value, list) else texts([value])
-    return {"skipped": False, "classes": extra, "entries": [soft_breaks(v) for v in items], "marks": []}
+    return {
+        "skipped": False,
+        "classes": extra,
+        "entries": [soft_breaks(v) for v in items],
+        "marks": [],
+    }
 
 
 EMOTION_PAD = 24  # px above +2 and below -2 (room for a point's label)
