@@ -102,7 +102,6 @@ def lane_labels(t: Catalog) -> dict[str, str]:
     }
 
 
-SEVERITY_ORDER = ("abandon", "workaround", "trivial")  # most severe first
 SEVERITY_ICONS = {"abandon": "✕", "workaround": "!", "trivial": "–"}
 
 
@@ -354,8 +353,8 @@ def buyer_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
 def buyer_cell(key: str, step: Node | None, f: Facts) -> dict[str, Any]:
     """One cell of a buyer lane. `marks`: in the pains lane of a step where some pain has a
     severity, each entry's severity marker (None where not given); else empty (a skipped
-    stage's cell has neither entries nor marks). A marker's
-    `lang` is the page's (its word is the toolkit's, the cell's text the project's)."""
+    stage's cell has neither entries nor marks). A marker's `lang` is the page's: its word
+    is the toolkit's, the cell's text the project's."""
     if step is None:
         return {"skipped": True, "classes": "skipped", "entries": []}
     data = step[1]
