@@ -24,6 +24,7 @@ from toolkit.analyses.diff import (
     field_changes,
     segment_stage_items,
 )
+from toolkit.analyses.diff_report import render_text
 from toolkit.pipeline import Compiled, compile_project
 from toolkit.render.diff_html import diff_context, field_name, render_diff_html, value_lines
 
@@ -381,3 +382,46 @@ def test_value_lines() -> None:
 def test_usage_without_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "diff", "only-one")
     assert code == 2 and "Missing argument" in err
+
+
+# --- pain severity (FORMAT.md extension 4) -------------------------------------------------------
+
+
+def test_a_changed_pain_severity_is_reported_per_pain(tmp_path: Path) -> None:
+    old = shutil.copytree(FIXTURES / "pain-severity", tmp_path / "old")
+    new = shutil.copytree(FIXTURES / "pain-severity", tmp_path / "new")
+    ann = new / "journeys" / "ann.yaml"
+    text = ann.read_text(encoding="utf-8")
+    text = text.replace("severity: workaround", "severity: abandon")  # Export needs a script
+    text = text.replace("{text: No time to read, severity: trivial}", "No time to read")
+    text = text.replace(
+        "{text: Demo only on request}", "{text: Demo only on request, severity: trivial}"
+    )
+    ann.write_text(text, encoding="utf-8")
+    team = new / "journeys" / "team.yaml"  # no severity left in the team's journey
+    words = team.read_text(encoding="utf-8")
+    team.write_text(re.sub(r"\{text: ([^,]*), severity: \w+\}", r"\1", words), encoding="utf-8")
+    result = diff_dirs(old, new)
+    steps = [c for c in result.changes if c.kind == "step"]
+    assert [(c.id, [(f.name, f.old, f.new) for f in c.fields]) for c in steps] == [
+        ("ann/aware", [("pain_severity.No time to read", "trivial", None)]),
+        (
+            "ann/compare",
+            [
+                ("pain_severity.Export needs a script", "workaround", "abandon"),
+                ("pain_severity.Demo only on request", None, "trivial"),
+            ],
+        ),
+        (
+            "team/compare",
+            [
+                ("pain_severity.Security review stalls", "abandon", None),
+                ("pain_severity.Slow answers", "workaround", None),
+            ],
+        ),
+    ]
+    assert [c.change for c in result.changes] == ["changed"] * 3  # the pains' texts stay
+    lines = render_text(result).splitlines()
+    assert '      pain_severity.Export needs a script: "workaround" -> "abandon"' in lines
+    change = steps[1].fields[0]
+    assert field_name(change, "ja") == "ペインの深刻度 (Export needs a script)"

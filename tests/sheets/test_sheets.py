@@ -21,9 +21,11 @@ from toolkit.pipeline import compile_project
 from toolkit.sheets.cells import (
     ActionLine,
     decode_item,
+    decode_pain,
     decode_text,
     encode_action,
     encode_item,
+    encode_pain,
     encode_text,
     parse_action,
 )
@@ -143,6 +145,70 @@ def test_round_trip_of_awkward_values(fmt: str, example) -> None:  # type: ignor
     assert again == journey
     lanes = [row[0] for row in grid]
     assert lanes.count("マーケティング (marketing)") == 2  # interleaved roles keep their order
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_pain_severities_survive_the_round_trip(fmt: str, example) -> None:  # type: ignore[no-untyped-def]
+    """Every {text, severity} pain comes back from a sheet as it was, written `[severity] text`."""
+    vocab = vocabulary(example.project)
+    pains = [
+        "plain",
+        {"text": "gives up", "severity": "abandon"},
+        {"text": "needs a workaround", "severity": "workaround"},
+        {"text": "an annoyance", "severity": "trivial"},
+        "[abandon] literal text, no severity",
+        {"text": "[trivial] text that starts like one", "severity": "abandon"},
+        {"text": "two\nlines", "severity": "workaround"},
+        {"text": "", "severity": "trivial"},
+        "[重要] bracketed but not a severity",
+    ]
+    journey = m.JourneyDoc.model_validate(
+        {"kind": "journey", "id": "p", "segment": "no-ma", "steps": {"interest": {"pains": pains}}}
+    )
+    grid = journey_grid(journey, vocab, "ja")
+    cell = next(row for row in grid if row[0] == "ペイン (pains)")[3]
+    assert str(cell).splitlines()[:5] == [
+        "plain",
+        "[abandon] gives up",
+        "[workaround] needs a workaround",
+        "[trivial] an annoyance",
+        '"[abandon] literal text, no severity"',
+    ]
+    raw = write_csv(grid) if fmt == "csv" else write_xlsx(grid, journey.id)
+    steps, diags = read_steps(read_csv(raw) if fmt == "csv" else read_xlsx(raw), vocab, "t")
+    assert diags == []
+    assert steps["interest"]["pains"][:3] == pains[:3]
+    again = m.JourneyDoc.model_validate(
+        {"kind": "journey", "id": "p", "segment": "no-ma", "steps": steps}
+    )
+    assert again == journey
+    text = dump_journey(again, [s.model.id for s in example.project.stages])
+    assert "      - {text: gives up, severity: abandon}\n" in text
+    assert "      - plain\n" in text
+
+
+def test_pain_lines() -> None:
+    assert decode_pain("[abandon] 担当者が兼務で時間がない") == (
+        "担当者が兼務で時間がない",
+        "abandon",
+    )
+    assert decode_pain("［離脱］ 営業電話") == ("営業電話", "abandon")
+    assert decode_pain("[Workaround]比較の物差し") == ("比較の物差し", "workaround")
+    assert decode_pain("[回避策] x") == ("x", "workaround")
+    assert decode_pain("[些細] x") == ("x", "trivial")
+    assert decode_pain("[重要] 予算がない") == ("[重要] 予算がない", None)
+    assert decode_pain('"[abandon] x"') == ("[abandon] x", None)
+    assert decode_pain('[abandon] " spaced "') == (" spaced ", "abandon")
+    assert encode_pain("x", None) == "x"
+    assert encode_pain("[離脱] x", None) == '"[離脱] x"'
+    assert encode_pain(" x", "trivial") == '[trivial] " x"'
+
+
+@given(st.text(), st.sampled_from([None, "trivial", "workaround", "abandon"]))
+def test_every_pain_survives(text: str, severity: str | None) -> None:
+    line = encode_pain(text, severity)
+    assert "\n" not in line and "\r" not in line and line.strip() == line
+    assert decode_pain(line) == (text, severity)
 
 
 # --- errors at cells -----------------------------------------------------------------------------

@@ -41,6 +41,7 @@ DROP: dict[str, frozenset[str]] = {
     "action": frozenset({"journey", "stage", "index", "role"}),
 }
 LABEL_KEYS = ("label", "title", "name")
+SPARSE_MAPS = frozenset({"pain_severity"})  # fields that a graph node has only when not empty
 POSITION = "position"
 
 
@@ -141,9 +142,24 @@ def entities(g: nx.MultiDiGraph) -> dict[str, dict[str, Entity]]:
     for _, data in nodes_of(g, "step"):
         fields = _fields(data, "step")
         fields["funnel"] = list(data["funnel"]) if data.get("funnel_explicit") else []
+        if "pain_severity" in fields:
+            fields["pain_severity"] = severity_by_pain(data["pains"], data["pain_severity"])
         out["step"][data["ref"]] = fields
     for _, data in nodes_of(g, "content"):
         out["content"][data["ref"]] = _fields(data, "content")
+    return out
+
+
+def severity_by_pain(pains: list[str], severities: list[str | None]) -> dict[str, str]:
+    """A step's pain severities as pain text -> severity, for the pains that have one (a
+    text repeated in the step is keyed 'text #2', '#3'...), so that a diff reports each
+    pain whose severity changed: `pain_severity.<text>: old -> new`."""
+    out: dict[str, str] = {}
+    seen: dict[str, int] = {}
+    for text, severity in zip(pains, severities, strict=False):
+        seen[text] = seen.get(text, 0) + 1
+        if severity is not None:
+            out[text if seen[text] == 1 else f"{text} #{seen[text]}"] = severity
     return out
 
 
@@ -165,6 +181,8 @@ def field_changes(old: Entity, new: Entity) -> tuple[FieldChange, ...]:
     out: list[FieldChange] = []
     for name in dict.fromkeys([*new, *old]):
         a, b = old.get(name), new.get(name)
+        if name in SPARSE_MAPS:  # absent: no entries
+            a, b = a or {}, b or {}
         if a == b:
             continue
         if isinstance(a, dict) and isinstance(b, dict):

@@ -208,6 +208,21 @@ def _serving(project: Project) -> dict[str, list[str]]:
     return out
 
 
+def step_fields(step: m.Step) -> dict[str, Any]:
+    """A step's buyer fields: `pains` as their texts, and `pain_severity` (parallel to
+    `pains`, None where not given) only when some pain of the step has a severity."""
+    out: dict[str, Any] = {}
+    for key, value in _fields(step, "actions", "funnel").items():
+        if key != "pains":
+            out[key] = value
+            continue
+        out["pains"] = [pain["text"] for pain in value]
+        severities = [pain["severity"] for pain in value]
+        if any(s is not None for s in severities):
+            out["pain_severity"] = severities
+    return out
+
+
 def _add_step(
     g: nx.MultiDiGraph, journey: Entry[m.JourneyDoc], stage_id: str, order: int, serving: list[str]
 ) -> None:
@@ -224,7 +239,7 @@ def _add_step(
         order=order,
         funnel=funnel,
         funnel_explicit=bool(step.funnel),
-        **_fields(step, "actions", "funnel"),
+        **step_fields(step),
         **_where(journey, "steps", stage_id, key=True),
     )
     _edge(g, node, nid("journey", j.id), "step_of")

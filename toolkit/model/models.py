@@ -77,6 +77,44 @@ def _text_list(value: Any) -> list[str]:
     return [_scalar_text(value)]
 
 
+PAIN_SEVERITIES = ("trivial", "workaround", "abandon")
+PainSeverity = Literal["trivial", "workaround", "abandon"]
+PAIN_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "text": {"type": "string"},
+        "severity": {"enum": list(PAIN_SEVERITIES)},
+    },
+    "required": ["text"],
+    "additionalProperties": False,
+    "description": "A pain and how much it hurts: trivial (an annoyance), workaround (the "
+    "buyer needs one), abandon (the buyer gives up)",
+}
+PAIN_LIST_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string"},
+        PAIN_SCHEMA,
+        {"type": "array", "items": {"anyOf": [{"type": "string"}, PAIN_SCHEMA]}},
+    ],
+    "description": "A pain or a list of pains: each a string or a mapping {text, severity}",
+}
+
+
+def _pain_list(value: Any) -> list[Any]:
+    """A step's pains: each a text or a mapping {text, severity} (validated as a Pain)."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    return [
+        item if isinstance(item, dict | list) or item is None else _text_pain(item)
+        for item in items
+    ]
+
+
+def _text_pain(item: Any) -> dict[str, str]:
+    return {"text": _scalar_text(item)}
+
+
 def _text(value: Any) -> Any:
     if isinstance(value, dict | list):
         raise PydanticCustomError("wrong_type", "expected text")
@@ -217,6 +255,23 @@ class Action(Model):
     kpi: Text | None = None
 
 
+class Pain(Model):
+    """A pain of a journey step; severity: how much it hurts (not given: unknown)."""
+
+    text: Text
+    severity: PainSeverity | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def text_or_mapping(cls, value: Any) -> Any:
+        if not isinstance(value, dict):  # a list or nothing in the list of pains
+            raise PydanticCustomError("wrong_type", "expected text or a mapping {text, severity}")
+        return value
+
+
+PainList = Annotated[list[Pain], BeforeValidator(_pain_list), WithJsonSchema(PAIN_LIST_SCHEMA)]
+
+
 class Step(Model):
     story: StoryState | None = None
     thinking: Text | None = None
@@ -225,7 +280,7 @@ class Step(Model):
     doing: TextList = []
     questions: TextList = []
     touchpoints: TextList = []
-    pains: TextList = []
+    pains: PainList = []
     opportunities: TextList = []
     funnel: RefList = []
     actions: list[Action] = []

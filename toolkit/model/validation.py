@@ -70,6 +70,10 @@ def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | 
                 break
     if isinstance(current, type) and issubclass(current, BaseModel):
         return current
+    # A list field written as one mapping (a single pain `{text, severity}`): its items' model.
+    items = [typing.get_args(t)[0] for t in _unwrap(current) if typing.get_origin(t) is list]
+    if len(items) == 1 and isinstance(items[0], type) and issubclass(items[0], BaseModel):
+        return items[0]
     return None
 
 

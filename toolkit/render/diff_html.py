@@ -79,6 +79,7 @@ def field_names(t: Catalog) -> dict[str, str]:
         "buying_role": _("Buying role"),
         "goals": _("Goals"),
         "pains": _("Pains"),
+        "pain_severity": _("Pain severity"),
         "info_sources": _("Information sources"),
         "quote": _("Quote"),
         "transitions": _("Transitions"),

@@ -38,6 +38,7 @@ from toolkit.render.html_context import (
     make_facts,
     name_of,
     page_meta,
+    pain_items,
     pct,
     role_lanes,
     row_is_empty,
@@ -372,6 +373,54 @@ def attention(f: Facts) -> list[dict[str, Any]]:
     ]
 
 
+SEVERE_LEVELS = ("abandon", "workaround")  # the overview lists these, in this order
+
+
+def severe_pains(f: Facts) -> list[dict[str, Any]]:
+    """The overview's severe pains: a group per level of SEVERE_LEVELS (pains that make
+    buyers give up, then those that need a workaround), each pain with its journey (linked
+    to its page) and stage, in journey, stage and source order. No group at all when no
+    pain of the project has a severity; a level without pains is a group with no items."""
+    found: dict[str, list[dict[str, str]]] = {level: [] for level in SEVERE_LEVELS}
+    any_severity = False
+    for ref in journey_refs(f.g):
+        for _node, data in f.steps[ref]:
+            if not data.get("pain_severity"):
+                continue
+            any_severity = True
+            for words, severity in pain_items(data):
+                if severity in found:
+                    found[severity].append(
+                        {
+                            "journey": journey_title(f, ref),
+                            "href": journey_page(ref),
+                            "stage": name_of(f, nid("stage", data["stage"])),
+                            "text": words,
+                        }
+                    )
+    if not any_severity:
+        return []
+    _ = f.t.gettext
+    titles = {
+        "abandon": _("Pains that make buyers give up"),
+        "workaround": _("Pains that need a workaround"),
+    }
+    empty = {
+        "abandon": _("No pain makes buyers give up."),
+        "workaround": _("No pain needs a workaround."),
+    }
+    return [
+        {
+            "key": level,
+            "title": titles[level],
+            "heading": "h2" if i == 0 else "h3",  # the first group's title heads the section
+            "items": found[level],
+            "empty": empty[level],
+        }
+        for i, level in enumerate(SEVERE_LEVELS)
+    ]
+
+
 def data_downloads(f: Facts) -> list[dict[str, str]]:
     _ = f.t.gettext
     links = [
@@ -467,6 +516,8 @@ def index_context(f: Facts, options: RenderOptions | None = None) -> dict[str, A
         ),
         "attention": attention(f),
         "project_attention": project_attention(f, options),
+        "severe_pains": severe_pains(f),
+        "text_lang": text_language(f),
         "pages": page_links(f),
         "downloads": data_downloads(f),
     }

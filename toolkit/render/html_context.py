@@ -102,6 +102,43 @@ def lane_labels(t: Catalog) -> dict[str, str]:
     }
 
 
+SEVERITY_ICONS = {"abandon": "✕", "workaround": "!", "trivial": "–"}
+
+
+@functools.cache
+def severity_labels(t: Catalog) -> dict[str, str]:
+    """Pain severity -> its word on the journey map and the overview."""
+    _ = t.gettext
+    return {
+        "abandon": _("Gives up"),
+        "workaround": _("Workaround needed"),
+        "trivial": _("Trivial"),
+        "kind": _("Severity"),
+    }
+
+
+def pain_items(data: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """A step's pains as (text, severity or None), empty texts left out (as `texts` does)."""
+    pains = data.get("pains") or []
+    severities = data.get("pain_severity") or [None] * len(pains)
+    return [(text(p), s) for p, s in zip(pains, severities, strict=False) if text(p)]
+
+
+def severity_mark(t: Catalog, severity: str | None, lang: str) -> dict[str, str] | None:
+    """The marker of a pain's severity: key (CSS class), icon, word and the word's language;
+    None without a severity."""
+    if severity is None or severity not in SEVERITY_ICONS:
+        return None
+    labels = severity_labels(t)
+    return {
+        "key": severity,
+        "icon": SEVERITY_ICONS[severity],
+        "label": labels[severity],
+        "lang": lang,
+        "kind": labels["kind"],  # for screen readers: "Severity: Gives up"
+    }
+
+
 def make_facts(g: nx.MultiDiGraph, options: RenderOptions) -> Facts:
     """The lookups of toolkit.render.facts: per graph walked once, per step on first use."""
     coverage = coverage_by_step(g)
@@ -313,7 +350,7 @@ def buyer_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
             cells: list[dict[str, Any]] = []
             empty = all(s is None or s[1].get("emotion") is None for s in cols)
         else:
-            cells = [buyer_cell(key, step) for step in cols]
+            cells = [buyer_cell(key, step, f) for step in cols]
             empty = not any(c["entries"] for c in cells)
         lanes.append(
             {"key": key, "kind": kind, "label": labels[key], "cells": cells, "empty": empty}
@@ -321,14 +358,32 @@ def buyer_lanes(f: Facts, cols: list[Node | None]) -> list[dict[str, Any]]:
     return lanes
 
 
-def buyer_cell(key: str, step: Node | None) -> dict[str, Any]:
+def buyer_cell(key: str, step: Node | None, f: Facts) -> dict[str, Any]:
+    """One cell of a buyer lane. `marks`: in the pains lane of a step where some pain has a
+    severity, each entry's severity marker (None where not given); else empty (a skipped
+    stage's cell has neither entries nor marks). A marker's `lang` is the page's: its word
+    is the toolkit's, the cell's text the project's."""
     if step is None:
         return {"skipped": True, "classes": "skipped", "entries": []}
     data = step[1]
     value = data.get(key)
-    items = texts(value) if isinstance(value, list) else texts([value])
     extra = emotion_class(data.get("emotion")) if key == "feeling" else ""
-    return {"skipped": False, "classes": extra, "entries": [soft_breaks(v) for v in items]}
+    if key == "pains" and data.get("pain_severity"):
+        pains = pain_items(data)
+        entries = [soft_breaks(v) for v, _ in pains]
+        return {
+            "skipped": False,
+            "classes": extra,
+            "entries": entries,
+            "marks": [severity_mark(f.t, s, f.lang) for _, s in pains],
+        }
+    items = texts(value) if isinstance(value, list) else texts([value])
+    return {
+        "skipped": False,
+        "classes": extra,
+        "entries": [soft_breaks(v) for v in items],
+        "marks": [],
+    }
 
 
 EMOTION_PAD = 24  # px above +2 and below -2 (room for a point's label)

@@ -3,6 +3,7 @@
 The rules (docs/SHEETS.md):
 - a text lane (thinking, feeling) is the whole cell; list lanes hold one item per line;
   blank lines and the spaces around a line are ignored;
+- a pain may start with its severity in brackets: ``[abandon] text``;
 - a seller action is one line: ``action text [content: id, id] [kpi: text]``;
 - a cell or line that is exactly a JSON string literal ("...") is read as the string it
   denotes. The exporter writes that form only when the plain form would not read back as
@@ -107,6 +108,53 @@ def encode_item(value: str) -> str:
 
 def encode_list(values: list[str]) -> str:
     return "\n".join(encode_item(v) for v in values)
+
+
+# --- pains ------------------------------------------------------------------------------------
+
+PAIN_SEVERITIES = ("trivial", "workaround", "abandon")
+# Words a workshop may write in the brackets besides the severity itself (compared normalised).
+SEVERITY_WORDS: dict[str, str] = {
+    "些細": "trivial",
+    "回避策": "workaround",
+    "回避策が必要": "workaround",
+    "離脱": "abandon",
+}
+SEVERITY_PREFIX = re.compile(r"^[\[［]\s*(?P<word>[^\]］]*?)\s*[\]］]\s*(?P<rest>.*)$", re.DOTALL)
+
+
+def severity_of(word: str) -> str | None:
+    """The severity a bracketed word names ('abandon', 'Abandon', '離脱'), or None."""
+    key = unicodedata.normalize("NFKC", word).casefold().strip()
+    return key if key in PAIN_SEVERITIES else SEVERITY_WORDS.get(key)
+
+
+def decode_pain(line: str) -> tuple[str, str | None]:
+    """A pain line: '[abandon] text' -> ('text', 'abandon'); a line without a severity in
+    brackets (or a JSON string literal) -> (its text, None)."""
+    if _json_string(line) is None:
+        match = SEVERITY_PREFIX.match(line)
+        severity = severity_of(match.group("word")) if match else None
+        if match and severity is not None:
+            return decode_item(match.group("rest")), severity
+    return decode_item(line), None
+
+
+def encode_pain(text: str, severity: str | None) -> str:
+    """The line of a pain: `[severity] text`, or the text alone; quoted where needed so that
+    decode_pain reads back the same text and severity."""
+    if severity is not None:
+        return f"[{severity}] {encode_item(text)}"
+    plain = encode_item(text)
+    return plain if decode_pain(plain) == (text, None) else _quoted(text)
+
+
+def decode_pains(cell: str) -> list[tuple[str, str | None]]:
+    return [decode_pain(line) for line in lines_of(cell) if line]
+
+
+def encode_pains(pains: list[tuple[str, str | None]]) -> str:
+    return "\n".join(encode_pain(text, severity) for text, severity in pains)
 
 
 # --- seller actions ----------------------------------------------------------------------------

@@ -24,9 +24,11 @@ from toolkit.sheets.cells import (
     ActionLine,
     control_char,
     decode_list,
+    decode_pains,
     decode_text,
     encode_action,
     encode_list,
+    encode_pains,
     encode_text,
     lines_of,
     normalise,
@@ -180,6 +182,8 @@ def _lane_cell(lane: str, step: m.Step | None) -> Cell:
         return encode_text(getattr(step, lane)) or None
     if lane == "funnel":
         return encode_list(list(step.funnel)) or None
+    if lane == "pains":
+        return encode_pains([(p.text, p.severity) for p in step.pains]) or None
     return encode_list(list(getattr(step, lane))) or None
 
 
@@ -438,6 +442,9 @@ def _lane_value(lane: str, raw: str, vocab: Vocabulary, rd: Reader, r: int, col:
             else:
                 found.append(ident)
         return found or None
+    if lane == "pains":
+        pains = [t if s is None else {"text": t, "severity": s} for t, s in decode_pains(raw)]
+        return pains or None
     return decode_list(raw) or None
 
 

@@ -76,9 +76,20 @@ def _step(step: m.Step) -> dict[str, Any] | None:
             out[name] = value[0] if len(value) == 1 else FlowList(value)
         elif name == "actions":
             out[name] = [_action(a) for a in value]
+        elif name == "pains":
+            out[name] = [_pain(p) for p in value]
         else:
             out[name] = list(value) if isinstance(value, list) else value
     return out or None
+
+
+def _pain(pain: m.Pain) -> Any:
+    """A pain as text, or as a mapping {text, severity} when it has a severity (flow style
+    when the text is one line)."""
+    if pain.severity is None:
+        return pain.text
+    data = {"text": pain.text, "severity": pain.severity}
+    return data if "\n" in pain.text else FlowMap(data)
 
 
 def _action(action: m.Action) -> dict[str, Any]:

@@ -271,7 +271,7 @@ def map_lanes(f: Facts, cols: list[Node], show_empty: bool) -> list[tuple[Cell, 
         if lane["kind"] == "emotion":
             continue  # the chart above the table
         bullet = BULLET if lane["kind"] in ("list", "chips") else ""
-        cells = [text_cell([bullet + e for e in c["entries"]]) for c in lane["cells"]]
+        cells = [buyer_cell_of(c, bullet) for c in lane["cells"]]
         lanes.append((lane_cell(lane["label"], "buyer"), cells))
     funnel = [
         text_cell(
@@ -295,6 +295,19 @@ def map_lanes(f: Facts, cols: list[Node], show_empty: bool) -> list[tuple[Cell, 
     if show_empty:
         return lanes
     return [(label, cells) for label, cells in lanes if any(c.paras for c in cells)]
+
+
+def buyer_cell_of(cell: dict[str, Any], bullet: str) -> Cell:
+    """A buyer lane's cell; a pain with a severity starts with its word, as an alert
+    ("• 離脱 営業電話を…"), as the journey map marks it."""
+    marks = cell.get("marks") or []
+    if not marks:
+        return text_cell([bullet + e for e in cell["entries"]])
+    paras = [
+        para(bullet, Span(mark["label"], "alert"), " " + e) if mark else para(bullet + e)
+        for e, mark in zip(cell["entries"], marks, strict=True)
+    ]
+    return Cell(tuple(paras))
 
 
 def lane_cell(label: str, side: str) -> Cell:
