@@ -145,10 +145,12 @@ class Pipeline:
     # --- phase 4: analyse -----------------------------------------------------------------
 
     def analyse(self, graph: JourneyGraph) -> list[Diagnostic]:
-        """The warnings worked out on the graph (seller-absent, content-gap, ...)."""
+        """The warnings worked out on the graph (seller-absent, content-gap, ...,
+        process-gap)."""
+        from toolkit.analyses.plan import plan_warnings
         from toolkit.analyses.warnings import graph_warnings
 
-        return graph_warnings(graph)
+        return [*graph_warnings(graph), *plan_warnings(graph)]
 
     def compiled(self, changed: Collection[Path] | None = None) -> Compiled:
         """Phases 1-4. `changed` (the files a watcher saw change) is a hint only: what

@@ -101,6 +101,7 @@ WARNING_CODES = frozenset(
         "empty-file",
         "missing-item",
         "orphan-content",
+        "process-gap",
         "seller-absent",
         "unknown-language",
         "unpersonified-role",
