@@ -33,6 +33,7 @@ from toolkit.common.diagnostics import Diagnostic, Location, warning
 from toolkit.common.i18n import Catalog
 from toolkit.graph.build import nodes_of
 from toolkit.model.models import PROCESSES
+from toolkit.model.project import Project
 
 
 @dataclass(frozen=True)
@@ -157,13 +158,19 @@ def _gap_hint(plan: ProcessPlan) -> str:
     return "give one of its actions a 'kpi:'"
 
 
-def plan_warnings(g: nx.MultiDiGraph) -> list[Diagnostic]:
-    """`process-gap`: one per process with no action or no KPI, when processes are mapped,
-    at the funnel document's `stages:` key."""
-    at = g.graph.get("funnel_at")
-    if at is None or not mapped(g):
+def funnel_location(project: Project) -> Location | None:
+    """Where the funnel document's `stages:` key is written (None: no funnel stage)."""
+    if not project.funnel_stages:
+        return None
+    first = project.funnel_stages[0]
+    return first.doc.loc(first.path[:-1], key=True)
+
+
+def plan_warnings(g: nx.MultiDiGraph, where: Location | None) -> list[Diagnostic]:
+    """`process-gap`: one per process with no action or no KPI, at `where` (the funnel
+    document's `stages:` key), when some funnel stage lists processes."""
+    if where is None or not mapped(g):
         return []
-    where = Location(at["file"], at["line"], at["column"])
     return [
         warning(
             "process-gap",

@@ -88,17 +88,7 @@ def _graph_meta(project: Project) -> dict[str, Any]:
             {"id": a.model.id, "label": a.model.label, "values": dict(a.model.values)}
             for a in project.axes
         ],
-        "funnel_at": _funnel_at(project),
     }
-
-
-def _funnel_at(project: Project) -> dict[str, Any] | None:
-    """Where the funnel document's `stages:` key is written (the `process-gap` warnings)."""
-    if not project.funnel_stages:
-        return None
-    first = project.funnel_stages[0]
-    line, column = first.doc.position(first.path[:-1], key=True)
-    return {"file": first.doc.file, "line": line, "column": column}
 
 
 def _edge(
