@@ -11,6 +11,7 @@ WARNING_CODES = [
     "empty-file",
     "handoff-blind",
     "orphan-content",
+    "process-gap",
     "seller-absent",
     "unknown-language",
     "unpersonified-role",
@@ -20,18 +21,20 @@ WARNING_CODES = [
 
 def write_warned_project(root: Path) -> None:
     """tests/fixtures/warnings (seller-absent, content-gap, orphan-content, unserved-stage)
-    with an empty file, the language fr and sales rules naming a buying role that no persona
-    has and a handoff field (interests) that no column fills: every warning of
-    WARNING_CODES."""
+    with processes on its funnel stage 'attract' (process-gap: all six processes), an
+    empty file, the language fr and sales rules naming a buying role that no persona has
+    and a handoff field (interests) that no column fills: every warning of WARNING_CODES."""
     shutil.copytree(FIXTURES / "warnings", root)
     (root / "journeys/empty.yaml").write_text("", encoding="utf-8")
     (root / "journeys/project.yaml").write_text(
         "kind: project\ntitle: Warned\nlanguage: fr\n", encoding="utf-8"
     )
     funnel = root / "journeys/funnel.yaml"
+    mapped = funnel.read_text(encoding="utf-8").replace(
+        "    serves: [aware]\n", "    serves: [aware]\n    processes: [acquire, nurture]\n"
+    )
     funnel.write_text(
-        funnel.read_text(encoding="utf-8") + "lead_classes:\n  - {id: lead}\n  - {id: prospect}\n",
-        encoding="utf-8",
+        mapped + "lead_classes:\n  - {id: lead}\n  - {id: prospect}\n", encoding="utf-8"
     )
     (root / "journeys/qualification.yaml").write_text(
         "kind: qualification\n"

@@ -144,11 +144,13 @@ class Pipeline:
 
     # --- phase 4: analyse -----------------------------------------------------------------
 
-    def analyse(self, graph: JourneyGraph) -> list[Diagnostic]:
-        """The warnings worked out on the graph (seller-absent, content-gap, ...)."""
+    def analyse(self, graph: JourneyGraph, project: Project) -> list[Diagnostic]:
+        """The warnings worked out on the graph (seller-absent, content-gap, ...), and
+        process-gap (at the funnel document's `stages:` key, which the project knows)."""
+        from toolkit.analyses.plan import funnel_location, plan_warnings
         from toolkit.analyses.warnings import graph_warnings
 
-        return graph_warnings(graph)
+        return [*graph_warnings(graph), *plan_warnings(graph, funnel_location(project))]
 
     def compiled(self, changed: Collection[Path] | None = None) -> Compiled:
         """Phases 1-4. `changed` (the files a watcher saw change) is a hint only: what
@@ -159,7 +161,9 @@ class Pipeline:
             if not loaded.ok:
                 return Compiled(loaded.project, None, loaded.diagnostics)
             graph = self.compile(loaded.project)
-            return Compiled(loaded.project, graph, [*loaded.diagnostics, *self.analyse(graph)])
+            return Compiled(
+                loaded.project, graph, [*loaded.diagnostics, *self.analyse(graph, loaded.project)]
+            )
 
     def check(self) -> list[Diagnostic]:
         """Phases 1-4 for their diagnostics only, answered from the result cache when no

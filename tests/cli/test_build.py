@@ -49,7 +49,7 @@ def test_build_writes_every_deliverable_and_is_deterministic(
     assert first.returncode == 0, first.stderr
     assert (
         first.stderr.splitlines()[-1]
-        == f"wrote 40 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
+        == f"wrote 41 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
     )
     files = tree(tmp_path / "a")
     expected = {
@@ -58,6 +58,7 @@ def test_build_writes_every_deliverable_and_is_deterministic(
         "coverage.html",
         "coverage-cells.html",
         "coverage-inventory.html",
+        "plan.html",
         "data/coverage.xlsx",
         MARKER,
         "data/graph.json",

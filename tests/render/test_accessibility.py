@@ -61,7 +61,7 @@ def test_no_wcag_aa_violations(sites: dict[str, Path], browser: Browser, site: s
     root = sites[site]
     pages = page_types(root)
     assert pages, root
-    assert {"index.html", "compare.html", "coverage.html"} <= set(pages)
+    assert {"index.html", "compare.html", "coverage.html", "plan.html"} <= set(pages)
     context = browser.new_context(viewport=DESKTOP)
     try:
         page = context.new_page()

@@ -170,6 +170,7 @@ def test_every_internal_link_resolves(basic: nx.MultiDiGraph) -> None:
         "journeys/ann-journey.html",
         "journeys/bob-journey.html",
         "journeys/small-team.html",
+        "plan.html",
     ]
     assert 'aria-current="page">Content coverage<' in html["coverage.html"]
     assert 'aria-current="page">Content inventory<' in html["coverage-inventory.html"]

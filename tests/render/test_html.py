@@ -583,6 +583,7 @@ def test_index_links_pages_and_shows_project_warnings(
         {"label": "Compare journeys", "href": "compare.html"},
         {"label": "Content coverage", "href": "coverage.html"},
         {"label": "Content inventory", "href": "coverage-inventory.html"},
+        {"label": "Marketing plan", "href": "plan.html"},
     ]
     assert plain["project_attention"] == []
     assert [f for r in plain["stage_table"]["rows"] for f in r["flags"] if f] == []

@@ -100,6 +100,7 @@ def test_leads_context(setup: tuple[Any, dict[str, Any]]) -> None:
             {"label": "Compare journeys", "href": "compare.html", "current": False},
             {"label": "Content coverage", "href": "coverage.html", "current": False},
             {"label": "Content inventory", "href": "coverage-inventory.html", "current": False},
+            {"label": "Marketing plan", "href": "plan.html", "current": False},
             {"label": "Leads on the journey", "href": "leads.html", "current": True},
         ],
     }

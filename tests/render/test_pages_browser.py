@@ -32,6 +32,7 @@ PAGES = [
     "coverage.html",
     "coverage-cells.html",
     "coverage-inventory.html",
+    "plan.html",
     "leads.html",
     "diff.html",
 ]
@@ -131,7 +132,9 @@ def test_fits_the_screen_keeps_words_whole_and_passes_axe(
         assert axe_violations(page) == []
 
 
-@pytest.mark.parametrize("name", ["index.html", "coverage.html", "coverage-inventory.html"])
+@pytest.mark.parametrize(
+    "name", ["index.html", "coverage.html", "coverage-inventory.html", "plan.html"]
+)
 def test_pages_with_every_warning_pass_too(page: Page, sites: dict[str, Path], name: str) -> None:
     open_page(page, sites["warned"], name)
     assert overflowing(page) == []
@@ -147,6 +150,7 @@ def test_pages_with_every_warning_pass_too(page: Page, sites: dict[str, Path], n
         },
         "coverage.html": {"No funnel stage serves it", "No persona has this buying role"},
         "coverage-inventory.html": {"Serves no journey step"},
+        "plan.html": {"No seller action or no KPI"},
     }[name]
     assert expected <= {re.sub(r"^!\s*", "", b).strip() for b in badges}
 
@@ -185,6 +189,7 @@ def test_navigation_wraps_as_whole_items_on_a_phone(
         "ジャーニー比較",
         "コンテンツのカバー状況",
         "コンテンツ一覧",
+        "マーケティングプラン",
         "リードの分布",
     ]
     lines = page.evaluate(
@@ -192,8 +197,8 @@ def test_navigation_wraps_as_whole_items_on_a_phone(
              const r = document.createRange(); r.selectNodeContents(a);
              return new Set([...r.getClientRects()].map(c => Math.round(c.top))).size; })"""
     )
-    assert lines == [1] * 5  # every item on one line
-    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(5)}  # type: ignore[index]
+    assert lines == [1] * 6  # every item on one line
+    tops = {round(items.nth(i).bounding_box()["y"]) for i in range(6)}  # type: ignore[index]
     assert len(tops) >= 2  # ... and the list wraps between items
     assert page.locator("nav.nav a[aria-current=page]").inner_text() == "リードの分布"
     context.close()

@@ -27,6 +27,7 @@ def test_each_builder_declares_its_name_formats_and_parallelism() -> None:
     assert shape == {
         "pages": ({"html"}, SPLIT),
         "coverage": ({"html"}, SERIAL),
+        "plan": ({"html"}, SERIAL),
         "mermaid": ({"mermaid"}, SERIAL),
         "diagrams": ({"dot", "svg", "png", "pdf"}, WORKER),
         "data": ({"json", "csv"}, SERIAL),

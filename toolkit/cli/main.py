@@ -49,6 +49,7 @@ LAZY_COMMANDS = {
     "leads": "toolkit.cli.leads:leads",
     "selfcheck": "toolkit.cli.leads:selfcheck",
     "report": "toolkit.cli.report:report_command",
+    "plan": "toolkit.cli.plan:plan",
 }
 LAZY_HELP = {
     "coverage": "Content coverage of PROJECT per segment (or journey) and stage, and its gaps.",
@@ -61,6 +62,8 @@ LAZY_HELP = {
     "selfcheck": 'The ten-question lead-management self-check: two or more "yes" signal a problem.',
     "report": "Render PROJECT as one PDF report: cover, contents, stage model, personas, journey "
     "maps.",
+    "plan": "The six B2B marketing processes of PROJECT: funnel stages, roles, actions, KPIs, "
+    "gaps.",
 }
 
 

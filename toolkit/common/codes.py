@@ -200,6 +200,10 @@ HELP: dict[str, CodeHelp] = {
         "A content item serves no step of any journey and no action names it.",
         "Target a stage and segment that a journey has, name it in an action, or retire it.",
     ),
+    "process-gap": CodeHelp(
+        "A marketing process listed in the funnel has no seller action or no KPI.",
+        "Give an action at a step of a funnel stage that lists it a 'kpi:', or add one.",
+    ),
     "seller-absent": CodeHelp(
         "A journey step has no seller action.",
         "Add 'actions:' or accept that the buyer is alone there.",

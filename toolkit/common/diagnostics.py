@@ -102,6 +102,7 @@ WARNING_CODES = frozenset(
         "handoff-blind",
         "missing-item",
         "orphan-content",
+        "process-gap",
         "seller-absent",
         "unknown-language",
         "unpersonified-role",

@@ -7,6 +7,7 @@ dates are converted here, text fields keep the text as written.
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -147,6 +148,22 @@ Emotion = Annotated[int, Field(ge=-2, le=2)]
 ProblemState = Literal["none", "latent", "explicit", "solving", "solved"]
 BuyingRole = Literal["decision-maker", "proposer", "influencer", "user", "gatekeeper"]
 ContentStatus = Literal["planned", "draft", "published", "retired"]
+# The six processes of B2B marketing (docs/FORMAT.md, extension 9), in their order.
+Process = Literal["acquire", "retain-data", "nurture", "detect", "convert", "expand"]
+PROCESSES: tuple[str, ...] = typing.get_args(Process)
+ProcessList = Annotated[
+    list[Process],
+    BeforeValidator(_id_list),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"enum": list(PROCESSES)},
+                {"type": "array", "items": {"enum": list(PROCESSES)}},
+            ],
+            "description": "Marketing processes the funnel stage serves: " + ", ".join(PROCESSES),
+        }
+    ),
+]
 
 
 class Model(BaseModel):
@@ -207,6 +224,7 @@ class FunnelStage(Model):
     owners: RefList = Field(min_length=1)
     serves: RefList = []
     lead_class: Ref | None = None
+    processes: ProcessList = []
     description: Text | None = None
 
 

@@ -146,6 +146,8 @@ def _one(err: Any, path: Path_, doc: Document, model: type[BaseModel]) -> Diagno
         expected = str(ctx.get("expected", ""))
         options = [o.strip().strip("'") for o in expected.replace(" or ", ", ").split(",")]
         hint = did_you_mean(str(value), options) or f"one of: {', '.join(options)}"
+        if len(path) > 1 and isinstance(path[-1], int) and isinstance(path[-2], str):
+            name = path[-2]  # an entry of a list of fixed values (`processes`): the list's key
         return error("invalid-value", f"'{name}' cannot be {_shown(value)}", doc.loc(path), hint)
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         bounds = {"emotion": "-2..2", "story": "1..9"}

@@ -439,6 +439,7 @@ def page_links(f: Facts) -> list[dict[str, str]]:
         (_("Compare journeys"), "compare.html"),
         (_("Content coverage"), "coverage.html"),
         (_("Content inventory"), "coverage-inventory.html"),
+        (_("Marketing plan"), "plan.html"),
     ]
     if f.leads:
         links.append((_("Leads on the journey"), "leads.html"))

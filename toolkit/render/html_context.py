@@ -274,6 +274,7 @@ def nav_links(t: Catalog, depth: int, current: str, leads: bool) -> list[dict[st
         ("compare", _("Compare journeys"), "compare.html"),
         ("coverage", _("Content coverage"), "coverage.html"),
         ("inventory", _("Content inventory"), "coverage-inventory.html"),
+        ("plan", _("Marketing plan"), "plan.html"),
     ]
     if leads:
         nav.append(("leads", _("Leads on the journey"), "leads.html"))

@@ -11,6 +11,7 @@ on the page that shows the thing it is about:
 | `unpersonified-role` | the coverage page (roles of the sales rules with no persona) |
 | `empty-file`, `unknown-language` | the overview's "attention" section (project-level) |
 | `handoff-blind` | the overview's "attention" section (the handoff field no column fills) |
+| `process-gap` | the marketing plan (plan.html): the process's card |
 
 `missing-item` is not a check warning (only `journey sheets import` reports it, about a
 sheet), so no page shows it.
@@ -45,6 +46,7 @@ def warning_labels(t: Catalog) -> dict[str, str]:
         "content-gap": _("No published content"),
         "orphan-content": _("Serves no journey step"),
         "unserved-stage": _("No funnel stage serves it"),
+        "process-gap": _("No seller action or no KPI"),
         "unpersonified-role": _("No persona has this buying role"),
         "empty-file": _("File holds no YAML document"),
         "unknown-language": _("No translation of the toolkit's words: English is used"),

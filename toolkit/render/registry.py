@@ -29,6 +29,7 @@ from toolkit.render.dot import journey_diagram_paths, render_dot, render_images
 from toolkit.render.html import render_html
 from toolkit.render.leads_overlay import leads_files
 from toolkit.render.mermaid import render_mermaid
+from toolkit.render.plan_html import render_plan_html
 from toolkit.render.report import REPORT_PATH, render_report
 from toolkit.render.xlsx import render_xlsx
 
@@ -103,6 +104,11 @@ def _coverage(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> d
     return render_coverage_html(g, o) if scope.shared else {}
 
 
+def _plan(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[str, bytes]:
+    """plan.html, the six marketing processes (shared)."""
+    return render_plan_html(g, o) if scope.shared else {}
+
+
 def _mermaid(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[str, bytes]:
     t.phase("mermaid")
     return render_mermaid(g, o, journeys=scope.journeys)
@@ -172,6 +178,7 @@ def _report(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dic
 BUILDERS: tuple[Builder, ...] = (
     Builder("pages", frozenset({"html"}), SPLIT, _pages),
     Builder("coverage", frozenset({"html"}), SERIAL, _coverage),
+    Builder("plan", frozenset({"html"}), SERIAL, _plan),
     Builder("mermaid", frozenset({"mermaid"}), SERIAL, _mermaid),
     Builder("diagrams", frozenset({"dot"}) | IMAGE_FORMATS, WORKER, _diagrams),
     Builder("data", frozenset({"json", "csv"}), SERIAL, _data),
