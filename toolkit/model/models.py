@@ -109,6 +109,7 @@ Emotion = Annotated[int, Field(ge=-2, le=2)]
 ProblemState = Literal["none", "latent", "explicit", "solving", "solved"]
 BuyingRole = Literal["decision-maker", "proposer", "influencer", "user", "gatekeeper"]
 ContentStatus = Literal["planned", "draft", "published", "retired"]
+JourneyState = Literal["current", "future"]
 
 
 class Model(BaseModel):
@@ -243,6 +244,9 @@ class JourneyDoc(Model):
     title: Label | None = None
     persona: Ref | None = None
     segment: Ref | None = None
+    # Extension 4: a journey as it is today (current) or as it is planned (future).
+    state: JourneyState = "current"
+    future_of: Ref | None = None
     # A step written with no value (`interest:`) is an empty step; never None after validation.
     steps: dict[str, Annotated[Step | None, BeforeValidator(lambda v: {} if v is None else v)]] = {}
     transitions: list[Transition] = []
