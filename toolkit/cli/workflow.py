@@ -139,8 +139,10 @@ def diff(
     repo: Path | None,
     lang: str | None,
 ) -> int:
-    """Show what changed between two versions of a project (folders or git revisions), or
-    between two journeys of one project (--journeys A B)."""
+    """Show what changed between two versions of a project (folders or git revisions).
+
+    With --journeys A B: between two journeys of one project OLD (a current and a future
+    state), step by step, paired by customer stage."""
     if journeys is not None and new is not None:
         raise click.UsageError(
             "with --journeys give one project: journey diff PROJECT --journeys A B"
