@@ -128,6 +128,13 @@ FIXTURE_ERRORS: dict[str, list[tuple[str, str, int, int]]] = {
     "missing-stages": [("missing-stages", ".", 0, 0)],
     "missing-funnel": [("missing-funnel", ".", 0, 0)],
     "bad-transition": [("bad-transition", "journeys/ann.yaml", 18, 23)],
+    "bad-future-of": [
+        ("invalid-value", "journeys/journeys.yaml", 14, 8),
+        ("unknown-ref", "journeys/journeys.yaml", 20, 12),
+        ("bad-future-of", "journeys/journeys.yaml", 25, 12),
+        ("bad-future-of", "journeys/journeys.yaml", 31, 12),
+        ("bad-future-of", "journeys/journeys.yaml", 37, 12),
+    ],
     "missing-segment": [("missing-segment", "personas/ann.yaml", 2, 5)],
     "out-of-range": [
         ("out-of-range", "journeys/ann.yaml", 6, 14),

@@ -19,7 +19,13 @@ from toolkit.render.data import neutralise
 from toolkit.write import MARKER, OutputError, write_output
 
 HAS_DOT = shutil.which("dot") is not None
-JOURNEYS = ["ma-adopted-inside-sales", "ma-adopted-sales-head", "no-ma-manager", "no-ma-segment"]
+JOURNEYS = [
+    "ma-adopted-inside-sales",
+    "ma-adopted-sales-head",
+    "no-ma-manager",
+    "no-ma-manager-future",
+    "no-ma-segment",
+]
 DIAGRAMS = ["funnel", "overview", *JOURNEYS]
 
 
@@ -49,7 +55,7 @@ def test_build_writes_every_deliverable_and_is_deterministic(
     assert first.returncode == 0, first.stderr
     assert (
         first.stderr.splitlines()[-1]
-        == f"wrote 41 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
+        == f"wrote 47 files to {tmp_path / 'a'}/ (open " + str(tmp_path / "a" / "index.html") + ")"
     )
     files = tree(tmp_path / "a")
     expected = {

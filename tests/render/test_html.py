@@ -45,7 +45,13 @@ from toolkit.render.html_context import (
 from toolkit.render.notices import page_warnings
 from toolkit.render.overlay import LeadOverlay
 
-JOURNEYS = ["ma-adopted-inside-sales", "ma-adopted-sales-head", "no-ma-manager", "no-ma-segment"]
+JOURNEYS = [
+    "ma-adopted-inside-sales",
+    "ma-adopted-sales-head",
+    "no-ma-manager-future",
+    "no-ma-manager",
+    "no-ma-segment",
+]
 ALL_FORMATS = frozenset({"svg", "mermaid", "json", "csv"})
 
 
@@ -503,10 +509,12 @@ def test_index_context(facts: Facts) -> None:
     assert [(r["href"], r["steps"], r["coverage"]["covered"]) for r in ctx["journeys"]] == [
         ("journeys/ma-adopted-inside-sales.html", 5, 4),
         ("journeys/ma-adopted-sales-head.html", 7, 6),
+        ("journeys/no-ma-manager-future.html", 9, 9),
         ("journeys/no-ma-manager.html", 9, 9),
         ("journeys/no-ma-segment.html", 5, 5),
     ]
-    assert ctx["journeys"][3]["persona"] == "セグメント全体"
+    assert ctx["journeys"][4]["persona"] == "セグメント全体"
+    assert [r["badge"] for r in ctx["journeys"]] == ["", "", "将来", "", ""]
     assert ctx["coverage"] == {"covered": 24, "total": 26, "percent": 92, "bar": "92.308%"}
     assert [(a["href"], a["stage"]) for a in ctx["attention"]] == [
         ("journeys/ma-adopted-inside-sales.html", "課題の認知"),
@@ -520,13 +528,13 @@ def test_compare_context(facts: Facts) -> None:
     ctx = compare_context(facts)
     assert ctx["groups"] == [
         {"label": "MA導入済み企業", "span": 2},
-        {"label": "MA未導入企業", "span": 2},
+        {"label": "MA未導入企業", "span": 3},
     ]
     assert [j["href"] for j in ctx["journeys"]] == [f"journeys/{r}.html" for r in JOURNEYS]
-    assert [j["classes"] for j in ctx["journeys"]] == ["group-start", "", "group-start", ""]
+    assert [j["classes"] for j in ctx["journeys"]] == ["group-start", "", "group-start", "", ""]
     assert len(ctx["rows"]) == 9
     purchase = ctx["rows"][5]["cells"]
-    assert [c["skipped"] for c in purchase] == [True, False, False, False]
+    assert [c["skipped"] for c in purchase] == [True, False, False, False, False]
     cell = ctx["rows"][1]["cells"][0]
     assert cell["emotion"] == {"text": "−2", "classes": "emo-m2"}
     assert cell["doing"][0] == "通知リストを上から順に架電する"
@@ -536,7 +544,7 @@ def test_compare_context(facts: Facts) -> None:
 
 def test_compare_emotion_chart(facts: Facts) -> None:
     """Every journey's curve in one chart: colour and dash by segment, marker by journey,
-    markers of one stage side by side (4 journeys: -12, -4, +4, +12 px), values as text."""
+    markers of one stage side by side (5 journeys: -16, -8, 0, +8, +16 px), values as text."""
     chart = compare_context(facts)["chart"]
     assert (chart["width"], chart["height"], chart["col"], chart["gutter"]) == (1120, 148, 120, 40)
     assert [g["y"] for g in chart["guides"]] == [14, 44, 74, 104, 134]
@@ -544,16 +552,17 @@ def test_compare_emotion_chart(facts: Facts) -> None:
     assert chart["dividers"] == [160, 280, 400, 520, 640, 760, 880, 1000]
     assert [s["label"] for s in chart["stages"]][:2] == ["課題の未知", "課題の認知"]
     assert [(s["classes"], s["polyline"]) for s in chart["series"]] == [
-        ("series-0 dash-0", "208,134 328,74 448,104 568,44 808,44"),
-        ("series-0 dash-0", "216,104 336,74 576,104 696,44 816,74 936,44 1056,14"),
-        ("series-1 dash-1", "104,74 224,104 344,44 464,104 584,134 704,44 824,104 944,44 1064,14"),
-        ("series-1 dash-1", "232,104 472,74 592,104 712,44 832,104"),
+        ("series-0 dash-0", "204,134 324,74 444,104 564,44 804,44"),
+        ("series-0 dash-0", "212,104 332,74 572,104 692,44 812,74 932,44 1052,14"),
+        ("series-1 dash-1", "100,74 220,104 340,44 460,74 580,104 700,44 820,74 940,44 1060,14"),
+        ("series-1 dash-1", "108,74 228,104 348,44 468,104 588,134 708,44 828,104 948,44 1068,14"),
+        ("series-1 dash-1", "236,104 476,74 596,104 716,44 836,104"),
     ]
     first = chart["series"][0]["points"][0]
     assert first == {
-        "x": "208",
+        "x": "204",
         "y": "134",
-        "d": "M203,134a5,5 0 1,0 10,0a5,5 0 1,0 -10,0z",
+        "d": "M199,134a5,5 0 1,0 10,0a5,5 0 1,0 -10,0z",
         "title": "MA導入済み企業 インサイドセールスリーダー 鈴木のジャーニー · 課題の認知: −2",
     }
     assert [g["label"] for g in chart["legend"]] == ["MA導入済み企業", "MA未導入企業"]
@@ -562,7 +571,8 @@ def test_compare_emotion_chart(facts: Facts) -> None:
     assert chart["table"]["rows"][0]["values"] == [
         "通過しない", "−2", "0", "−1", "+1", "通過しない", "+1", "通過しない", "通過しない"
     ]  # fmt: skip
-    assert len(chart["table"]["rows"]) == 4 and len(chart["table"]["stages"]) == 9
+    assert [j["badge"] for g in chart["legend"] for j in g["journeys"]] == ["", "", "将来", "", ""]
+    assert len(chart["table"]["rows"]) == 5 and len(chart["table"]["stages"]) == 9
 
 
 def test_marker_shapes() -> None:

@@ -230,8 +230,8 @@ def test_compare_chart_draws_every_journey(browser: Browser, sites: dict[str, Pa
     context = browser.new_context(viewport=PROJECTOR)
     page = context.new_page()
     open_page(page, sites["ja"], "compare.html")
-    assert page.locator("svg.emo-chart polyline.series-line").count() == 4
-    assert page.locator("svg.emo-chart path.series-marker").count() == 5 + 7 + 9 + 5
+    assert page.locator("svg.emo-chart polyline.series-line").count() == 5
+    assert page.locator("svg.emo-chart path.series-marker").count() == 5 + 7 + 9 + 9 + 5
     colours = page.evaluate(
         """() => [...document.querySelectorAll('svg.emo-chart g.series')].map(g =>
              [getComputedStyle(g.querySelector('polyline')).stroke,
@@ -239,9 +239,10 @@ def test_compare_chart_draws_every_journey(browser: Browser, sites: dict[str, Pa
     )
     assert colours[0] == colours[1] and colours[2] == colours[3]  # one style per segment
     assert colours[0][0] != colours[2][0] and colours[0][1] != colours[2][1]
-    assert page.locator(".chart-legend ul li").count() == 4
+    assert page.locator(".chart-legend ul li").count() == 5
+    assert page.locator(".chart-legend .tag-future").all_inner_texts() == ["将来"]
     table = page.locator(".emotion-chart .visually-hidden table")
-    assert table.locator("tbody tr").count() == 4
+    assert table.locator("tbody tr").count() == 5
     assert table.locator("tbody tr").first.locator("td").all_inner_texts()[1] == "−2"
     # the stage names under the chart sit under their columns
     first = page.locator(".chart-stages li").nth(1).bounding_box()

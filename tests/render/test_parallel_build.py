@@ -22,7 +22,7 @@ def test_two_processes_render_the_same_files(example_graph: nx.MultiDiGraph) -> 
     alone = render_all(example_graph, options, 1)
     together = render_all(example_graph, options, 2, parallel_min_nodes=0)
     assert together == alone
-    assert len(alone) == 29  # 10 pages, 6 DOT + 6 SVG, 4 Mermaid, json, csv, xlsx
+    assert len(alone) == 33  # 11 pages, 7 DOT + 7 SVG, 5 Mermaid, json, csv, xlsx
 
 
 @needs_fork
@@ -34,14 +34,14 @@ def test_journey_pages_in_workers_render_the_same_files(
     options = RenderOptions("en", frozenset({"html", "svg", "mermaid", "json"}))
     alone = render_all(example_graph, options, 1)
     assert render_all(example_graph, options, jobs, parallel_min_nodes=0) == alone
-    assert len(alone) == 10 + 6 + 4 + 1
+    assert len(alone) == 11 + 7 + 5 + 1
 
 
 def test_page_groups_split_the_journeys_in_order(example_graph: nx.MultiDiGraph) -> None:
     refs = [d["ref"] for _, d in example_graph.nodes(data=True) if d["type"] == "journey"]
     html = RenderOptions("ja", frozenset({"html"}))
-    assert len(refs) == 4
-    assert page_groups(example_graph, html, 2) == [refs[:2], refs[2:]]
+    assert len(refs) == 5
+    assert page_groups(example_graph, html, 2) == [refs[:3], refs[3:]]
     assert page_groups(example_graph, html, 1) == [refs]
     assert page_groups(example_graph, html, 0) == []  # two cores: pages stay in the parent
     assert page_groups(example_graph, RenderOptions("ja", frozenset({"svg"})), 2) == []

@@ -379,7 +379,7 @@ def test_the_chart_is_the_pages_chart_as_wide_as_the_page(example: Compiled, pap
     # a chart of one segment (as the report draws many journeys): its page colour and markers
     groups = grouped_journeys(f)
     second = emotion_chart(f, groups, set(groups[1][1]), chart["col"])
-    assert [s["classes"] for s in second["series"]] == ["series-1 dash-1"] * 2
+    assert [s["classes"] for s in second["series"]] == ["series-1 dash-1"] * 3
     assert second["legend"] == page["legend"][1:]
 
 

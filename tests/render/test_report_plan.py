@@ -33,8 +33,9 @@ def test_the_plan_numbers_every_page_and_points_the_contents_at_them(
         "stages",
         "personas",
         "personas",
-        *["map"] * 8,
+        *["map"] * 10,
         "chart",
+        "compare",
         "compare",
         "heatmap",
         "heatmap",
@@ -42,17 +43,17 @@ def test_the_plan_numbers_every_page_and_points_the_contents_at_them(
         "warnings",
     ]
     assert [s.number for s in p.sheets] == list(range(1, len(kinds) + 1))
-    assert p.sheets[2].folio == "Page 3 of 19"
+    assert p.sheets[2].folio == "Page 3 of 22"
     by_page = {s.number: s for s in p.sheets}
     titles = {e.label: e.page for e in p.entries}
     assert titles["Contents"] == 2 and titles["Stage model"] == 3 and titles["Personas"] == 4
     journeys = [e for e in p.entries if e.level == 2][:4]
     assert [e.page for e in journeys] == [6, 8, 10, 12]
-    compare = [(e.level, e.label, e.page) for e in p.entries if e.page in (14, 15)]
+    compare = [(e.level, e.label, e.page) for e in p.entries if e.page in (16, 17)]
     assert compare == [
-        (1, "Compare journeys", 14),
-        (2, "Emotion per customer stage", 14),
-        (2, "Journeys side by side", 15),
+        (1, "Compare journeys", 16),
+        (2, "Emotion per customer stage", 16),
+        (2, "Journeys side by side", 17),
     ]
     for e in journeys:
         assert by_page[e.page].data["journey"]["title"] == e.label

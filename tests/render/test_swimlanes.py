@@ -168,6 +168,7 @@ def test_every_example_action_is_in_its_lane_and_column(example_graph, example_d
         "ma-adopted-inside-sales": 6,
         "ma-adopted-sales-head": 11,
         "no-ma-manager": 12,
+        "no-ma-manager-future": 15,
         "no-ma-segment": 6,
     }
     assert sum(checked.values()) == len(nodes_of(example_graph, "action"))
@@ -236,7 +237,7 @@ def test_pdfs_are_one_a3_landscape_page(example_graph, generated):
     big = render_dot(generated, RenderOptions("ja"), journeys=sorted(paths)[:1])
     sources["diagrams/big.dot"] = big[paths[sorted(paths)[0]]]
     pdfs = render_images(sources, frozenset({"pdf"}), jobs=2)
-    assert len(pdfs) == 7
+    assert len(pdfs) == 8
     for name, pdf in pdfs.items():
         [(width, height)] = page_boxes(pdf)
         assert width == pytest.approx(A3[0], abs=1) and height == pytest.approx(A3[1], abs=1), name

@@ -37,6 +37,7 @@ EXAMPLE_JOURNEYS = [
     "ma-adopted-inside-sales",
     "ma-adopted-sales-head",
     "no-ma-manager",
+    "no-ma-manager-future",
     "no-ma-segment",
 ]
 

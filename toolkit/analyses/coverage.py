@@ -19,13 +19,17 @@ import networkx as nx
 
 from toolkit.analyses.warnings import content_targets, merge_sorted, split_by_status, step_coverage
 from toolkit.common.spreadsheet import csv_text, neutralise
-from toolkit.graph.build import memoised, nodes_of
+from toolkit.graph.build import journey_state, memoised, nodes_of
 
 STATUSES = ("published", "draft", "planned", "retired")
 TABLES = ("steps", "segments", "owners")
 STEP_FIELDS = ("journey", "segment", "stage", "count", "items", "pipeline")
 SEGMENT_FIELDS = ("segment", "stage", "count", "items", "pipeline")
 OWNER_FIELDS = ("role", "stage", "status", "count", "items")
+# Which journeys' steps coverage counts (`journey coverage --state`); current by default, so a
+# planned future state never makes today's coverage look better than it is.
+STATES = ("current", "future", "all")
+DEFAULT_STATE = "current"
 
 
 @dataclass(frozen=True)
@@ -117,8 +121,9 @@ def segment_ids(g: nx.MultiDiGraph) -> list[str]:
     return [d["ref"] for _, d in nodes_of(g, "segment")]
 
 
-def journey_ids(g: nx.MultiDiGraph) -> list[str]:
-    return [d["ref"] for _, d in nodes_of(g, "journey")]
+def journey_ids(g: nx.MultiDiGraph, state: str = "all") -> list[str]:
+    """Journey ids in source order: all of them, or those in one state (current, future)."""
+    return [d["ref"] for _, d in nodes_of(g, "journey") if state in ("all", journey_state(d))]
 
 
 def role_ids(g: nx.MultiDiGraph) -> list[str]:
@@ -138,9 +143,15 @@ def source_key(data: dict[str, Any]) -> tuple[str, int, int]:
 # --- coverage cells -------------------------------------------------------------------------
 
 
-def step_cells(g: nx.MultiDiGraph) -> list[Cell]:
-    """One cell per journey step (journeys in source order, steps in stage order)."""
-    return [Cell(c.stage, c.segment, c.journey, c.items, c.pipeline) for c in step_coverage(g)]
+def step_cells(g: nx.MultiDiGraph, state: str = DEFAULT_STATE) -> list[Cell]:
+    """One cell per journey step (journeys in source order, steps in stage order), of the
+    journeys in `state` (STATES: current by default)."""
+    counted = set(journey_ids(g, state))
+    return [
+        Cell(c.stage, c.segment, c.journey, c.items, c.pipeline)
+        for c in step_coverage(g)
+        if c.journey in counted
+    ]
 
 
 def segment_cells(g: nx.MultiDiGraph) -> list[Cell]:
@@ -182,14 +193,18 @@ def segment_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[
     return [MatrixRow(k, tuple(c for c in cells if c.segment == k)) for k in keys]
 
 
-def journey_matrix(g: nx.MultiDiGraph, cells: list[Cell] | None = None) -> list[MatrixRow]:
-    """Rows: journeys (source order); columns: stages in order; None where there is no step.
+def journey_matrix(
+    g: nx.MultiDiGraph, cells: list[Cell] | None = None, state: str = DEFAULT_STATE
+) -> list[MatrixRow]:
+    """Rows: journeys in `state` (source order); columns: stages in order; None where there
+    is no step.
 
-    cells: step_cells(g), when the caller has them already.
+    cells: step_cells(g, state), when the caller has them already.
     """
-    by_step = {(c.journey, c.stage): c for c in (step_cells(g) if cells is None else cells)}
+    by_step = {(c.journey, c.stage): c for c in (step_cells(g, state) if cells is None else cells)}
     stages = stage_ids(g)
-    return [MatrixRow(j, tuple(by_step.get((j, s)) for s in stages)) for j in journey_ids(g)]
+    rows = journey_ids(g, state)
+    return [MatrixRow(j, tuple(by_step.get((j, s)) for s in stages)) for j in rows]
 
 
 # --- gaps and the covered share ---------------------------------------------------------------
@@ -276,15 +291,17 @@ def ownership_matrix(g: nx.MultiDiGraph) -> list[OwnerRow]:
 # --- serialisations --------------------------------------------------------------------------
 
 
-def coverage_json(g: nx.MultiDiGraph) -> dict[str, list[dict[str, Any]]]:
+def coverage_json(
+    g: nx.MultiDiGraph, state: str = DEFAULT_STATE
+) -> dict[str, list[dict[str, Any]]]:
     """{"steps": [...], "segments": [...]} as `journey coverage --format json` prints it."""
     return {
-        "steps": [c.to_json() for c in step_cells(g)],
+        "steps": [c.to_json() for c in step_cells(g, state)],
         "segments": [c.to_json() for c in segment_cells(g)],
     }
 
 
-def table_rows(g: nx.MultiDiGraph, table: str) -> list[tuple[str, ...]]:
+def table_rows(g: nx.MultiDiGraph, table: str, state: str = DEFAULT_STATE) -> list[tuple[str, ...]]:
     """The rows of one CSV table (steps, segments or owners), header first; ids joined by ' '."""
     if table == "owners":
         body = [
@@ -295,7 +312,7 @@ def table_rows(g: nx.MultiDiGraph, table: str) -> list[tuple[str, ...]]:
     if table not in ("steps", "segments"):
         raise ValueError(f"unknown table {table!r}; choose from {', '.join(TABLES)}")
     fields = STEP_FIELDS if table == "steps" else SEGMENT_FIELDS
-    cells = step_cells(g) if table == "steps" else segment_cells(g)
+    cells = step_cells(g, state) if table == "steps" else segment_cells(g)
     rows: list[tuple[str, ...]] = [fields]
     for cell in cells:
         data = cell.to_json()
@@ -311,6 +328,6 @@ def _csv_value(value: Any) -> str:
     return str(value)
 
 
-def coverage_csv(g: nx.MultiDiGraph, table: str) -> str:
+def coverage_csv(g: nx.MultiDiGraph, table: str, state: str = DEFAULT_STATE) -> str:
     """One table as CSV text (CRLF line ends; cells are ids and counts, never formulas)."""
-    return csv_text([neutralise(cell) for cell in row] for row in table_rows(g, table))
+    return csv_text([neutralise(cell) for cell in row] for row in table_rows(g, table, state))

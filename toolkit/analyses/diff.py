@@ -228,7 +228,7 @@ def _moved(old: list[str], new: list[str]) -> dict[str, tuple[int, int]]:
 
 # --- actions -----------------------------------------------------------------------------------
 
-ActionKey = tuple[str, str, str]  # journey, stage, role
+ActionKey = tuple[str, ...]  # journey, stage, role (stage, role when two journeys are compared)
 
 
 def actions_by_role(g: nx.MultiDiGraph) -> dict[ActionKey, list[Entity]]:
@@ -241,8 +241,8 @@ def actions_by_role(g: nx.MultiDiGraph) -> dict[ActionKey, list[Entity]]:
 
 
 def action_id(key: ActionKey, index: int) -> str:
-    journey, stage, role = key
-    return f"{journey}/{stage}/{role}#{index}"
+    """`journey/stage/role#n` (or `stage/role#n` between two journeys of one project)."""
+    return "/".join(key) + f"#{index}"
 
 
 def diff_actions(
@@ -402,3 +402,73 @@ def entity_labels(found: dict[str, dict[str, Entity]]) -> dict[str, Any]:
             if label is not None:
                 out[f"{kind}:{ident}"] = label
     return out
+
+
+# --- two journeys of one project ---------------------------------------------------------------
+
+
+def _of_journey(found: dict[tuple[str, ...], Any], journey: str) -> dict[tuple[str, ...], Any]:
+    """Entries keyed (journey, *rest) of one journey, keyed by rest (the stage first)."""
+    return {key[1:]: value for key, value in found.items() if key[0] == journey}
+
+
+def journey_steps(g: nx.MultiDiGraph, journey: str) -> dict[str, Entity]:
+    """One journey's step entities (as `entities` compares them) by stage id, in stage order."""
+    steps = entities(g)["step"]
+    prefix = f"{journey}/"
+    return {ref[len(prefix) :]: data for ref, data in steps.items() if ref.startswith(prefix)}
+
+
+def _step_warnings(
+    g: nx.MultiDiGraph, journey: str, diags: Iterable[Diagnostic]
+) -> dict[tuple[str, str], WarningChange]:
+    """The warnings about one journey's steps, keyed by code and stage id."""
+    out: dict[tuple[str, str], WarningChange] = {}
+    for (code, entity), w in warning_keys(g, diags).items():
+        data = g.nodes[entity] if entity in g else {}
+        if data.get("type") == "step" and data.get("journey") == journey:
+            stage = data["stage"]
+            out.setdefault((code, stage), WarningChange(code, stage, w.message, w.file, w.line))
+    return out
+
+
+def diff_journeys(
+    g: nx.MultiDiGraph, old: str, new: str, diags: Iterable[Diagnostic] = ()
+) -> DiffResult:
+    """Journey `old` against journey `new` of one project (a current and a future state).
+
+    The same comparison as diff_graphs, with steps paired by customer stage: a step change's
+    id is the stage id, an action's is `stage/role#n`, a coverage change names the stage
+    (and `new` as its journey) and a warning's entity is the stage. The journeys themselves
+    are compared as one entity, `new` (their title, persona, state, future_of...).
+    """
+    found = entities(g)
+    journeys = {new: found["journey"][old]}, {new: found["journey"][new]}
+    steps = journey_steps(g, old), journey_steps(g, new)
+    actions = actions_by_role(g)
+    before_w, after_w = _step_warnings(g, old, diags), _step_warnings(g, new, diags)
+    items = step_items(g)
+    cells = [
+        {(new, stage[0]): value for stage, value in _of_journey(items, j).items()}
+        for j in (old, new)
+    ]
+    stage_labels = {k: v for k, v in entity_labels(found).items() if k.startswith("stage:")}
+    return DiffResult(
+        old_name=old,
+        new_name=new,
+        language=g.graph.get("language") or "en",
+        title=g.graph.get("title"),
+        client=g.graph.get("client"),
+        changes=[
+            *diff_kind("journey", *journeys),
+            *diff_kind("step", *steps),
+            *diff_actions(_of_journey(actions, old), _of_journey(actions, new)),
+        ],
+        steps=coverage_delta(*cells),
+        new_warnings=[w for k, w in after_w.items() if k not in before_w],
+        resolved_warnings=[w for k, w in before_w.items() if k not in after_w],
+        labels={
+            **stage_labels,
+            **entity_labels({"journey": {j: found["journey"][j] for j in (old, new)}}),
+        },
+    )

@@ -1,6 +1,6 @@
 """The marketing plan: the six processes of B2B marketing and what serves each (`journey plan`).
 
-A funnel stage lists the processes it serves (`processes:`, docs/FORMAT.md extension 4). For
+A funnel stage lists the processes it serves (`processes:`, docs/FORMAT.md extension 5). For
 each process, in the fixed order of PROCESSES, the plan gathers from the compiled graph:
 
 - `funnel_stages`: the funnel stages that list it, in funnel order;

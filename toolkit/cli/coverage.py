@@ -81,6 +81,13 @@ def _console(plain: bool) -> Console:
     help="Exit 1 when less than PCT percent of the journey steps are covered.",
 )
 @click.option(
+    "--state",
+    type=click.Choice(list(cov.STATES)),
+    default=cov.DEFAULT_STATE,
+    show_default=True,
+    help="Which journeys' steps count: current-state (default), future-state or all.",
+)
+@click.option(
     "--lang",
     default=None,
     callback=warn_unknown_language,
@@ -93,6 +100,7 @@ def coverage(
     table: str,
     min_items: int,
     fail_under: float | None,
+    state: str,
     lang: str | None,
 ) -> int:
     """Content coverage of PROJECT per segment (or journey) and stage, and its gaps."""
@@ -102,13 +110,13 @@ def coverage(
     g = compiled.graph
     assert g is not None
     lang = lang or g.graph["language"]
-    covered, total = cov.covered_share(cov.step_cells(g), min_items)
+    covered, total = cov.covered_share(cov.step_cells(g, state), min_items)
     if fmt == "json":
-        click.echo(json.dumps(cov.coverage_json(g), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(cov.coverage_json(g, state), ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        click.echo(cov.coverage_csv(g, table), nl=False)
+        click.echo(cov.coverage_csv(g, table, state), nl=False)
     else:
-        _print_matrix(g, by, lang, min_items, text.headline(covered, total))
+        _print_matrix(g, by, lang, min_items, text.headline(covered, total), state)
     if fail_under is not None and cov.fails_under(covered, total, fail_under):
         click.echo(
             f"journey coverage: {text.headline(covered, total)} is below --fail-under "
@@ -119,15 +127,19 @@ def coverage(
     return 0
 
 
-def _print_matrix(g: nx.MultiDiGraph, by: str, lang: str, min_items: int, head: str) -> None:
+def _print_matrix(
+    g: nx.MultiDiGraph, by: str, lang: str, min_items: int, head: str, state: str
+) -> None:
     plain = not sys.stdout.isatty()
     console = _console(plain)
     console.print(text.legend(by, min_items), markup=False)
     console.print(
-        _fitting(console, plain, lambda labels: _table(g, by, lang, min_items, plain, labels))
+        _fitting(
+            console, plain, lambda labels: _table(g, by, lang, min_items, plain, labels, state)
+        )
     )
     if by != "owner":
-        lines = text.gap_lines(g, by, lang, min_items)
+        lines = text.gap_lines(g, by, lang, min_items, state)
         console.print(f"Gaps ({len(lines)}):" if lines else "No gaps.", markup=False)
         for line in lines:
             console.print("  " + line, markup=False, style="red" if not plain else None)
@@ -135,11 +147,11 @@ def _print_matrix(g: nx.MultiDiGraph, by: str, lang: str, min_items: int, head: 
 
 
 def _table(
-    g: nx.MultiDiGraph, by: str, lang: str, min_items: int, plain: bool, labels: bool
+    g: nx.MultiDiGraph, by: str, lang: str, min_items: int, plain: bool, labels: bool, state: str
 ) -> Table:
     if by == "owner":
         return text.owner_table(g, lang, plain, labels)
-    return text.matrix_table(g, by, lang, min_items, plain, labels)
+    return text.matrix_table(g, by, lang, min_items, plain, labels, state)
 
 
 def _fitting(console: Console, plain: bool, build: Callable[[bool], Table]) -> Table:

@@ -64,9 +64,10 @@ def matrix_table(
     min_items: int = 1,
     plain: bool = False,
     labels: bool = True,
+    state: str = cov.DEFAULT_STATE,
 ) -> Table:
-    """Segments (or journeys) x stages with the count of covering items per cell."""
-    rows = cov.journey_matrix(g) if by == "journey" else cov.segment_matrix(g)
+    """Segments (or journeys in `state`) x stages with the count of covering items per cell."""
+    rows = cov.journey_matrix(g, state=state) if by == "journey" else cov.segment_matrix(g)
     table = _table(g, by, lang, plain, labels)
     for row in rows:
         head = [Text(row.key or "(all)")]
@@ -96,9 +97,11 @@ def legend(by: str, min_items: int) -> str:
     return f"Published items per {by} and stage ({gap} = gap; +N = draft/planned{extra})"
 
 
-def gap_lines(g: nx.MultiDiGraph, by: str, lang: str, min_items: int = 1) -> list[str]:
+def gap_lines(
+    g: nx.MultiDiGraph, by: str, lang: str, min_items: int = 1, state: str = cov.DEFAULT_STATE
+) -> list[str]:
     """Each gap: stage, segment or journey, count, the pipeline items and their owners."""
-    cells = cov.step_cells(g) if by == "journey" else cov.segment_cells(g)
+    cells = cov.step_cells(g, state) if by == "journey" else cov.segment_cells(g)
     out = []
     for gap in cov.gaps(g, cells, min_items):
         c = gap.cell

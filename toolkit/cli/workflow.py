@@ -13,11 +13,11 @@ from pathlib import Path
 
 import click
 
-from toolkit.analyses.diff import diff_graphs
+from toolkit.analyses.diff import DiffResult, diff_graphs, diff_journeys
 from toolkit.analyses.diff_report import render_json, render_text
 from toolkit.cli.deck import export_pptx
 from toolkit.cli.options import PROJECT_ARG, report
-from toolkit.common.diagnostics import Diagnostic
+from toolkit.common.diagnostics import Diagnostic, did_you_mean
 from toolkit.load.revisions import RevisionError, Side, materialise
 from toolkit.pipeline import compile_project
 from toolkit.scaffold.scaffold import LANGUAGES, InitError, describe, init_project, template_names
@@ -107,7 +107,14 @@ def _shown(diags: list[Diagnostic], side: Side) -> list[Diagnostic]:
 
 @click.command()
 @click.argument("old")
-@click.argument("new")
+@click.argument("new", required=False)
+@click.option(
+    "--journeys",
+    nargs=2,
+    metavar="A B",
+    default=None,
+    help="Compare two journeys of one project OLD (e.g. current and future state), by stage.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text")
 @click.option(
     "-o",
@@ -124,9 +131,32 @@ def _shown(diags: list[Diagnostic], side: Side) -> list[Diagnostic]:
 )
 @LANG_OPTION
 def diff(
-    old: str, new: str, fmt: str, out: Path | None, repo: Path | None, lang: str | None
+    old: str,
+    new: str | None,
+    journeys: tuple[str, str] | None,
+    fmt: str,
+    out: Path | None,
+    repo: Path | None,
+    lang: str | None,
 ) -> int:
-    """Show what changed between two versions of a project (folders or git revisions)."""
+    """Show what changed between two versions of a project (folders or git revisions).
+
+    With --journeys A B: between two journeys of one project OLD (a current and a future
+    state), step by step, paired by customer stage."""
+    if journeys is not None and new is not None:
+        raise click.UsageError(
+            "with --journeys give one project: journey diff PROJECT --journeys A B"
+        )
+    if journeys is None and new is None:  # as when NEW was a required argument
+        ctx = click.get_current_context()
+        param = next(p for p in ctx.command.params if p.name == "new")
+        raise click.MissingParameter(ctx=ctx, param=param, param_hint="'NEW'")
+    if journeys is not None:
+        found = _diff_journeys(old, journeys, repo)
+        if found is None:
+            return 1
+        return _write_diff(found, fmt, out, lang)
+    assert new is not None
     try:
         with contextlib.ExitStack() as stack:
             sides = [stack.enter_context(materialise(arg, repo)) for arg in (old, new)]
@@ -141,6 +171,31 @@ def diff(
             result = diff_graphs(a.graph, b.graph, a.diagnostics, b.diagnostics, (old, new))
     except RevisionError as exc:
         raise click.UsageError(str(exc)) from None
+    return _write_diff(result, fmt, out, lang)
+
+
+def _diff_journeys(project: str, pair: tuple[str, str], repo: Path | None) -> DiffResult | None:
+    """Two journeys of one project (a folder or a git revision) compared; None after
+    reporting the project's errors. An unknown journey id is a usage error."""
+    try:
+        with materialise(project, repo) as side:
+            compiled = compile_project(side.root, shown_as="")
+            if not compiled.ok:
+                report(_shown(compiled.diagnostics, side), "text", err=True)
+                return None
+    except RevisionError as exc:
+        raise click.UsageError(str(exc)) from None
+    g = compiled.graph
+    assert g is not None
+    known = [d["ref"] for _, d in g.nodes(data=True) if d.get("type") == "journey"]
+    for ident in pair:
+        if ident not in known:
+            hint = did_you_mean(ident, known) or "journeys: " + (", ".join(known) or "(none)")
+            raise click.UsageError(f"no journey '{ident}' in {project} ({hint})")
+    return diff_journeys(g, pair[0], pair[1], compiled.diagnostics)
+
+
+def _write_diff(result: DiffResult, fmt: str, out: Path | None, lang: str | None) -> int:
     if fmt == "json":
         text = render_json(result)
     elif fmt == "html":

@@ -66,6 +66,10 @@ HELP: dict[str, CodeHelp] = {
         "An id holds characters an id may not have.",
         "Use lowercase ASCII letters, digits, '-' and '_', starting with a letter or digit.",
     ),
+    "bad-future-of": CodeHelp(
+        "A journey's 'future_of' cannot pair it with a current journey of the same persona or segment.",
+        "Name a current journey of the same persona (or segment), or drop 'future_of'.",
+    ),
     "bad-transition": CodeHelp(
         "A journey transition starts or ends at a stage that is not a step of that journey.",
         "Add a step for that stage or change the transition.",

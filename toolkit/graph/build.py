@@ -176,6 +176,7 @@ def add_journey(g: nx.MultiDiGraph, project: Project, journey: Entry[m.JourneyDo
         persona=j.persona,
         segment=segment,
         transitions=[_fields(t) for t in j.transitions],
+        **_state(j),
         **_where(journey, "id"),
     )
     if j.persona is not None:
@@ -198,6 +199,19 @@ def add_journey(g: nx.MultiDiGraph, project: Project, journey: Entry[m.JourneyDo
             label=tr.label,
             index=i,
         )
+
+
+def _state(j: m.JourneyDoc) -> dict[str, str]:
+    """`state` and `future_of` of a future journey; a current one has neither attribute, so a
+    project that never writes them compiles exactly as before they existed."""
+    if j.state == "current":
+        return {}
+    return {"state": j.state, **({"future_of": j.future_of} if j.future_of else {})}
+
+
+def journey_state(data: dict[str, object]) -> str:
+    """A journey node's state: "future" or "current" (the default, never stored)."""
+    return "future" if data.get("state") == "future" else "current"
 
 
 def _serving(project: Project) -> dict[str, list[str]]:

@@ -148,7 +148,7 @@ Emotion = Annotated[int, Field(ge=-2, le=2)]
 ProblemState = Literal["none", "latent", "explicit", "solving", "solved"]
 BuyingRole = Literal["decision-maker", "proposer", "influencer", "user", "gatekeeper"]
 ContentStatus = Literal["planned", "draft", "published", "retired"]
-# The six processes of B2B marketing (docs/FORMAT.md, extension 9), in their order.
+# The six processes of B2B marketing (docs/FORMAT.md, extension 5), in their order.
 Process = Literal["acquire", "retain-data", "nurture", "detect", "convert", "expand"]
 PROCESSES: tuple[str, ...] = typing.get_args(Process)
 ProcessList = Annotated[
@@ -164,6 +164,8 @@ ProcessList = Annotated[
         }
     ),
 ]
+
+JourneyState = Literal["current", "future"]
 
 
 class Model(BaseModel):
@@ -316,6 +318,9 @@ class JourneyDoc(Model):
     title: Label | None = None
     persona: Ref | None = None
     segment: Ref | None = None
+    # Extension 4: a journey as it is today (current) or as it is planned (future).
+    state: JourneyState = "current"
+    future_of: Ref | None = None
     # A step written with no value (`interest:`) is an empty step; never None after validation.
     steps: dict[str, Annotated[Step | None, BeforeValidator(lambda v: {} if v is None else v)]] = {}
     transitions: list[Transition] = []

@@ -430,6 +430,7 @@ def _check_refs(
     _check_persona_segments(project, refs, "segments" in invalid)
     for journey in project.journeys:
         _check_journey(journey, refs)
+    refs.diags.extend(check_future_of(project.journeys, refs.known["journey"]))
     for item in project.content:
         refs.check_all("stage", item.model.stages, item, "stages")
         refs.check_all("segment", item.model.segments or [], item, "segments")
@@ -460,6 +461,8 @@ def _check_journey(journey: Entry[m.JourneyDoc], refs: _Refs) -> None:
         refs.check_at("persona", j.persona, journey, "persona")
     if j.segment is not None:
         refs.check_at("segment", j.segment, journey, "segment")
+    if j.future_of is not None:
+        refs.check_at("journey", j.future_of, journey, "future_of")
     for stage_id, step in j.steps.items():
         refs.check_at("stage", stage_id, journey, "steps", stage_id, key=True)
         refs.check_all("funnel_stage", step.funnel, journey, "steps", stage_id, "funnel")
@@ -484,3 +487,41 @@ def _check_journey(journey: Entry[m.JourneyDoc], refs: _Refs) -> None:
                     or "add a step for that stage or change the transition",
                 )
             )
+
+
+def _owner(j: m.JourneyDoc) -> str:
+    return f"persona '{j.persona}'" if j.persona is not None else f"segment '{j.segment}'"
+
+
+def check_future_of(journeys: list[Entry[m.JourneyDoc]], known: set[str]) -> list[Diagnostic]:
+    """`bad-future-of` for a `future_of` that cannot pair a future journey with its current one.
+
+    A `future_of` naming no journey is `unknown-ref` (found by _check_journey); one naming a
+    journey that failed validation (in `known` but not here) is not judged.
+    """
+    by_id = {j.model.id: j.model for j in journeys}
+    out = []
+    for entry in journeys:
+        j = entry.model
+        if j.future_of is None or j.future_of not in known:
+            continue
+        other = by_id.get(j.future_of)
+        problem = ""
+        hint = ""
+        if j.state != "future":
+            problem = f"journey '{j.id}' is a current journey but names 'future_of'"
+            hint = "add 'state: future', or remove 'future_of'"
+        elif other is None:
+            continue
+        elif other.id == j.id or other.state != "current":
+            problem = f"'future_of' names journey '{other.id}', which is not a current journey"
+            hint = "name the current journey this one plans to change"
+        elif (other.persona, other.segment) != (j.persona, j.segment):
+            problem = (
+                f"future journey '{j.id}' is for {_owner(j)}, but its current journey "
+                f"'{other.id}' is for {_owner(other)}"
+            )
+            hint = "a future journey has the same persona, or segment, as its current journey"
+        if problem:
+            out.append(error("bad-future-of", problem, entry.loc("future_of"), hint))
+    return out

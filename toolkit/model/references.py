@@ -29,6 +29,7 @@ PATTERNS: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "journey": (
         (("persona", IDS), "persona"),
         (("segment", IDS), "segment"),
+        (("future_of", IDS), "journey"),
         (("steps", KEYS), "stage"),
         (("steps", ANY, "funnel", IDS), "funnel_stage"),
         (("steps", ANY, "actions", ANY, "role", IDS), "role"),

@@ -147,10 +147,12 @@ def entity_name(result: DiffResult, kind: str, ident: str, lang: str) -> str:
 
 def change_entry(result: DiffResult, change: EntityChange, lang: str) -> dict[str, Any]:
     label = clean(pick(change.label, lang, "")) if change.label is not None else ""
-    if change.kind == "step":
+    if change.kind == "step" and "/" in change.id:
         journey, stage = change.id.split("/", 1)
         j_name = entity_name(result, "journey", journey, lang)
         label = f"{j_name} / {entity_name(result, 'stage', stage, lang)}"
+    elif change.kind == "step":  # two journeys of one project: the id is the stage's
+        label = entity_name(result, "stage", change.id, lang)
     return {
         "id": clean(change.id),
         "label": label,

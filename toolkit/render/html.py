@@ -21,6 +21,7 @@ from toolkit.common.languages import ui_language
 from toolkit.graph.build import nid, nodes_of
 from toolkit.render.common import RenderOptions, label_of, pick
 from toolkit.render.environment import make_environment, render_page
+from toolkit.render.future_compare import pair_sections, state_badge
 from toolkit.render.html_context import (
     Facts,
     Node,
@@ -251,6 +252,7 @@ def journey_context(f: Facts, ref: str, options: RenderOptions | None = None) ->
         "journey": {
             "ref": ref,
             "title": title,
+            "badge": state_badge(f, ref),
             "segment": segment_name(f, data.get("segment")),
             "steps": sum(1 for c in cols if c),
         },
@@ -348,6 +350,8 @@ def journey_rows(f: Facts) -> list[dict[str, Any]]:
         rows.append(
             {
                 "title": journey_title(f, ref),
+                "badge": state_badge(f, ref),
+                "current": not state_badge(f, ref),
                 "href": journey_page(ref),
                 "persona": persona_name(f, ref),
                 "segment": segment_name(f, f.g.nodes[nid("journey", ref)].get("segment")),
@@ -512,9 +516,14 @@ def index_context(f: Facts, options: RenderOptions | None = None) -> dict[str, A
         },
         "stage_table": stage_table(f),
         "journeys": rows,
+        # current-state journeys only, as `journey coverage` counts by default
         "coverage": ratio(
-            sum(r["coverage"]["covered"] for r in rows), sum(r["coverage"]["total"] for r in rows)
+            sum(r["coverage"]["covered"] for r in rows if r["current"]),
+            sum(r["coverage"]["total"] for r in rows if r["current"]),
         ),
+        "coverage_scope": f.t.gettext("All journeys")
+        if all(r["current"] for r in rows)
+        else f.t.gettext("Current-state journeys"),
         "attention": attention(f),
         "project_attention": project_attention(f, options),
         "severe_pains": severe_pains(f),
@@ -659,6 +668,7 @@ def emotion_chart(
             entries.append(
                 {
                     "title": title,
+                    "badge": state_badge(f, ref),
                     "href": journey_page(ref),
                     "classes": classes,
                     "marker": marker_path(shape, 18, 8),
@@ -717,6 +727,7 @@ def compare_context(f: Facts) -> dict[str, Any]:
             {
                 "classes": "group-start" if ref in starts else "",
                 "title": journey_title(f, ref),
+                "badge": state_badge(f, ref),
                 "href": journey_page(ref),
                 "persona": persona_name(f, ref),
             }
@@ -732,4 +743,5 @@ def compare_context(f: Facts) -> dict[str, Any]:
         ],
         "legend": legend(f, ["seller-absent", "content-gap", "skipped", "emotion"]),
         "chart": emotion_chart(f, groups),
+        "pairs": pair_sections(f),
     }

@@ -58,6 +58,10 @@ def journey_data(journey: m.JourneyDoc, stage_order: list[str]) -> dict[str, Any
         data["persona"] = journey.persona
     if journey.segment is not None:
         data["segment"] = journey.segment
+    if journey.state != "current":
+        data["state"] = journey.state
+    if journey.future_of is not None:
+        data["future_of"] = journey.future_of
     order = [s for s in stage_order if s in journey.steps]
     order += [s for s in journey.steps if s not in order]
     data["steps"] = {s: _step(journey.steps[s]) for s in order}

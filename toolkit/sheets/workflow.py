@@ -168,6 +168,7 @@ def _journey(
     if existing is not None:
         old = existing.model
         data.update(title=old.title, persona=old.persona, segment=old.segment)
+        data.update(state=old.state, future_of=old.future_of)
         data["transitions"] = [t.model_dump(by_alias=True) for t in old.transitions]
     if req.persona is not None or req.segment is not None:
         data.update(persona=req.persona, segment=req.segment)
