@@ -67,7 +67,7 @@ HELP: dict[str, CodeHelp] = {
         "Use lowercase ASCII letters, digits, '-' and '_', starting with a letter or digit.",
     ),
     "bad-future-of": CodeHelp(
-        "A journey's 'future_of' cannot pair it with a current journey of the same persona or segment.",
+        "A journey's 'future_of' does not name a current journey of its persona or segment.",
         "Name a current journey of the same persona (or segment), or drop 'future_of'.",
     ),
     "bad-transition": CodeHelp(
