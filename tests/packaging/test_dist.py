@@ -154,15 +154,17 @@ def installed(dist: Dist, tmp_path_factory: pytest.TempPathFactory) -> Installed
     purelib = run(
         [python, "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"], venv, env
     )
-    # Appended after the venv's own site-packages: dependencies from here, toolkit from there.
-    borrowed = [p for p in site.getsitepackages() if Path(p).is_dir()]
-    Path(purelib.strip(), "zz-test-dependencies.pth").write_text("\n".join(borrowed) + "\n")
     run(
         [sys.executable, "-m", "pip", "--python", python, "install", "--no-deps", "--no-index"]
-        + [dist.wheel],
+        + ["--ignore-installed", dist.wheel],
         venv.parent,
         env,
     )
+    # Appended after the venv's own site-packages: dependencies from here, toolkit from there.
+    # Written after the install, so that pip never sees this environment's journey-toolkit
+    # (installed as a wheel, it would take it for the one asked for and install nothing).
+    borrowed = [p for p in site.getsitepackages() if Path(p).is_dir()]
+    Path(purelib.strip(), "zz-test-dependencies.pth").write_text("\n".join(borrowed) + "\n")
     return Installed(venv, venv / "bin" / "journey", env)
 
 
