@@ -27,14 +27,33 @@ def page_texts(pdf: PdfReader) -> list[str]:
 
 
 def texts_of(pdf: bytes) -> list[str]:
-    """page_texts of a PDF, extracted once per PDF in a test process (pypdf takes seconds
-    over a report's Japanese pages, and several tests read the same report)."""
+    """Each page's text, extracted once per PDF in a test process: by poppler's pdftotext
+    when it is installed (.ci/run installs poppler-utils; pypdf takes over ten times as long
+    on a report's Japanese pages), else by pypdf. Both read in content-stream order
+    (`-raw`) and differ in spaces only, so tests compare squeezed text or look for words."""
     return list(_texts_of(pdf))
 
 
 @functools.lru_cache(maxsize=8)
 def _texts_of(pdf: bytes) -> tuple[str, ...]:
-    return tuple(page_texts(reader(pdf)))
+    return tuple(poppler_texts(pdf) or page_texts(reader(pdf)))
+
+
+def poppler_texts(pdf: bytes) -> list[str] | None:
+    """Each page's text by poppler's pdftotext (one process, pages split at form feeds), or
+    None without it."""
+    try:
+        done = subprocess.run(
+            ["pdftotext", "-raw", "-enc", "UTF-8", "-", "-"],
+            input=pdf,
+            capture_output=True,
+            timeout=120,
+        )
+    except FileNotFoundError:
+        return None
+    if done.returncode != 0:
+        return None
+    return done.stdout.decode("utf-8").split("\f")[: len(reader(pdf).pages)]
 
 
 def outline_titles(pdf: PdfReader) -> list[tuple[int, str, int]]:
