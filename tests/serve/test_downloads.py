@@ -3,6 +3,7 @@ made when asked for from the last good build."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,8 @@ from toolkit.render.registry import BUILDERS
 from toolkit.render.report import ReportError
 from toolkit.serve.live import ON_DEMAND, LiveBuild, on_demand_formats
 from toolkit.serve.state import LiveState
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 
 
 def test_the_server_sends_a_download_as_an_attachment(tmp_path: Path) -> None:
@@ -56,8 +59,10 @@ def test_on_demand_formats_are_those_a_builder_makes_and_the_build_does_not() ->
 
 
 @needs_weasyprint
-def test_live_build_makes_the_report_once_per_build(example_copy: Path, tmp_path: Path) -> None:
-    live = LiveBuild.for_project(example_copy, tmp_path / "out", frozenset({"html"}))
+def test_live_build_makes_the_report_once_per_build(tmp_path: Path) -> None:
+    project = tmp_path / "project"  # a small project: what is tested is when the report is made
+    shutil.copytree(FIXTURES / "graph-small", project)
+    live = LiveBuild.for_project(project, tmp_path / "out", frozenset({"html"}))
     live.on_demand = frozenset({"report"})
     assert live.download("report") is None  # no build yet
     ok, _, _ = live.rebuild()
