@@ -52,6 +52,22 @@ def safe_relative(name: str) -> PurePosixPath:
     return rel
 
 
+def write_file(path: Path, data: bytes) -> None:
+    """One file, complete or not at all: written beside it, then renamed over it (its folder
+    must exist), with the permissions a new file gets under the umask."""
+    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "wb") as f:
+            f.write(data)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(temp, 0o666 & ~umask)
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
 def write_tree(root: Path, files: dict[str, bytes]) -> None:
     for name in sorted(files):
         target = root.joinpath(*safe_relative(name).parts)

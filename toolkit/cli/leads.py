@@ -7,9 +7,7 @@ this module only when one of them runs. `build_overlay` serves `journey build --
 from __future__ import annotations
 
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -35,6 +33,7 @@ from toolkit.model.qualification import project_qualification
 from toolkit.pipeline import Compiled
 from toolkit.render.common import strip_controls
 from toolkit.render.data import neutralise
+from toolkit.write import write_file
 
 if TYPE_CHECKING:
     from toolkit.pipeline import Pipeline
@@ -119,22 +118,12 @@ def _refuse_inputs(out: Path | None, inputs: list[Path | None], option: str) -> 
 
 
 def _write_file(data: bytes, out: Path) -> None:
-    """The file complete or not at all: written beside it, then renamed over it (its folder
-    must exist); a file that cannot be written is an error (exit 1), not a traceback."""
-    temp: str | None = None
+    """The file complete or not at all (toolkit.write.write_file); a file that cannot be
+    written is an error (exit 1), not a traceback."""
     try:
-        handle, temp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, out)
+        write_file(out, data)
     except OSError as exc:
         raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
-    finally:
-        if temp is not None and os.path.exists(temp):
-            os.unlink(temp)
 
 
 def _json(value: Any) -> bytes:

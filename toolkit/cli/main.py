@@ -192,10 +192,10 @@ def schema(kind: str | None, out: Path | None) -> int:
     if out is None:
         click.echo(text, nl=False)
         return 0
-    from toolkit.cli.report import write_atomically
+    from toolkit.write import write_file
 
     try:
-        write_atomically(out, text.encode("utf-8"))
+        write_file(out, text.encode("utf-8"))
     except OSError as exc:
         click.echo(printable(f"journey schema: cannot write {out}: {exc.strerror}"), err=True)
         return 2

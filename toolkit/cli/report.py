@@ -5,14 +5,13 @@ need it."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
 from toolkit.cli import requires
 from toolkit.cli.options import LANG_OPTION, NO_CACHE, PAPER_OPTION, PROJECT_ARG
+from toolkit.write import write_file
 
 FILE_ARG = click.Path(exists=True, dir_okay=False, path_type=Path)
 
@@ -100,21 +99,6 @@ def report_command(
         overlay = build_overlay(pipeline, compiled, leads_file, events_file, rules, as_of)
         options = dataclasses.replace(options, overlay=overlay)
     made = make_report(compiled.graph, options, compiled.diagnostics, pipeline.settings.jobs)
-    write_atomically(out, made.pdf)
+    write_file(out, made.pdf)
     click.echo(f"wrote {out} ({made.pages} pages, {len(made.pdf) // 1024} KiB)", err=True)
     return 0
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """The file complete or not at all: written beside it, then renamed over it."""
-    handle, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as f:
-            f.write(data)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temp, 0o666 & ~umask)
-        os.replace(temp, path)
-    except BaseException:
-        Path(temp).unlink(missing_ok=True)
-        raise
