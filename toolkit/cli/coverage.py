@@ -24,7 +24,7 @@ from rich.table import Table
 from toolkit.analyses import coverage as cov
 from toolkit.cli import coverage_text as text
 from toolkit.cli import requires
-from toolkit.cli.options import PROJECT_ARG, report, warn_unknown_language
+from toolkit.cli.options import PROJECT_ARG, emit, report, warn_unknown_language
 from toolkit.common import spreadsheet
 from toolkit.common.diagnostics import Diagnostic
 from toolkit.pipeline import Compiled
@@ -197,12 +197,7 @@ def export(project: Path, fmt: str, output: Path | None) -> int:
         csv_text = inventory_csv(export_rows(compiled.graph))
         # a byte-order mark in files so spreadsheet programs read them as UTF-8
         data = csv_text.encode("utf-8-sig" if output is not None else "utf-8")
-    if output is None:
-        sys.stdout.flush()
-        sys.stdout.buffer.write(data)
-        sys.stdout.buffer.flush()
-    else:
-        output.write_bytes(data)
+    if emit(data, output):
         click.echo(f"wrote {len(compiled.project.content)} items to {output}", err=True)
     return 0
 

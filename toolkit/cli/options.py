@@ -14,6 +14,20 @@ from toolkit.common.diagnostics import WARNING_CODES, Diagnostic, did_you_mean, 
 from toolkit.common.languages import language_note, ui_language
 
 
+def emit(data: bytes, out: Path | None) -> bool:
+    """Bytes to standard output, or to the file `out`, complete or not at all; True when a
+    file was written."""
+    if out is None:
+        sys.stdout.flush()
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+        return False
+    from toolkit.write import write_file
+
+    write_file(out, data)
+    return True
+
+
 def warn_unknown_language(
     _ctx: click.Context, _param: click.Parameter, value: str | None
 ) -> str | None:

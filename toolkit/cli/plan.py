@@ -20,7 +20,7 @@ from rich.text import Text
 
 from toolkit.analyses import plan as planning
 from toolkit.cli import requires
-from toolkit.cli.options import PROJECT_ARG, warn_unknown_language
+from toolkit.cli.options import PROJECT_ARG, emit, warn_unknown_language
 from toolkit.common.i18n import translations
 from toolkit.render.common import label_of
 
@@ -58,13 +58,7 @@ def plan(project: Path, fmt: str, output: Path | None, lang: str | None) -> int:
     elif fmt == "html":
         from toolkit.render.plan_html import plan_page
 
-        page = plan_page(g, lang)
-        if output is None:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(page)
-            sys.stdout.buffer.flush()
-        else:
-            output.write_bytes(page)
+        if emit(plan_page(g, lang), output):
             click.echo(f"wrote {output}", err=True)
     else:
         _print_text(g, plans, lang)
