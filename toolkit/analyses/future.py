@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import networkx as nx
 
 from toolkit.analyses.diff import actions_by_role, diff_actions
-from toolkit.analyses.warnings import StepCoverage, step_coverage
+from toolkit.analyses.warnings import StepCoverage, flags_of, step_coverage
 from toolkit.graph.build import journey_state, nodes_of
 
 GAP_CODES = ("seller-absent", "content-gap")
@@ -86,14 +86,7 @@ def future_pairs(g: nx.MultiDiGraph) -> list[FuturePair]:
 
 def step_gaps(cov: StepCoverage | None) -> frozenset[str]:
     """The gap codes of one step (none for a stage the journey skips)."""
-    if cov is None:
-        return frozenset()
-    found = set()
-    if not cov.actions:
-        found.add("seller-absent")
-    if cov.count == 0:
-        found.add("content-gap")
-    return frozenset(found)
+    return frozenset(flags_of(cov.actions > 0, cov)) if cov is not None else frozenset()
 
 
 def _ordered(codes: frozenset[str]) -> tuple[str, ...]:

@@ -32,6 +32,13 @@ class StepCoverage:
         return len(self.items)
 
 
+def flags_of(has_actions: bool, coverage: StepCoverage) -> tuple[str, ...]:
+    """The warning codes of one step, from whether it has seller actions and its coverage:
+    seller-absent and/or content-gap, in that order."""
+    absent = ("seller-absent",) if not has_actions else ()
+    return absent + (("content-gap",) if coverage.count == 0 else ())
+
+
 class ContentTarget(NamedTuple):
     """What a content item targets (a tuple: thousands are made per analysis)."""
 

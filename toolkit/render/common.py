@@ -17,6 +17,7 @@ import networkx as nx
 
 from toolkit.analyses.order import ordered as ordered
 from toolkit.analyses.warnings import StepCoverage, step_actions, step_coverage
+from toolkit.analyses.warnings import flags_of as flags_of
 from toolkit.common.diagnostics import Diagnostic
 from toolkit.common.labels import CONTROL as CONTROL
 from toolkit.common.labels import label_of as label_of
@@ -121,9 +122,3 @@ def handoffs(g: nx.MultiDiGraph, found: Iterable[Edge] | None = None) -> list[Ed
         found,
         key=lambda e: (order.get(nid("funnel_stage", e[3]["from_stage"]), 0), e[2], e[0], e[1]),
     )
-
-
-def flags_of(has_actions: bool, coverage: StepCoverage) -> tuple[str, ...]:
-    """The warning codes of one step, from whether it has seller actions and its coverage."""
-    absent = ("seller-absent",) if not has_actions else ()
-    return absent + (("content-gap",) if coverage.count == 0 else ())
