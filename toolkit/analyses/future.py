@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from toolkit.analyses.coverage import stage_ids
 from toolkit.analyses.diff import actions_by_role, diff_actions
 from toolkit.analyses.warnings import StepCoverage, flags_of, step_coverage
 from toolkit.graph.build import journey_state, nodes_of
@@ -101,7 +102,7 @@ def stage_deltas(g: nx.MultiDiGraph, pair: FuturePair) -> list[StageDelta]:
         {k[1:]: v for k, v in grouped.items() if k[0] == pair.current},
         {k[1:]: v for k, v in grouped.items() if k[0] == pair.future},
     )
-    stages = [d["ref"] for _, d in sorted(nodes_of(g, "stage"), key=lambda nd: nd[1]["order"])]
+    stages = stage_ids(g)
     out = []
     for stage in stages:
         before = coverage.get((pair.current, stage))

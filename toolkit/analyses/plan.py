@@ -28,6 +28,7 @@ from typing import Any
 
 import networkx as nx
 
+from toolkit.analyses.order import ordered
 from toolkit.analyses.warnings import step_actions
 from toolkit.common.diagnostics import Diagnostic, Location, warning
 from toolkit.common.i18n import Catalog
@@ -82,7 +83,7 @@ def process_labels(t: Catalog) -> dict[str, str]:
 
 def funnel_stages(g: nx.MultiDiGraph) -> list[dict[str, Any]]:
     """The funnel stage nodes' data, in funnel order."""
-    return [d for _, d in sorted(nodes_of(g, "funnel_stage"), key=lambda nd: nd[1]["order"])]
+    return [d for _, d in ordered(g, "funnel_stage")]
 
 
 def mapped(g: nx.MultiDiGraph) -> bool:
