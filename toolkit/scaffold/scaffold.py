@@ -34,7 +34,7 @@ BOM = b"\xef\xbb\xbf"
 DESCRIPTIONS: dict[str, str] = {
     "b2b": "the bundled B2B example: nine customer stages with the resolution story and "
     "other axes, a five-role funnel, lead classes, two segments, three personas, "
-    "four journeys and a content inventory",
+    "four journeys and a future state of one, and a content inventory",
     "minimal": "one stage model, one funnel (one role, one funnel stage), one persona, one journey",
     "story": "one stage per state of the buyer's nine-state resolution story, a funnel, "
     "one persona, one journey and content for every state",
