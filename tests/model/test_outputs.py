@@ -10,11 +10,10 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 from typing import Any
 
-import click
 import pytest
 from projects import run_cli as run
 
-from toolkit.cli.main import cli, main
+from toolkit.cli.main import main
 from toolkit.model.outputs import OUTPUT_KINDS, SCHEMA_BASE, output_schema, schema_text
 from toolkit.model.schema import format_schema
 
@@ -283,10 +282,6 @@ def test_leads_mutations_fail(example_leads: dict[str, Any]) -> None:
 # --- plan -------------------------------------------------------------------------------------
 
 
-def _plan_exists() -> bool:
-    return "plan" in cli.list_commands(click.Context(cli))
-
-
 def a_plan() -> dict[str, Any]:
     """A plan as the spec fixes it (docs: journey plan --format json)."""
     row = {"label": "x", "funnel_stages": [], "roles": [], "lead_classes": []}
@@ -294,7 +289,6 @@ def a_plan() -> dict[str, Any]:
     return {"processes": [{"id": p, **row, **counts} for p in PROCESSES]}
 
 
-@pytest.mark.skipif(not _plan_exists(), reason="journey plan not built yet")
 def test_plan_of_the_example(repo_root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     data = json_out(capsys, "plan", str(repo_root), "--format", "json")
     assert [p["id"] for p in data["processes"]] == PROCESSES
