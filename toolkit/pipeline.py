@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from toolkit.leads.run import LeadRun
     from toolkit.load.cache import MemoryCache
     from toolkit.load.sources import Cache
+    from toolkit.load.workers import Prefetch
     from toolkit.model.project import LoadResult, Project, Validated
     from toolkit.render.common import RenderOptions
     from toolkit.render.overlay import LeadOverlay
@@ -82,6 +83,7 @@ class Pipeline:
         # The journeys the last compile patched (None after a full compile): a build
         # renders and writes their pages first.
         self.patched: set[str] | None = None
+        self.ahead: Prefetch | None = None  # parses started by start(), taken by load()
         if settings.live:
             from toolkit.load.cache import MemoryCache
 
@@ -89,26 +91,48 @@ class Pipeline:
 
     # --- phases 1 and 2: load and validate ----------------------------------------------
 
-    def load(self) -> LoadResult:
-        """Every source parsed and validated (validation of a file starts as soon as it is
-        parsed, while workers may still parse the next ones), references cross-checked."""
+    def start(self) -> None:
+        """Begin phase 1 now: the project's sources are read and parsed ahead on every core
+        while the command goes on (a build imports its renderers meanwhile); load() takes
+        the parses as they come. Nothing happens where load() would not parse ahead."""
+        s = self.settings
+        if self.ahead is not None or not self._parses_ahead():
+            return
+        from toolkit.load.workers import prefetch
+
+        self.ahead = prefetch(s.root, self._shown(), s.cache, s.parse_jobs)
+
+    def _parses_ahead(self) -> bool:
+        from toolkit.load.cache import ParseCache
+
+        s = self.settings
+        return (
+            self.memory is None
+            and s.parse_jobs > 1
+            and (s.cache is None or isinstance(s.cache, ParseCache))
+        )
+
+    def _shown(self) -> str:
         from toolkit.load.sources import display_root
 
         s = self.settings
-        shown = display_root(str(s.root)) if s.shown_as is None else s.shown_as
+        return display_root(str(s.root)) if s.shown_as is None else s.shown_as
+
+    def load(self) -> LoadResult:
+        """Every source parsed and validated (validation of a file starts as soon as it is
+        parsed, while workers may still parse the next ones), references cross-checked."""
+        shown = self._shown()
         if self.memory is not None:
             return self._load_with(self.memory.parses, shown)
-        from toolkit.load.cache import ParseCache
-
-        if s.parse_jobs <= 1 or not (s.cache is None or isinstance(s.cache, ParseCache)):
-            return self._load_with(s.cache, shown)
-        from toolkit.load.workers import prefetch
-
-        ahead = prefetch(s.root, shown, s.cache, s.parse_jobs)
+        if not self._parses_ahead():
+            return self._load_with(self.settings.cache, shown)
+        self.start()
+        ahead, self.ahead = self.ahead, None
         try:
             return self._load_with(ahead, shown)
         finally:
-            ahead.close()
+            if ahead is not None:
+                ahead.close()
 
     def _load_with(self, cache: Cache | None, shown: str) -> LoadResult:
         from toolkit.model.project import load_project

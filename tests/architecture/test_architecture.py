@@ -47,7 +47,7 @@ def import_graph() -> nx.DiGraph:
 
 def test_the_graph_sees_imports_inside_functions() -> None:
     g = import_graph()
-    assert g.has_edge("toolkit.cli.main", "toolkit.render.builder")  # imported in build()
+    assert g.has_edge("toolkit.cli.main", "toolkit.render.formats")  # imported in build()
     assert g.has_edge("toolkit.render.builder", "toolkit.render.registry")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -70,3 +72,62 @@ def test_no_fork_while_other_threads_run(example_copy: Path) -> None:
     finally:
         stop.set()
         thread.join()
+
+
+@needs_fork
+def test_a_started_pipeline_parses_ahead_and_load_takes_the_parses(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from toolkit.load import workers
+    from toolkit.pipeline import Pipeline, Settings
+
+    monkeypatch.setattr(workers, "PARALLEL_MIN_BYTES", 0)
+    root = FIXTURES / "warnings"
+    pipeline = Pipeline(Settings(root, "p", parse_jobs=2))
+    pipeline.start()
+    ahead = pipeline.ahead
+    assert ahead is not None and ahead.pool is not None and ahead.pending
+    compiled = pipeline.compiled()
+    assert pipeline.ahead is None and ahead.pool is None and not ahead.pending
+    assert can_fork()  # the pool and its thread are gone
+    alone = compile_project(root, "p")
+    assert compiled.diagnostics == alone.diagnostics
+    assert [e.model for e in compiled.project.journeys] == [e.model for e in alone.project.journeys]
+
+
+def test_one_core_or_a_live_pipeline_starts_nothing() -> None:
+    from toolkit.pipeline import Pipeline, Settings
+
+    one = Pipeline(Settings(FIXTURES / "warnings", "p", parse_jobs=1))
+    one.start()
+    assert one.ahead is None
+    live = Pipeline(Settings(FIXTURES / "warnings", "p", parse_jobs=2, live=True))
+    live.start()
+    assert live.ahead is None
+
+
+def test_build_starts_parsing_before_it_imports_the_renderers(
+    example_copy: Path, tmp_path: Path
+) -> None:
+    """The parse workers are forked while the process is small, and the renderers' import
+    (pydantic, networkx, Jinja2) overlaps the parse; openpyxl only comes with xlsx."""
+    probe = (
+        "import sys\n"
+        "import toolkit.pipeline as P\n"
+        "seen = []\n"
+        "start = P.Pipeline.start\n"
+        "def spy(self):\n"
+        "    heavy = ('pydantic', 'networkx', 'jinja2', 'openpyxl', 'toolkit.render.registry')\n"
+        "    seen.append(sorted(m for m in heavy if m in sys.modules))\n"
+        "    start(self)\n"
+        "P.Pipeline.start = spy\n"
+        "from toolkit.cli.main import main\n"
+        "try:\n"
+        f"    main(['build', {str(example_copy)!r}, '-o', {str(tmp_path / 'out')!r},"
+        " '--format', 'html,json', '--no-cache'])\n"
+        "except SystemExit as exc:\n"
+        "    code = exc.code\n"
+        "print('RESULT', code, seen[0], 'openpyxl' in sys.modules, file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True)
+    assert "RESULT 0 [] False" in done.stderr, done.stderr[-2000:]

@@ -30,7 +30,7 @@ def test_each_builder_declares_its_name_formats_and_parallelism() -> None:
         "plan": ({"html"}, SERIAL),
         "mermaid": ({"mermaid"}, SERIAL),
         "diagrams": ({"dot", "svg", "png", "pdf"}, WORKER),
-        "data": ({"json", "csv"}, SERIAL),
+        "data": ({"json", "csv"}, WORKER),
         "xlsx": ({"xlsx"}, SERIAL),
         "deck": ({"pptx"}, WORKER),
         "leads": ({"html", "json"}, SERIAL),

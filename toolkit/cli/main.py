@@ -266,9 +266,7 @@ def build(
     show_empty_rows: bool,
 ) -> int:
     """Render PROJECT's journey maps, diagrams and data into OUT."""
-    from toolkit.render.builder import FormatError, has_dot, plan_formats
-    from toolkit.render.common import RenderOptions
-    from toolkit.render.notices import page_warnings
+    from toolkit.render.formats import FormatError, has_dot, plan_formats
     from toolkit.write import OutputError, check_out_dir
 
     out_dir = out if out is not None else project / "output"
@@ -282,6 +280,10 @@ def build(
         click.echo(f"journey build: {exc}", err=True)
         return 2
     pipeline = requires.pipeline_for(project, no_cache, jobs)
+    pipeline.start()  # the workers parse while the renderers are imported
+    from toolkit.render.common import RenderOptions
+    from toolkit.render.notices import page_warnings
+
     compiled = requires.compiled_or_report(pipeline)
     if compiled is None or compiled.graph is None:
         return 1
@@ -339,7 +341,7 @@ def serve(
     import signal
     import threading
 
-    from toolkit.render.builder import FormatError, has_dot, plan_formats
+    from toolkit.render.formats import FormatError, has_dot, plan_formats
     from toolkit.serve.live import LiveBuild, on_demand_formats
     from toolkit.serve.session import Session
     from toolkit.write import OutputError, check_out_dir

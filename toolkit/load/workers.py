@@ -95,11 +95,11 @@ class Prefetch:
         self,
         inner: ParseCache | None,
         jobs: int,
-        min_bytes: int = PARALLEL_MIN_BYTES,
+        min_bytes: int | None = None,
     ) -> None:
         self.inner = inner
         self.jobs = jobs
-        self.min_bytes = min_bytes
+        self.min_bytes = PARALLEL_MIN_BYTES if min_bytes is None else min_bytes
         self.pending: dict[str, tuple[Future[list[bytes]], int]] = {}
         self.pool: Executor | None = None
 
@@ -156,9 +156,10 @@ def prefetch(
     shown: str,
     inner: ParseCache | None,
     jobs: int,
-    min_bytes: int = PARALLEL_MIN_BYTES,
+    min_bytes: int | None = None,
 ) -> Prefetch:
-    """Start parsing the project's changed sources on `jobs` cores; see Prefetch."""
+    """Start parsing the project's changed sources on `jobs` cores (none when they are fewer
+    than min_bytes, default PARALLEL_MIN_BYTES); see Prefetch."""
     ahead = Prefetch(inner, jobs, min_bytes)
     ahead.start(find_sources(project, shown))
     return ahead

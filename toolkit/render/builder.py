@@ -9,7 +9,6 @@ of build_files.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from dataclasses import dataclass
 from functools import partial
 
 import networkx as nx
@@ -17,12 +16,19 @@ from jinja2 import Environment
 
 from toolkit.load.workers import fork_each, in_runs
 from toolkit.render.common import RenderOptions
-from toolkit.render.dot import dot_available
+from toolkit.render.formats import (  # noqa: F401 (the plan of a build, re-exported)
+    ALL_FORMATS,
+    NO_DOT_NOTE,
+    ON_REQUEST,
+    FormatError,
+    Plan,
+    has_dot,
+    plan_formats,
+)
 from toolkit.render.html_context import journey_refs
 from toolkit.render.registry import (
     ALL,
     BUILDERS,
-    IMAGE_FORMATS,
     SERIAL,
     SPLIT,
     WORKER,
@@ -33,48 +39,9 @@ from toolkit.render.registry import (
     Tools,
 )
 
-ALL_FORMATS = ("html", "svg", "png", "pdf", "dot", "mermaid", "json", "csv", "xlsx")
-# Made only when --format names them: the deck takes seconds on a large project, the PDF
-# report (report.pdf) seconds per journey.
-ON_REQUEST = ("pptx", "report")
-NO_DOT_NOTE = (
-    "SVG/PNG/PDF diagrams skipped: Graphviz 'dot' is not installed "
-    "(Debian/Ubuntu: apt-get install graphviz fonts-ipafont-gothic; macOS: brew install graphviz)"
-)
-
-
-class FormatError(ValueError):
-    """An unknown name in --format."""
-
 
 class Superseded(Exception):
     """A build given up between two builders because a newer one is waiting (serve)."""
-
-
-@dataclass(frozen=True)
-class Plan:
-    formats: frozenset[str]
-    notes: tuple[str, ...]
-
-
-def plan_formats(requested: str | None, has_dot: bool) -> Plan:
-    """The formats to build: the requested ones (default ALL_FORMATS, not those ON_REQUEST),
-    less images without `dot`."""
-    if requested is None:
-        wanted = set(ALL_FORMATS)
-    else:
-        wanted = {f.strip().lower() for f in requested.split(",") if f.strip()}
-        unknown = sorted(wanted - set(ALL_FORMATS) - set(ON_REQUEST))
-        if unknown or not wanted:
-            raise FormatError(
-                f"unknown format {', '.join(unknown) or '(none)'}; "
-                f"choose from {','.join((*ALL_FORMATS, *ON_REQUEST))}"
-            )
-    notes: tuple[str, ...] = ()
-    if not has_dot and wanted & IMAGE_FORMATS:
-        wanted -= IMAGE_FORMATS
-        notes = (NO_DOT_NOTE,)
-    return Plan(frozenset(wanted), notes)
 
 
 # Below this many graph nodes, a second process costs more than it saves.
@@ -99,10 +66,10 @@ def build_files(
 
     On a large project with several cores, a full build forks: the SERIAL builders and the
     shared files of SPLIT ones are rendered here while a worker runs each WORKER builder
-    (the diagrams, with Graphviz); with more than two cores, further workers render the
-    journey files of the SPLIT builders (the journey pages), a group of journeys each. The
-    files are the same either way. With a memo (kept between builds by `journey serve`),
-    diagrams whose DOT source did not change are not laid out again.
+    (the diagrams with Graphviz, the data files); with more than two cores, further
+    workers render the journey files of the SPLIT builders (the journey pages), a group of
+    journeys each. The files are the same either way. With a memo (kept between builds by
+    `journey serve`), diagrams whose DOT source did not change are not laid out again.
     """
     chosen = [b for b in BUILDERS if b.wanted(options) and (builders is None or b.name in builders)]
     # Not after a --leads overlay: DuckDB runs threads of its own, and forking a process
@@ -213,7 +180,3 @@ def render_scoped(
     as build_files does."""
     scope = Scope.of(journeys)
     return build_files(graph, options, scope, jobs, memo=memo, env=env, superseded=superseded)
-
-
-def has_dot() -> bool:
-    return dot_available()

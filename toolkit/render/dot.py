@@ -379,7 +379,7 @@ def page_options(path: str, source: bytes) -> list[str]:
 # graph after the first as if it were on a later page ("page0,1_graph0"); that id is put
 # back. Sources are assumed to hold one graph each (as render_dot writes them).
 
-SVG_BATCH = 8  # graphs per dot run, at most
+SVG_BATCH = 64  # graphs per dot run, at most
 SVG_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="no"?>'
 PAGED_ROOT = re.compile(rb'<g id="page\d+,\d+_(graph\d+)" class="graph"')
 

@@ -7,9 +7,9 @@ BUILDERS, in their order, with a Scope: every file, or the files a change to som
 can change.
 
 Parallel (see builder.build_files): SERIAL builders run in the build's own process; a
-WORKER builder may run alone in a forked worker (the diagrams, with Graphviz); a SPLIT
-builder's journey files may be cut among forked workers, a group of journeys each, while
-its shared files are rendered in the build's process (the HTML pages).
+WORKER builder may run alone in a forked worker (the diagrams, with Graphviz; the data
+files); a SPLIT builder's journey files may be cut among forked workers, a group of
+journeys each, while its shared files are rendered in the build's process (the HTML pages).
 """
 
 from __future__ import annotations
@@ -24,16 +24,12 @@ from jinja2 import Environment
 from toolkit.render.common import RenderOptions
 from toolkit.render.coverage_html import render_coverage_html
 from toolkit.render.data import render_csv, render_json
-from toolkit.render.deck import deck_files
 from toolkit.render.dot import journey_diagram_paths, render_dot, render_images
+from toolkit.render.formats import IMAGE_FORMATS
 from toolkit.render.html import render_html
-from toolkit.render.leads_overlay import leads_files
 from toolkit.render.mermaid import render_mermaid
 from toolkit.render.plan_html import render_plan_html
-from toolkit.render.report import REPORT_PATH, render_report
-from toolkit.render.xlsx import render_xlsx
 
-IMAGE_FORMATS = frozenset({"svg", "png", "pdf"})
 SERIAL, WORKER, SPLIT = "serial", "worker", "split"
 Parallel = Literal["serial", "worker", "split"]
 Phase = Callable[[str], None]
@@ -147,6 +143,8 @@ def _data(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[
 def _xlsx(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[str, bytes]:
     if not scope.shared:
         return {}
+    from toolkit.render.xlsx import render_xlsx  # openpyxl: imported only when asked for
+
     t.phase("xlsx")
     return render_xlsx(g, o)
 
@@ -155,6 +153,8 @@ def _deck(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict[
     """deck.pptx, the editable PowerPoint deck (`--format pptx`)."""
     if not scope.shared:
         return {}
+    from toolkit.render.deck import deck_files  # python-pptx: only when asked for
+
     t.phase("pptx")
     return deck_files(g, o)
 
@@ -163,6 +163,8 @@ def _leads(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dict
     """leads.html and data/leads-overlay.json, with a lead overlay (`journey build --leads`)."""
     if o.overlay is None or not scope.shared:
         return {}
+    from toolkit.render.leads_overlay import leads_files
+
     return leads_files(g, o.overlay, o)
 
 
@@ -171,6 +173,8 @@ def _report(g: nx.MultiDiGraph, o: RenderOptions, scope: Scope, t: Tools) -> dic
     set by forked workers of its own."""
     if not scope.shared:
         return {}
+    from toolkit.render.report import REPORT_PATH, render_report  # WeasyPrint: when asked
+
     t.phase("report")
     return {REPORT_PATH: render_report(g, o, o.diagnostics, t.jobs)}
 
@@ -181,7 +185,7 @@ BUILDERS: tuple[Builder, ...] = (
     Builder("plan", frozenset({"html"}), SERIAL, _plan),
     Builder("mermaid", frozenset({"mermaid"}), SERIAL, _mermaid),
     Builder("diagrams", frozenset({"dot"}) | IMAGE_FORMATS, WORKER, _diagrams),
-    Builder("data", frozenset({"json", "csv"}), SERIAL, _data),
+    Builder("data", frozenset({"json", "csv"}), WORKER, _data),
     Builder("xlsx", frozenset({"xlsx"}), SERIAL, _xlsx),
     Builder("deck", frozenset({"pptx"}), WORKER, _deck),
     # Not in a worker: the overlay comes from DuckDB, which runs threads of its own.
