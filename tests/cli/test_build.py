@@ -226,3 +226,24 @@ def test_hostile_text_everywhere_builds_without_payload(example_copy: Path, tmp_
     rows = list(csv.reader(io.StringIO(files["data/journeys.csv"].decode("utf-8-sig"))))
     doing = [r for r in rows if r[6] == "doing"]
     assert doing and all(r[7].startswith("'=") for r in doing)
+
+
+def test_the_progress_display_starts_no_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a terminal the build shows its progress without a refresh thread: with a second
+    thread running, the render would not fork its workers (toolkit.load.workers.can_fork)
+    and a build at a terminal took 9.4 s on L instead of 6.7 s."""
+    import threading
+
+    from toolkit.cli import main as cli_main
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    term = Terminal()
+    monkeypatch.setattr(sys, "stderr", term)
+    before = threading.active_count()
+    with cli_main._progress() as phase:
+        phase("diagrams")
+        assert threading.active_count() == before
+    assert "rendering diagrams" in term.getvalue()

@@ -392,17 +392,21 @@ def serve(
 
 @contextlib.contextmanager
 def _progress() -> Iterator[Callable[[str], None]]:
-    """A one-line progress display on a terminal; silent otherwise."""
+    """A one-line progress display on a terminal, redrawn as each builder starts; silent
+    otherwise. It refreshes only when told (no refresh thread): a render forks its workers
+    only while this process runs a single thread (toolkit.load.workers.can_fork)."""
     if not sys.stderr.isatty():
         yield lambda _name: None
         return
     from rich.console import Console
-    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import Progress, TextColumn, TimeElapsedColumn
 
-    columns = (SpinnerColumn(), TextColumn("rendering {task.description}"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    columns = (TextColumn("rendering {task.description}"), TimeElapsedColumn())
+    with Progress(
+        *columns, console=Console(stderr=True), transient=True, auto_refresh=False
+    ) as progress:
         task = progress.add_task("", total=None)
-        yield lambda name: progress.update(task, description=name)
+        yield lambda name: progress.update(task, description=name, refresh=True)
 
 
 def main(argv: list[str] | None = None) -> None:
