@@ -22,21 +22,25 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["JOURNEY_CACHE_DIR"] = tempfile.mkdtemp(prefix="journey-test-cache-")
 
 
-# The slowest test files (seconds on one process), first: xdist (--dist loadfile) hands
-# files to its workers in collection order, so the long ones start at once and the many
-# short ones fill the gaps at the end, instead of one long file running alone last.
+# The slowest test files (seconds of their tests under xdist on the 2-core machine), first:
+# xdist (--dist loadfile) hands files to its workers in collection order, so the long ones
+# start at once and the many short ones fill the gaps at the end, instead of one long file
+# running alone last.
 SLOW_FIRST = (
-    "render/test_report.py",  # 45 s
-    "render/test_pages_browser.py",  # 35 s
-    "packaging/test_dist.py",  # 30 s: builds the sdist and wheel, installs it in a fresh venv
-    "render/test_map_page_browser.py",  # 29 s
-    "benchmarks/test_benchmarks.py",  # 18 s
-    "cli/test_build.py",  # 15 s
-    "serve/test_serve.py",  # 14 s
-    "cli/test_precommit.py",  # 12 s: pre-commit makes a venv and pip-installs the hooks
-    "render/test_accessibility.py",  # 14 s
-    "render/test_mermaid.py",  # 13 s
-    "cli/test_cli_report.py",  # 10 s
+    "render/test_pages_browser.py",  # 85 s
+    "render/test_map_page_browser.py",  # 50 s
+    "render/test_report.py",  # 44 s
+    "serve/test_serve.py",  # 36 s
+    "cli/test_build.py",  # 32 s
+    "leads/test_leads.py",  # 26 s: judges a 300 000-row file
+    "render/test_mermaid.py",  # 23 s
+    "benchmarks/test_benchmarks.py",  # 20 s
+    "render/test_browser.py",  # 20 s
+    "render/test_accessibility.py",  # 17 s
+    "packaging/test_dist.py",  # 12 s: builds the sdist and wheel, installs it in a fresh venv
+    "cli/test_precommit.py",  # 10 s: pre-commit makes a venv and pip-installs the hooks
+    "cli/test_cli_report.py",  # 13 s
+    "cli/test_cli_pptx.py",  # 11 s
 )
 
 

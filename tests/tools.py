@@ -4,6 +4,7 @@ the fix, never failed (`.ci/run` installs all of them)."""
 from __future__ import annotations
 
 import shutil
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -30,6 +31,7 @@ needs_mmdc = pytest.mark.skipif(
 )
 
 
+@cache
 def weasyprint_missing() -> str | None:
     """Why the PDF report cannot be made here (WeasyPrint, its libraries or pypdf), or None."""
     from toolkit.render.report import available

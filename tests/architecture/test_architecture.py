@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from functools import cache
 from pathlib import Path
 
 import networkx as nx
@@ -24,7 +25,13 @@ def module_files() -> dict[str, Path]:
 
 
 def import_graph() -> nx.DiGraph:
-    """module -> module it imports, anywhere in the file (functions, TYPE_CHECKING too)."""
+    """module -> module it imports, anywhere in the file (functions, TYPE_CHECKING too);
+    a copy of the graph parsed once per test process."""
+    return parsed_import_graph().copy()
+
+
+@cache
+def parsed_import_graph() -> nx.DiGraph:
     modules = module_files()
     g = nx.DiGraph()
     for name, path in modules.items():

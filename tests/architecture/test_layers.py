@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -40,10 +41,18 @@ PHASE_INTERNALS = {
 }
 
 
-def modules() -> Iterator[tuple[str, ast.Module]]:
+@cache
+def parsed() -> tuple[tuple[str, ast.Module], ...]:
+    """Every module of the package, parsed once per test process (the trees are only read)."""
+    found = []
     for path in sorted(PACKAGE.rglob("*.py")):
         name = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
-        yield name.removesuffix(".__init__"), ast.parse(path.read_text(encoding="utf-8"))
+        found.append((name.removesuffix(".__init__"), ast.parse(path.read_text(encoding="utf-8"))))
+    return tuple(found)
+
+
+def modules() -> Iterator[tuple[str, ast.Module]]:
+    yield from parsed()
 
 
 def imports(tree: ast.Module) -> Iterator[tuple[str, list[str]]]:

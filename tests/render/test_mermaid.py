@@ -278,6 +278,10 @@ def mmdc_svgs(
         [
             str(MMDC),
             "-q",
+            # every chart in its own page of the one browser at once: the charts are drawn
+            # independently (out-N.svg as without -j), and mmdc mostly waits on each page
+            "-j",
+            str(len(names)),
             "-p",
             str(puppeteer_config(tmp)),
             "-i",

@@ -24,6 +24,8 @@ from browser import PHONE, PROJECTOR, axe_violations, broken_words, launched, ne
 from playwright.sync_api import Browser, Page
 from warned import write_warned_project
 
+from toolkit.cli.main import main
+
 REPO = Path(__file__).resolve().parents[2]
 LEADS = REPO / "docs" / "examples" / "leads.csv"
 PAGES = [
@@ -55,10 +57,19 @@ def journey(*args: str | Path) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def run_in_process(*args: str | Path) -> None:
+    """The command line in this process (no new python to start and import the toolkit):
+    the sites are only read here; test_builds_are_byte_identical compares one with a
+    `python -m toolkit` build."""
+    with pytest.raises(SystemExit) as exc:
+        main([str(a) for a in args])
+    assert exc.value.code == 0, args
+
+
 def build_site(project: Path, out: Path, changed: Path, *extra: str | Path) -> Path:
     """The project's pages and Mermaid files, and diff.html against a changed copy of it."""
-    journey("build", project, "-o", out, "--format", "html,mermaid", *extra)
-    journey("diff", project, changed, "--format", "html", "-o", out / "diff.html")
+    run_in_process("build", project, "-o", out, "--format", "html,mermaid", *extra)
+    run_in_process("diff", project, changed, "--format", "html", "-o", out / "diff.html")
     return out
 
 
@@ -87,7 +98,7 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     for sub in ("journeys", "personas"):
         shutil.copytree(REPO / sub, example / sub)
     english = tmp / "english"
-    journey("init", english, "--template", "b2b", "--lang", "en")
+    run_in_process("init", english, "--template", "b2b", "--lang", "en")
     warned = tmp / "warned"
     write_warned_project(warned)
     return {
