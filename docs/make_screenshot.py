@@ -32,8 +32,9 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout without install
 from playwright.sync_api import Browser, sync_playwright  # noqa: E402
 
 from toolkit.pipeline import compile_project  # noqa: E402
-from toolkit.render.builder import has_dot, plan_formats, render_all  # noqa: E402
+from toolkit.render.builder import render_all  # noqa: E402
 from toolkit.render.common import RenderOptions  # noqa: E402
+from toolkit.render.formats import has_dot, plan_formats  # noqa: E402
 
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

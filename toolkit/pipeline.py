@@ -96,11 +96,10 @@ class Pipeline:
         while the command goes on (a build imports its renderers meanwhile); load() takes
         the parses as they come. Nothing happens where load() would not parse ahead."""
         s = self.settings
-        if self.ahead is not None or not self._parses_ahead():
-            return
-        from toolkit.load.workers import prefetch
+        if self.ahead is None and self._parses_ahead():
+            from toolkit.load.workers import prefetch
 
-        self.ahead = prefetch(s.root, self._shown(), s.cache, s.parse_jobs)
+            self.ahead = prefetch(s.root, self._shown(), s.cache, s.parse_jobs)
 
     def _parses_ahead(self) -> bool:
         from toolkit.load.cache import ParseCache
@@ -124,15 +123,14 @@ class Pipeline:
         shown = self._shown()
         if self.memory is not None:
             return self._load_with(self.memory.parses, shown)
-        if not self._parses_ahead():
-            return self._load_with(self.settings.cache, shown)
         self.start()
         ahead, self.ahead = self.ahead, None
+        if ahead is None:
+            return self._load_with(self.settings.cache, shown)
         try:
             return self._load_with(ahead, shown)
         finally:
-            if ahead is not None:
-                ahead.close()
+            ahead.close()
 
     def _load_with(self, cache: Cache | None, shown: str) -> LoadResult:
         from toolkit.model.project import load_project

@@ -59,7 +59,7 @@ def test_export_pptx_writes_the_deck_and_build_writes_the_same(
 
 
 def test_a_plain_build_makes_no_deck() -> None:
-    from toolkit.render.builder import plan_formats
+    from toolkit.render.formats import plan_formats
 
     assert "pptx" not in plan_formats(None, True).formats
     assert plan_formats("html,pptx", True).formats == {"html", "pptx"}

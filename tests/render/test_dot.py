@@ -29,11 +29,11 @@ from toolkit.render.diagrams import (
 )
 from toolkit.render.dot import (
     DiagramError,
-    dot_available,
     journey_file,
     render_dot,
     render_images,
 )
+from toolkit.render.formats import has_dot
 from toolkit.render.journey_diagram import MAX_NODES, journey_dot, lane_key, plan_columns
 
 JA = RenderOptions("ja")
@@ -467,7 +467,7 @@ def svg_lines(svg: bytes) -> set[str]:
 
 @needs_dot
 def test_dot_available():
-    assert dot_available()
+    assert has_dot()
 
 
 @needs_dot

@@ -9,8 +9,9 @@ import pytest
 from tools import needs_dot
 
 from toolkit.load.workers import WorkerError, can_fork, fork_each
-from toolkit.render.builder import ALL_FORMATS, page_groups, render_all
+from toolkit.render.builder import page_groups, render_all
 from toolkit.render.common import RenderOptions
+from toolkit.render.formats import ALL_FORMATS
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="forking workers needs Linux")
 

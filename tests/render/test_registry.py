@@ -7,8 +7,6 @@ import pytest
 from tools import needs_dot
 
 from toolkit.render.builder import (
-    ALL_FORMATS,
-    ON_REQUEST,
     build_files,
     render_all,
     render_journey_pages,
@@ -16,6 +14,7 @@ from toolkit.render.builder import (
 )
 from toolkit.render.common import RenderOptions
 from toolkit.render.dot import journey_diagram_paths
+from toolkit.render.formats import ALL_FORMATS, ON_REQUEST
 from toolkit.render.html_context import journey_page, journey_refs
 from toolkit.render.registry import ALL, BUILDERS, SERIAL, SPLIT, WORKER, Scope, Tools, builder
 

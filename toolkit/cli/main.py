@@ -20,6 +20,7 @@ from toolkit.cli.options import (
     PAPER_OPTION,
     PROJECT_ARG,
     SHOW_EMPTY_ROWS,
+    emit,
     known_warning_codes,
     report,
 )
@@ -189,13 +190,9 @@ def schema(kind: str | None, out: Path | None) -> int:
         text = format_schema_text()
     else:
         text = schema_text(output_schema(kind))
-    if out is None:
-        click.echo(text, nl=False)
-        return 0
-    from toolkit.write import write_file
-
     try:
-        write_file(out, text.encode("utf-8"))
+        if not emit(text.encode("utf-8"), out):
+            return 0
     except OSError as exc:
         click.echo(printable(f"journey schema: cannot write {out}: {exc.strerror}"), err=True)
         return 2

@@ -20,7 +20,7 @@ from rich.text import Text
 
 from toolkit.analyses import plan as planning
 from toolkit.cli import requires
-from toolkit.cli.options import PROJECT_ARG, emit, warn_unknown_language
+from toolkit.cli.options import LANG_OPTION, PROJECT_ARG, emit
 from toolkit.common.i18n import translations
 from toolkit.render.common import label_of
 
@@ -37,12 +37,7 @@ GAP_STYLE = "bold red"
     default=None,
     help="With --format html: file to write (default: standard output).",
 )
-@click.option(
-    "--lang",
-    default=None,
-    callback=warn_unknown_language,
-    help="Label language (default: the project's).",
-)
+@LANG_OPTION
 def plan(project: Path, fmt: str, output: Path | None, lang: str | None) -> int:
     """The six B2B marketing processes of PROJECT: funnel stages, roles, actions, KPIs, gaps."""
     compiled = requires.compiled_or_report(requires.pipeline_for(project), warnings=False)

@@ -16,15 +16,6 @@ from jinja2 import Environment
 
 from toolkit.load.workers import fork_each, in_runs
 from toolkit.render.common import RenderOptions
-from toolkit.render.formats import (  # noqa: F401 (the plan of a build, re-exported)
-    ALL_FORMATS,
-    NO_DOT_NOTE,
-    ON_REQUEST,
-    FormatError,
-    Plan,
-    has_dot,
-    plan_formats,
-)
 from toolkit.render.html_context import journey_refs
 from toolkit.render.registry import (
     ALL,

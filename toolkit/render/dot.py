@@ -301,10 +301,6 @@ def subset(journeys: Collection[str] | None) -> frozenset[str] | None:
     return None if journeys is None else frozenset(journeys)
 
 
-def dot_available() -> bool:
-    return shutil.which("dot") is not None
-
-
 def image_path(dot_path: str, fmt: str) -> str:
     return str(PurePosixPath(dot_path).with_suffix(f".{fmt}"))
 
